@@ -1,0 +1,191 @@
+"""People: the custom User (the ASN person), the change-agent appointment, roles, audit log.
+
+The person's identity (name with titles, NIP, jabatan, pangkat/golongan, unit of work)
+lives on the User, because agency heads and reviewers carry the same identity (the
+signature block prints the head's NIP and pangkat). The Agent profile is the
+appointment as change agent: the SK (decree) number and date. Having an active Agent
+profile is what makes a user an agent; every other role is a RoleGrant row.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+
+from .enums import PangkatGolongan, Role
+from .validators import validate_nip
+
+GRANTABLE_ROLES = [r for r in Role.values if r != Role.AGENT]
+
+
+class User(AbstractUser):
+    name = models.CharField(
+        _("nama lengkap"),
+        max_length=200,
+        help_text=_("Nama lengkap dengan gelar, misalnya Dr. Siti Rahmawati, S.E., M.Si."),
+    )
+    nip = models.CharField(
+        _("NIP"),
+        max_length=18,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[validate_nip],
+        help_text=_("18 digit tanpa spasi, misalnya 196608011988031001."),
+    )
+    jabatan = models.CharField(_("jabatan"), max_length=200, blank=True)
+    pangkat_golongan = models.CharField(
+        _("pangkat/golongan"), max_length=5, choices=PangkatGolongan.choices, blank=True
+    )
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("unit kerja"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    language = models.CharField(
+        _("bahasa"), max_length=5, choices=settings.LANGUAGES, default="id", blank=True
+    )
+
+    objects = UserManager()
+
+    REQUIRED_FIELDS = ["email", "name"]
+
+    class Meta:
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(nip__isnull=True) | models.Q(nip__regex=r"^[0-9]{18}$"),
+                name="user_nip_18_digits",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pangkat_golongan="")
+                | models.Q(pangkat_golongan__in=PangkatGolongan.values),
+                name="user_pangkat_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    def get_full_name(self) -> str:
+        return self.name or self.username
+
+    def get_short_name(self) -> str:
+        return self.name.split(",")[0] if self.name else self.username
+
+
+class Agent(models.Model):
+    """The appointment of a user as change agent (agen perubahan) of their agency."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="agent_profile", verbose_name=_("pengguna")
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="agents", verbose_name=_("perangkat daerah")
+    )
+    sk_number = models.CharField(
+        _("nomor SK penunjukan"),
+        max_length=120,
+        blank=True,
+        help_text=_("Nomor surat keputusan penunjukan agen perubahan."),
+    )
+    sk_date = models.DateField(_("tanggal SK"), null=True, blank=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("agen perubahan")
+        verbose_name_plural = _("agen perubahan")
+        ordering = ["user__name"]
+        indexes = [models.Index(fields=["agency", "is_active"])]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def nip(self) -> str | None:
+        return self.user.nip
+
+
+class RoleGrant(models.Model):
+    """A role other than agent held by a user; an agency head's grant names the agency."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(_("peran"), max_length=20, choices=Role.choices)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_grants",
+        verbose_name=_("perangkat daerah"),
+        help_text=_("Wajib untuk kepala perangkat daerah; kosong untuk peran lain."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("peran")
+        verbose_name_plural = _("peran")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=GRANTABLE_ROLES), name="rolegrant_role_grantable"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role=Role.AGENCY_HEAD, agency__isnull=False)
+                    | (~models.Q(role=Role.AGENCY_HEAD) & models.Q(agency__isnull=True))
+                ),
+                name="rolegrant_agency_only_for_head",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(agency__isnull=True),
+                name="rolegrant_unique_global",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "agency"],
+                condition=models.Q(agency__isnull=False),
+                name="rolegrant_unique_scoped",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.agency_id:
+            return f"{self.get_role_display()} — {self.agency}"
+        return str(self.get_role_display())
+
+
+class ActivityLog(models.Model):
+    """Who did what, when, to which object: written by every state-changing service."""
+
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("tindakan"), max_length=60)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(max_length=255)
+    from_state = models.CharField(max_length=30, blank=True)
+    to_state = models.CharField(max_length=30, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("catatan aktivitas")
+        verbose_name_plural = _("catatan aktivitas")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

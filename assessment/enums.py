@@ -1,0 +1,22 @@
+"""States and outcomes of the assessment."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+LEVEL_MIN = 1
+LEVEL_MAX = 5
+# Reviews disagree when they are this many levels apart on one criterion ...
+DISAGREEMENT_LEVELS = 2
+# ... or this many points apart in total (0–100).
+DISAGREEMENT_POINTS = 20
+
+
+class ReviewState(models.TextChoices):
+    DRAFT = "draft", _("Draf")
+    SUBMITTED = "submitted", _("Dikirim")
+
+
+class DecisionOutcome(models.TextChoices):
+    APPROVE = "approve", _("Disetujui")
+    REVISE = "revise", _("Perlu revisi")
+    REJECT = "reject", _("Ditolak")

@@ -1,0 +1,251 @@
+"""Rubrics, conflicts of interest, reviewer assignments, reviews, scores and decisions."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+from agents.models import Agent
+from plans.models import ActionPlan, Cycle, PlanVersion
+
+from .enums import LEVEL_MAX, LEVEL_MIN, DecisionOutcome, ReviewState
+
+
+class Rubric(models.Model):
+    """An assessment instrument (instrumen penilaian): criteria with weights summing to 100.
+
+    A rubric without a cycle is a template (the default rubric); each cycle has its own
+    copy, frozen once a review has used it.
+    """
+
+    name = models.CharField(_("nama"), max_length=255)
+    cycle = models.OneToOneField(
+        Cycle,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rubric",
+        verbose_name=_("siklus"),
+    )
+    description = models.TextField(_("keterangan"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("instrumen penilaian")
+        verbose_name_plural = _("instrumen penilaian")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Criterion(models.Model):
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="criteria")
+    code = models.CharField(_("kode"), max_length=20)
+    name = models.CharField(_("kriteria"), max_length=255)
+    weight = models.PositiveSmallIntegerField(_("bobot"))
+    guidance = models.TextField(_("panduan bagi reviewer"), blank=True)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    class Meta:
+        verbose_name = _("kriteria")
+        verbose_name_plural = _("kriteria")
+        ordering = ["rubric", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rubric", "code"], name="criterion_unique_code"),
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=1, weight__lte=100), name="criterion_weight_1_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.weight})"
+
+
+class CriterionLevel(models.Model):
+    """The descriptor of one level (1–5) of a criterion."""
+
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="levels")
+    level = models.PositiveSmallIntegerField(_("tingkat"))
+    descriptor = models.TextField(_("deskripsi"))
+
+    class Meta:
+        verbose_name = _("tingkat kriteria")
+        verbose_name_plural = _("tingkat kriteria")
+        ordering = ["criterion", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["criterion", "level"], name="level_unique"),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=LEVEL_MIN, level__lte=LEVEL_MAX),
+                name="level_in_scale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level}: {self.descriptor[:60]}"
+
+
+class ConflictOfInterest(models.Model):
+    """A reviewer's declared conflict with an agency or an agent."""
+
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conflicts"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, null=True, blank=True)
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, null=True, blank=True)
+    reason = models.CharField(_("alasan"), max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("konflik kepentingan")
+        verbose_name_plural = _("konflik kepentingan")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(agency__isnull=False, agent__isnull=True)
+                | models.Q(agency__isnull=True, agent__isnull=False),
+                name="conflict_exactly_one_party",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} × {self.agency or self.agent}"
+
+
+class ReviewAssignment(models.Model):
+    """One reviewer assigned to one plan (penugasan)."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    due_date = models.DateField(_("tenggat penilaian"))
+    override_reason = models.CharField(
+        _("alasan penugasan manual"),
+        max_length=255,
+        blank=True,
+        help_text=_("Wajib bila koordinator mengesampingkan aturan penugasan otomatis."),
+    )
+    is_active = models.BooleanField(default=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_reason = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("penugasan reviewer")
+        verbose_name_plural = _("penugasan reviewer")
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "reviewer"],
+                condition=models.Q(is_active=True),
+                name="assignment_one_active_per_reviewer",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_active=True, released_at__isnull=True)
+                | models.Q(is_active=False, released_at__isnull=False),
+                name="assignment_release_consistent",
+            ),
+        ]
+        indexes = [models.Index(fields=["reviewer", "is_active"])]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} → {self.plan}"
+
+
+class Review(models.Model):
+    """A reviewer's assessment of one submitted version of a plan."""
+
+    assignment = models.ForeignKey(
+        ReviewAssignment, on_delete=models.CASCADE, related_name="reviews"
+    )
+    version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="reviews")
+    state = models.CharField(
+        _("status"), max_length=10, choices=ReviewState.choices, default=ReviewState.DRAFT
+    )
+    overall_feedback = models.TextField(_("masukan untuk agen"), blank=True)
+    confidential_note = models.TextField(_("catatan rahasia untuk koordinator"), blank=True)
+    total = models.DecimalField(
+        _("nilai total"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("penilaian")
+        verbose_name_plural = _("penilaian")
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "version"], name="review_one_per_assignment_version"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=ReviewState.values), name="review_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total__isnull=True) | models.Q(total__gte=0, total__lte=100),
+                name="review_total_0_100",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state=ReviewState.DRAFT)
+                | models.Q(submitted_at__isnull=False, total__isnull=False),
+                name="review_submitted_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} ({self.get_state_display()})"
+
+
+class CriterionScore(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
+    level = models.PositiveSmallIntegerField(_("tingkat"))
+    comment = models.TextField(_("komentar"), blank=True)
+
+    class Meta:
+        verbose_name = _("nilai kriteria")
+        verbose_name_plural = _("nilai kriteria")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="score_one_per_criterion"),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=LEVEL_MIN, level__lte=LEVEL_MAX),
+                name="score_level_in_scale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.code}: {self.level}"
+
+
+class Decision(models.Model):
+    """The coordinator's decision on a reviewed version of a plan."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="decisions")
+    version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="decisions")
+    outcome = models.CharField(_("keputusan"), max_length=10, choices=DecisionOutcome.choices)
+    feedback = models.TextField(_("masukan gabungan"), blank=True)
+    score = models.DecimalField(_("nilai"), max_digits=5, decimal_places=2, null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("keputusan")
+        verbose_name_plural = _("keputusan")
+        ordering = ["plan", "-decided_at"]
+        get_latest_by = "decided_at"
+        constraints = [
+            models.UniqueConstraint(fields=["version"], name="decision_one_per_version"),
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=DecisionOutcome.values),
+                name="decision_outcome_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.get_outcome_display()}"

@@ -1,0 +1,94 @@
+"""Plan states, cycle phases and the kinds of change (SPEC.md §4–§5)."""
+
+from enum import nonmember
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanState(models.TextChoices):
+    DRAFT = "draft", _("Draf")
+    SUBMITTED = "submitted", _("Diajukan")
+    IN_REVIEW = "in_review", _("Dalam penilaian")
+    REVIEWED = "reviewed", _("Selesai dinilai")
+    REVISION_REQUESTED = "revision_requested", _("Perlu revisi")
+    APPROVED = "approved", _("Disetujui")
+    REJECTED = "rejected", _("Ditolak")
+    IMPLEMENTING = "implementing", _("Dilaksanakan")
+    COMPLETED = "completed", _("Selesai")
+
+    # The agent may edit the plan's content only in these states.
+    EDITABLE = nonmember(frozenset({"draft", "revision_requested"}))
+    # The plan has been handed in at least once (a PlanVersion exists).
+    SUBMITTED_ONCE = nonmember(
+        frozenset(
+            {
+                "submitted",
+                "in_review",
+                "reviewed",
+                "revision_requested",
+                "approved",
+                "rejected",
+                "implementing",
+                "completed",
+            }
+        )
+    )
+    # A decision has been taken on the plan.
+    DECIDED = nonmember(frozenset({"approved", "rejected", "implementing", "completed"}))
+    APPROVED_ONCE = nonmember(frozenset({"approved", "implementing", "completed"}))
+
+
+# Every allowed edge of the workflow of SPEC.md §5, keyed by (from, to), valued by
+# the name of the service that performs it.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (PlanState.DRAFT, PlanState.SUBMITTED): "submit_plan",
+    (PlanState.REVISION_REQUESTED, PlanState.SUBMITTED): "submit_plan",
+    (PlanState.SUBMITTED, PlanState.DRAFT): "withdraw_plan",
+    (PlanState.SUBMITTED, PlanState.IN_REVIEW): "start_review",
+    (PlanState.IN_REVIEW, PlanState.REVIEWED): "complete_review",
+    (PlanState.REVIEWED, PlanState.IN_REVIEW): "reopen_review",
+    (PlanState.REVIEWED, PlanState.APPROVED): "decide_plan",
+    (PlanState.REVIEWED, PlanState.REVISION_REQUESTED): "decide_plan",
+    (PlanState.REVIEWED, PlanState.REJECTED): "decide_plan",
+    (PlanState.APPROVED, PlanState.IMPLEMENTING): "start_implementation",
+    (PlanState.IMPLEMENTING, PlanState.COMPLETED): "complete_plan",
+}
+
+
+class CyclePhase(models.TextChoices):
+    UPCOMING = "upcoming", _("Belum dimulai")
+    DRAFTING = "drafting", _("Penyusunan")
+    REVIEW = "review", _("Penilaian")
+    DECISION = "decision", _("Keputusan")
+    IMPLEMENTATION = "implementation", _("Pelaksanaan")
+    CLOSED = "closed", _("Selesai")
+
+
+class ScoreMethod(models.TextChoices):
+    MEAN = "mean", _("Rata-rata")
+    MEDIAN = "median", _("Median")
+
+
+class ChangeKind(models.TextChoices):
+    PUBLIC_SERVICE = "public_service", _("Pelayanan publik")
+    GOVERNANCE = "governance", _("Tata kelola")
+    DIGITALISATION = "digitalisation", _("Digitalisasi")
+    WORK_CULTURE = "work_culture", _("Budaya kerja")
+    HUMAN_RESOURCES = "human_resources", _("Manajemen SDM aparatur")
+    ACCOUNTABILITY = "accountability", _("Akuntabilitas kinerja")
+    OTHER = "other", _("Lainnya")
+
+
+class PlanSection(models.TextChoices):
+    """The sections of a plan (SPEC.md §4); comments anchor to them."""
+
+    IDENTITY = "identity", _("Identitas")
+    PROBLEM = "problem", _("Masalah dan isu strategis")
+    CHANGE = "change", _("Gagasan perubahan")
+    ALIGNMENT = "alignment", _("Keselarasan")
+    ACTIVITIES = "activities", _("Kegiatan dan jadwal")
+    TARGETS = "targets", _("Target")
+    IMPACT = "impact", _("Dampak")
+    RISKS = "risks", _("Pemangku kepentingan dan risiko")
+    ATTACHMENTS = "attachments", _("Lampiran")

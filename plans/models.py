@@ -1,0 +1,534 @@
+"""Cycles, action plans and their parts, frozen versions, mentoring threads, attachments."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rules.contrib.models import RulesModel
+
+from agencies.models import Agency
+from agents.models import Agent
+
+from .enums import ChangeKind, CyclePhase, PlanSection, PlanState, ScoreMethod
+from .rules import CYCLE_PERMISSIONS, PLAN_PERMISSIONS
+
+# --- Reference lists (editable data, not hard-coded choices) --------------------------
+
+
+class ChangeArea(models.Model):
+    """An area of change (area perubahan) of the bureaucratic-reform road map."""
+
+    code = models.CharField(_("kode"), max_length=20, unique=True)
+    name = models.CharField(_("nama"), max_length=200)
+    alias = models.CharField(_("nama lain"), max_length=200, blank=True)
+    framework = models.CharField(
+        _("acuan"), max_length=200, blank=True, help_text=_("Misalnya Road Map RB 2020–2024.")
+    )
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        verbose_name = _("area perubahan RB")
+        verbose_name_plural = _("area perubahan RB")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CoreValue(models.Model):
+    """A value of the ASN core values BerAKHLAK, with its behaviours."""
+
+    code = models.CharField(_("kode"), max_length=10, unique=True)
+    name = models.CharField(_("nama"), max_length=100)
+    meaning = models.CharField(_("makna"), max_length=255, blank=True)
+    behaviours = models.JSONField(_("panduan perilaku"), default=list, blank=True)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    class Meta:
+        verbose_name = _("nilai BerAKHLAK")
+        verbose_name_plural = _("nilai BerAKHLAK")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GovernorMission(models.Model):
+    """A mission of the governor (RPJMD) or a provincial strategic issue."""
+
+    period = models.CharField(_("periode"), max_length=40, help_text=_("Misalnya RPJMD 2019–2023."))
+    number = models.PositiveSmallIntegerField(_("nomor"))
+    text = models.TextField(_("rumusan"))
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        verbose_name = _("misi gubernur")
+        verbose_name_plural = _("misi gubernur")
+        ordering = ["period", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "number"], name="mission_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} — {self.number}. {self.text[:80]}"
+
+
+# --- Cycle ----------------------------------------------------------------------------
+
+
+class Cycle(RulesModel):
+    """One assessment cycle (periode / angkatan), e.g. "Assessment Agen Perubahan 2023"."""
+
+    name = models.CharField(_("nama"), max_length=200)
+    code = models.SlugField(_("kode"), max_length=60, unique=True)
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    description = models.TextField(_("keterangan"), blank=True)
+    drafting_opens = models.DateTimeField(_("penyusunan dibuka"))
+    submission_deadline = models.DateTimeField(_("batas pengajuan"))
+    review_starts = models.DateField(_("penilaian dimulai"))
+    review_ends = models.DateField(_("penilaian berakhir"))
+    revision_deadline = models.DateTimeField(
+        _("batas pengajuan revisi"),
+        null=True,
+        blank=True,
+        help_text=_("Kosong: revisi dapat diajukan sampai tanggal keputusan."),
+    )
+    decision_date = models.DateField(_("tanggal keputusan"))
+    implementation_start = models.DateField(_("pelaksanaan dimulai"))
+    implementation_end = models.DateField(_("pelaksanaan berakhir"))
+    reviewers_per_plan = models.PositiveSmallIntegerField(_("reviewer per rencana"), default=2)
+    reviewer_anonymity = models.BooleanField(
+        _("nama reviewer disembunyikan dari agen"), default=True
+    )
+    head_endorsement_required = models.BooleanField(
+        _("wajib diketahui kepala perangkat daerah"), default=False
+    )
+    min_activities = models.PositiveSmallIntegerField(_("minimal kegiatan"), default=3)
+    min_targets = models.PositiveSmallIntegerField(_("minimal target"), default=2)
+    score_method = models.CharField(
+        _("cara menghitung nilai rencana"),
+        max_length=10,
+        choices=ScoreMethod.choices,
+        default=ScoreMethod.MEAN,
+    )
+    is_archived = models.BooleanField(_("diarsipkan"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("siklus assessment")
+        verbose_name_plural = _("siklus assessment")
+        ordering = ["-year", "-drafting_opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(submission_deadline__gt=models.F("drafting_opens")),
+                name="cycle_deadline_after_opening",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_ends__gte=models.F("review_starts")),
+                name="cycle_review_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decision_date__gte=models.F("review_starts")),
+                name="cycle_decision_after_review_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(implementation_end__gt=models.F("implementation_start")),
+                name="cycle_implementation_window_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reviewers_per_plan__gte=1, reviewers_per_plan__lte=5),
+                name="cycle_reviewers_per_plan_1_5",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score_method__in=ScoreMethod.values),
+                name="cycle_score_method_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=2000, year__lte=2100), name="cycle_year_plausible"
+            ),
+        ]
+        rules_permissions = CYCLE_PERMISSIONS
+
+    def __str__(self) -> str:
+        return self.name
+
+    def phase_at(self, moment: dt.datetime | None = None) -> CyclePhase:
+        """The phase of the cycle at a moment (now by default), from its dates in WITA."""
+        moment = moment or timezone.now()
+        today = timezone.localtime(moment).date()
+        if moment < self.drafting_opens:
+            return CyclePhase.UPCOMING
+        if moment <= self.submission_deadline:
+            return CyclePhase.DRAFTING
+        if today <= self.review_ends:
+            return CyclePhase.REVIEW
+        if today <= self.decision_date:
+            return CyclePhase.DECISION
+        if today <= self.implementation_end:
+            return CyclePhase.IMPLEMENTATION
+        return CyclePhase.CLOSED
+
+    @property
+    def phase(self) -> CyclePhase:
+        return self.phase_at()
+
+    @property
+    def effective_revision_deadline(self) -> dt.datetime:
+        if self.revision_deadline:
+            return self.revision_deadline
+        end_of_day = dt.datetime.combine(self.decision_date, dt.time(23, 59, 59))
+        return timezone.make_aware(end_of_day)
+
+
+# --- The plan -------------------------------------------------------------------------
+
+
+class ActionPlan(RulesModel):
+    """A rencana tindak: one per agent (or agent team) per cycle (SPEC.md §4)."""
+
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.PROTECT, related_name="plans", verbose_name=_("siklus")
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="plans", verbose_name=_("perangkat daerah")
+    )
+    owner = models.ForeignKey(
+        Agent, on_delete=models.PROTECT, related_name="owned_plans", verbose_name=_("agen")
+    )
+    co_agents = models.ManyToManyField(
+        Agent, blank=True, related_name="team_plans", verbose_name=_("anggota tim")
+    )
+    state = models.CharField(
+        _("status"), max_length=20, choices=PlanState.choices, default=PlanState.DRAFT
+    )
+    lock_version = models.PositiveIntegerField(
+        default=1, help_text="Optimistic locking: every save carries the version it was based on."
+    )
+
+    # 1. Identity
+    title = models.CharField(
+        _("judul rencana tindak"),
+        max_length=255,
+        help_text=_("Singkat dan jelas, misalnya: Layanan perizinan daring satu pintu."),
+    )
+    # 2. Problem
+    strategic_issue = models.TextField(_("isu strategis / masalah layanan"), blank=True)
+    baseline_data = models.TextField(_("data kondisi awal (baseline)"), blank=True)
+    root_cause = models.TextField(_("akar masalah"), blank=True)
+    # 3. The change
+    innovation = models.TextField(_("gagasan perubahan / inovasi"), blank=True)
+    change_kind = models.CharField(
+        _("jenis perubahan"), max_length=20, choices=ChangeKind.choices, blank=True
+    )
+    novelty = models.TextField(_("mengapa baru bagi unit kerja"), blank=True)
+    # 4. Alignment
+    change_areas = models.ManyToManyField(
+        ChangeArea, blank=True, related_name="plans", verbose_name=_("area perubahan RB")
+    )
+    core_values = models.ManyToManyField(
+        CoreValue, blank=True, related_name="plans", verbose_name=_("nilai BerAKHLAK")
+    )
+    governor_mission = models.ForeignKey(
+        GovernorMission,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plans",
+        verbose_name=_("misi gubernur / isu strategis provinsi"),
+    )
+    alignment_notes = models.TextField(_("penjelasan keselarasan"), blank=True)
+    roadmap_link = models.TextField(_("keterkaitan dengan road map perangkat daerah"), blank=True)
+    # 7. Impact
+    impact_internal = models.TextField(_("dampak internal"), blank=True)
+    impact_external = models.TextField(_("dampak eksternal (Pemprov dan masyarakat)"), blank=True)
+    # 8. Stakeholders, risks
+    stakeholders = models.TextField(_("pemangku kepentingan"), blank=True)
+    risks = models.TextField(_("risiko"), blank=True)
+    mitigation = models.TextField(_("mitigasi"), blank=True)
+
+    # Workflow facts
+    submission_extended_until = models.DateTimeField(
+        _("perpanjangan batas pengajuan"), null=True, blank=True
+    )
+    endorsed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diketahui oleh"),
+    )
+    endorsed_at = models.DateTimeField(_("diketahui pada"), null=True, blank=True)
+    endorsed_lock_version = models.PositiveIntegerField(null=True, blank=True)
+    submitted_at = models.DateTimeField(_("diajukan pada"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("diputuskan pada"), null=True, blank=True)
+    # Maintained by the assessment services, read by dashboards (aggregates in SQL).
+    score = models.DecimalField(
+        _("nilai"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    review_flagged = models.BooleanField(_("penilaian berbeda jauh"), default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("rencana tindak")
+        verbose_name_plural = _("rencana tindak")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "owner"], name="plan_one_per_agent_cycle"),
+            models.CheckConstraint(
+                condition=models.Q(state__in=PlanState.values), name="plan_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(change_kind="") | models.Q(change_kind__in=ChangeKind.values),
+                name="plan_change_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True)
+                | models.Q(score__gte=0, score__lte=100),
+                name="plan_score_0_100",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(title=""), name="plan_title_not_empty"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["cycle", "state"]),
+            models.Index(fields=["cycle", "agency", "state"]),
+        ]
+        rules_permissions = PLAN_PERMISSIONS
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in PlanState.EDITABLE
+
+
+class Activity(models.Model):
+    """A kegiatan / tahapan of a plan, scheduled by month."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="activities")
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+    title = models.CharField(_("kegiatan"), max_length=255)
+    output = models.CharField(_("keluaran (output)"), max_length=255, blank=True)
+    start_month = models.DateField(_("bulan mulai"), help_text=_("Tanggal 1 bulan mulai."))
+    end_month = models.DateField(_("bulan selesai"), help_text=_("Tanggal 1 bulan selesai."))
+    responsible = models.CharField(_("penanggung jawab"), max_length=200, blank=True)
+    budget = models.DecimalField(
+        _("anggaran (Rp)"), max_digits=15, decimal_places=0, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("kegiatan")
+        verbose_name_plural = _("kegiatan")
+        ordering = ["plan", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_month__gte=models.F("start_month")),
+                name="activity_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget__isnull=True) | models.Q(budget__gte=0),
+                name="activity_budget_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(start_month__day=1, end_month__day=1),
+                name="activity_months_first_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Target(models.Model):
+    """A measurable target (indikator kinerja) of a plan."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="targets")
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+    indicator = models.CharField(_("indikator"), max_length=255)
+    unit = models.CharField(_("satuan"), max_length=60, help_text=_("Misalnya %, hari, dokumen."))
+    baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=2)
+    target_value = models.DecimalField(_("nilai target"), max_digits=14, decimal_places=2)
+    due_date = models.DateField(_("tenggat"))
+    verification = models.CharField(
+        _("alat verifikasi"),
+        max_length=255,
+        help_text=_("Bukti yang dapat diperiksa, misalnya laporan bulanan SIMPEG."),
+    )
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("target")
+        ordering = ["plan", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.indicator
+
+
+class TargetProgress(models.Model):
+    """A progress report (realisasi) of a target, with evidence."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="progress_reports")
+    reported_on = models.DateField(_("tanggal laporan"))
+    value = models.DecimalField(_("realisasi"), max_digits=14, decimal_places=2)
+    note = models.TextField(_("keterangan"), blank=True)
+    evidence = models.FileField(_("bukti"), upload_to="evidence/%Y/%m/", blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("realisasi target")
+        verbose_name_plural = _("realisasi target")
+        ordering = ["target", "-reported_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.target} — {self.value} ({self.reported_on})"
+
+
+class ImmutableRowError(Exception):
+    pass
+
+
+class PlanVersion(models.Model):
+    """An immutable snapshot of the whole plan taken at each submission."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("versi"))
+    snapshot = models.JSONField(_("isi rencana"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("versi rencana")
+        verbose_name_plural = _("versi rencana")
+        ordering = ["plan", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="planversion_unique_number"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="planversion_from_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} v{self.number}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ImmutableRowError("A PlanVersion is immutable once written.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRowError("A PlanVersion is immutable once written.")
+
+
+class CommentThread(models.Model):
+    """A mentoring thread (pendampingan) anchored to a section, activity or target."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="threads")
+    section = models.CharField(_("bagian"), max_length=20, choices=PlanSection.choices)
+    activity = models.ForeignKey(
+        Activity, on_delete=models.SET_NULL, null=True, blank=True, related_name="threads"
+    )
+    target = models.ForeignKey(
+        Target, on_delete=models.SET_NULL, null=True, blank=True, related_name="threads"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    last_comment_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("utas pendampingan")
+        verbose_name_plural = _("utas pendampingan")
+        ordering = ["-last_comment_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(section__in=PlanSection.values), name="thread_section_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(activity__isnull=False, target__isnull=False),
+                name="thread_one_anchor",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resolved_at__isnull=True, resolved_by__isnull=True)
+                | models.Q(resolved_at__isnull=False, resolved_by__isnull=False),
+                name="thread_resolution_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} — {self.get_section_display()}"
+
+
+class Comment(models.Model):
+    thread = models.ForeignKey(CommentThread, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("komentar"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("komentar")
+        verbose_name_plural = _("komentar")
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=~models.Q(body=""), name="comment_body")]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class ThreadReadMarker(models.Model):
+    """When a user last read a thread: unread counts are comments after it."""
+
+    thread = models.ForeignKey(CommentThread, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "user"], name="readmarker_unique")
+        ]
+
+
+class Attachment(models.Model):
+    """A supporting document, stored outside the public static path."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(_("nama berkas"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    description = models.CharField(_("keterangan"), max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lampiran")
+        verbose_name_plural = _("lampiran")
+        ordering = ["plan", "uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(size__gt=0, size__lte=10 * 1024 * 1024),
+                name="attachment_size_max_10mb",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name

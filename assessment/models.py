@@ -3,12 +3,14 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from rules.contrib.models import RulesModel
 
 from agencies.models import Agency
 from agents.models import Agent
 from plans.models import ActionPlan, Cycle, PlanVersion
 
 from .enums import LEVEL_MAX, LEVEL_MIN, DecisionOutcome, ReviewState
+from .rules import ASSIGNMENT_PERMISSIONS, REVIEW_PERMISSIONS
 
 
 class Rubric(models.Model):
@@ -111,7 +113,7 @@ class ConflictOfInterest(models.Model):
         return f"{self.reviewer} × {self.agency or self.agent}"
 
 
-class ReviewAssignment(models.Model):
+class ReviewAssignment(RulesModel):
     """One reviewer assigned to one plan (penugasan)."""
 
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="assignments")
@@ -150,12 +152,13 @@ class ReviewAssignment(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["reviewer", "is_active"])]
+        rules_permissions = ASSIGNMENT_PERMISSIONS
 
     def __str__(self) -> str:
         return f"{self.reviewer} → {self.plan}"
 
 
-class Review(models.Model):
+class Review(RulesModel):
     """A reviewer's assessment of one submitted version of a plan."""
 
     assignment = models.ForeignKey(
@@ -195,6 +198,7 @@ class Review(models.Model):
                 name="review_submitted_complete",
             ),
         ]
+        rules_permissions = REVIEW_PERMISSIONS
 
     def __str__(self) -> str:
         return f"{self.assignment} ({self.get_state_display()})"

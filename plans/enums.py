@@ -45,6 +45,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (PlanState.DRAFT, PlanState.SUBMITTED): "submit_plan",
     (PlanState.REVISION_REQUESTED, PlanState.SUBMITTED): "submit_plan",
     (PlanState.SUBMITTED, PlanState.DRAFT): "withdraw_plan",
+    # A withdrawn revision goes back to "revision requested", not to a first draft.
+    (PlanState.SUBMITTED, PlanState.REVISION_REQUESTED): "withdraw_plan",
     (PlanState.SUBMITTED, PlanState.IN_REVIEW): "start_review",
     (PlanState.IN_REVIEW, PlanState.REVIEWED): "complete_review",
     (PlanState.REVIEWED, PlanState.IN_REVIEW): "reopen_review",

@@ -267,9 +267,7 @@ class ActionPlan(RulesModel):
     submitted_at = models.DateTimeField(_("diajukan pada"), null=True, blank=True)
     decided_at = models.DateTimeField(_("diputuskan pada"), null=True, blank=True)
     # Maintained by the assessment services, read by dashboards (aggregates in SQL).
-    score = models.DecimalField(
-        _("nilai"), max_digits=5, decimal_places=2, null=True, blank=True
-    )
+    score = models.DecimalField(_("nilai"), max_digits=5, decimal_places=2, null=True, blank=True)
     review_flagged = models.BooleanField(_("penilaian berbeda jauh"), default=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -289,13 +287,10 @@ class ActionPlan(RulesModel):
                 name="plan_change_kind_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(score__isnull=True)
-                | models.Q(score__gte=0, score__lte=100),
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=0, score__lte=100),
                 name="plan_score_0_100",
             ),
-            models.CheckConstraint(
-                condition=~models.Q(title=""), name="plan_title_not_empty"
-            ),
+            models.CheckConstraint(condition=~models.Q(title=""), name="plan_title_not_empty"),
         ]
         indexes = [
             models.Index(fields=["cycle", "state"]),
@@ -500,9 +495,7 @@ class ThreadReadMarker(models.Model):
     read_at = models.DateTimeField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["thread", "user"], name="readmarker_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["thread", "user"], name="readmarker_unique")]
 
 
 class Attachment(models.Model):

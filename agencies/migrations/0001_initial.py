@@ -5,30 +5,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='Kode singkat unik, huruf besar, misalnya DINKES atau BIRO-ORGANISASI.', max_length=40, unique=True, verbose_name='kode')),
-                ('name', models.CharField(max_length=255, verbose_name='nama resmi')),
-                ('abbreviation', models.CharField(blank=True, max_length=80, verbose_name='singkatan')),
-                ('kind', models.CharField(choices=[('sekretariat', 'Sekretariat'), ('biro', 'Biro'), ('dinas', 'Dinas'), ('badan', 'Badan'), ('inspektorat', 'Inspektorat'), ('rsud', 'Rumah sakit daerah'), ('satpol', 'Satuan Polisi Pamong Praja'), ('lainnya', 'Lainnya')], max_length=20, verbose_name='jenis')),
-                ('is_active', models.BooleanField(default=True, verbose_name='aktif')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="Kode singkat unik, huruf besar, misalnya DINKES atau BIRO-ORGANISASI.",
+                        max_length=40,
+                        unique=True,
+                        verbose_name="kode",
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="nama resmi")),
+                (
+                    "abbreviation",
+                    models.CharField(blank=True, max_length=80, verbose_name="singkatan"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("sekretariat", "Sekretariat"),
+                            ("biro", "Biro"),
+                            ("dinas", "Dinas"),
+                            ("badan", "Badan"),
+                            ("inspektorat", "Inspektorat"),
+                            ("rsud", "Rumah sakit daerah"),
+                            ("satpol", "Satuan Polisi Pamong Praja"),
+                            ("lainnya", "Lainnya"),
+                        ],
+                        max_length=20,
+                        verbose_name="jenis",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="aktif")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'perangkat daerah',
-                'verbose_name_plural': 'perangkat daerah',
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['sekretariat', 'biro', 'dinas', 'badan', 'inspektorat', 'rsud', 'satpol', 'lainnya'])), name='agency_kind_valid'), models.UniqueConstraint(django.db.models.functions.text.Upper('name'), name='agency_name_unique_ci'), models.CheckConstraint(condition=models.Q(('code', ''), _negated=True), name='agency_code_not_empty')],
+                "verbose_name": "perangkat daerah",
+                "verbose_name_plural": "perangkat daerah",
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "kind__in",
+                                [
+                                    "sekretariat",
+                                    "biro",
+                                    "dinas",
+                                    "badan",
+                                    "inspektorat",
+                                    "rsud",
+                                    "satpol",
+                                    "lainnya",
+                                ],
+                            )
+                        ),
+                        name="agency_kind_valid",
+                    ),
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Upper("name"), name="agency_name_unique_ci"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("code", ""), _negated=True),
+                        name="agency_code_not_empty",
+                    ),
+                ],
             },
         ),
     ]

@@ -10,130 +10,412 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("agencies", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('name', models.CharField(help_text='Nama lengkap dengan gelar, misalnya Dr. Siti Rahmawati, S.E., M.Si.', max_length=200, verbose_name='nama lengkap')),
-                ('nip', models.CharField(blank=True, help_text='18 digit tanpa spasi, misalnya 196608011988031001.', max_length=18, null=True, unique=True, validators=[agents.validators.validate_nip], verbose_name='NIP')),
-                ('jabatan', models.CharField(blank=True, max_length=200, verbose_name='jabatan')),
-                ('pangkat_golongan', models.CharField(blank=True, choices=[('I/a', 'Juru Muda (I/a)'), ('I/b', 'Juru Muda Tingkat I (I/b)'), ('I/c', 'Juru (I/c)'), ('I/d', 'Juru Tingkat I (I/d)'), ('II/a', 'Pengatur Muda (II/a)'), ('II/b', 'Pengatur Muda Tingkat I (II/b)'), ('II/c', 'Pengatur (II/c)'), ('II/d', 'Pengatur Tingkat I (II/d)'), ('III/a', 'Penata Muda (III/a)'), ('III/b', 'Penata Muda Tingkat I (III/b)'), ('III/c', 'Penata (III/c)'), ('III/d', 'Penata Tingkat I (III/d)'), ('IV/a', 'Pembina (IV/a)'), ('IV/b', 'Pembina Tingkat I (IV/b)'), ('IV/c', 'Pembina Utama Muda (IV/c)'), ('IV/d', 'Pembina Utama Madya (IV/d)'), ('IV/e', 'Pembina Utama (IV/e)')], max_length=5, verbose_name='pangkat/golongan')),
-                ('language', models.CharField(blank=True, choices=[('id', 'Bahasa Indonesia'), ('en', 'English')], default='id', max_length=5, verbose_name='bahasa')),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='agencies.agency', verbose_name='unit kerja')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Nama lengkap dengan gelar, misalnya Dr. Siti Rahmawati, S.E., M.Si.",
+                        max_length=200,
+                        verbose_name="nama lengkap",
+                    ),
+                ),
+                (
+                    "nip",
+                    models.CharField(
+                        blank=True,
+                        help_text="18 digit tanpa spasi, misalnya 196608011988031001.",
+                        max_length=18,
+                        null=True,
+                        unique=True,
+                        validators=[agents.validators.validate_nip],
+                        verbose_name="NIP",
+                    ),
+                ),
+                ("jabatan", models.CharField(blank=True, max_length=200, verbose_name="jabatan")),
+                (
+                    "pangkat_golongan",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("I/a", "Juru Muda (I/a)"),
+                            ("I/b", "Juru Muda Tingkat I (I/b)"),
+                            ("I/c", "Juru (I/c)"),
+                            ("I/d", "Juru Tingkat I (I/d)"),
+                            ("II/a", "Pengatur Muda (II/a)"),
+                            ("II/b", "Pengatur Muda Tingkat I (II/b)"),
+                            ("II/c", "Pengatur (II/c)"),
+                            ("II/d", "Pengatur Tingkat I (II/d)"),
+                            ("III/a", "Penata Muda (III/a)"),
+                            ("III/b", "Penata Muda Tingkat I (III/b)"),
+                            ("III/c", "Penata (III/c)"),
+                            ("III/d", "Penata Tingkat I (III/d)"),
+                            ("IV/a", "Pembina (IV/a)"),
+                            ("IV/b", "Pembina Tingkat I (IV/b)"),
+                            ("IV/c", "Pembina Utama Muda (IV/c)"),
+                            ("IV/d", "Pembina Utama Madya (IV/d)"),
+                            ("IV/e", "Pembina Utama (IV/e)"),
+                        ],
+                        max_length=5,
+                        verbose_name="pangkat/golongan",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True,
+                        choices=[("id", "Bahasa Indonesia"), ("en", "English")],
+                        default="id",
+                        max_length=5,
+                        verbose_name="bahasa",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="agencies.agency",
+                        verbose_name="unit kerja",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pengguna',
-                'verbose_name_plural': 'pengguna',
-                'ordering': ['name'],
+                "verbose_name": "pengguna",
+                "verbose_name_plural": "pengguna",
+                "ordering": ["name"],
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='ActivityLog',
+            name="ActivityLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=60, verbose_name='tindakan')),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('object_repr', models.CharField(max_length=255)),
-                ('from_state', models.CharField(blank=True, max_length=30)),
-                ('to_state', models.CharField(blank=True, max_length=30)),
-                ('note', models.TextField(blank=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=60, verbose_name="tindakan")),
+                ("object_id", models.PositiveBigIntegerField()),
+                ("object_repr", models.CharField(max_length=255)),
+                ("from_state", models.CharField(blank=True, max_length=30)),
+                ("to_state", models.CharField(blank=True, max_length=30)),
+                ("note", models.TextField(blank=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'catatan aktivitas',
-                'verbose_name_plural': 'catatan aktivitas',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "catatan aktivitas",
+                "verbose_name_plural": "catatan aktivitas",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Agent',
+            name="Agent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sk_number', models.CharField(blank=True, help_text='Nomor surat keputusan penunjukan agen perubahan.', max_length=120, verbose_name='nomor SK penunjukan')),
-                ('sk_date', models.DateField(blank=True, null=True, verbose_name='tanggal SK')),
-                ('is_active', models.BooleanField(default=True, verbose_name='aktif')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agents', to='agencies.agency', verbose_name='perangkat daerah')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='agent_profile', to=settings.AUTH_USER_MODEL, verbose_name='pengguna')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "sk_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="Nomor surat keputusan penunjukan agen perubahan.",
+                        max_length=120,
+                        verbose_name="nomor SK penunjukan",
+                    ),
+                ),
+                ("sk_date", models.DateField(blank=True, null=True, verbose_name="tanggal SK")),
+                ("is_active", models.BooleanField(default=True, verbose_name="aktif")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agents",
+                        to="agencies.agency",
+                        verbose_name="perangkat daerah",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agent_profile",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="pengguna",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agen perubahan',
-                'verbose_name_plural': 'agen perubahan',
-                'ordering': ['user__name'],
+                "verbose_name": "agen perubahan",
+                "verbose_name_plural": "agen perubahan",
+                "ordering": ["user__name"],
             },
         ),
         migrations.CreateModel(
-            name='RoleGrant',
+            name="RoleGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('agent', 'Agen Perubahan'), ('agency_head', 'Kepala Perangkat Daerah'), ('reviewer', 'Reviewer / pendamping'), ('coordinator', 'Koordinator'), ('leadership', 'Pimpinan'), ('admin', 'Admin')], max_length=20, verbose_name='peran')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agency', models.ForeignKey(blank=True, help_text='Wajib untuk kepala perangkat daerah; kosong untuk peran lain.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='role_grants', to='agencies.agency', verbose_name='perangkat daerah')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_grants', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("agent", "Agen Perubahan"),
+                            ("agency_head", "Kepala Perangkat Daerah"),
+                            ("reviewer", "Reviewer / pendamping"),
+                            ("coordinator", "Koordinator"),
+                            ("leadership", "Pimpinan"),
+                            ("admin", "Admin"),
+                        ],
+                        max_length=20,
+                        verbose_name="peran",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Wajib untuk kepala perangkat daerah; kosong untuk peran lain.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_grants",
+                        to="agencies.agency",
+                        verbose_name="perangkat daerah",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_grants",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'peran',
-                'verbose_name_plural': 'peran',
+                "verbose_name": "peran",
+                "verbose_name_plural": "peran",
             },
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('nip__isnull', True), ('nip__regex', '^[0-9]{18}$'), _connector='OR'), name='user_nip_18_digits'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("nip__isnull", True), ("nip__regex", "^[0-9]{18}$"), _connector="OR"
+                ),
+                name="user_nip_18_digits",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('pangkat_golongan', ''), ('pangkat_golongan__in', ['I/a', 'I/b', 'I/c', 'I/d', 'II/a', 'II/b', 'II/c', 'II/d', 'III/a', 'III/b', 'III/c', 'III/d', 'IV/a', 'IV/b', 'IV/c', 'IV/d', 'IV/e']), _connector='OR'), name='user_pangkat_valid'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("pangkat_golongan", ""),
+                    (
+                        "pangkat_golongan__in",
+                        [
+                            "I/a",
+                            "I/b",
+                            "I/c",
+                            "I/d",
+                            "II/a",
+                            "II/b",
+                            "II/c",
+                            "II/d",
+                            "III/a",
+                            "III/b",
+                            "III/c",
+                            "III/d",
+                            "IV/a",
+                            "IV/b",
+                            "IV/c",
+                            "IV/d",
+                            "IV/e",
+                        ],
+                    ),
+                    _connector="OR",
+                ),
+                name="user_pangkat_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='activitylog',
-            index=models.Index(fields=['content_type', 'object_id', '-created_at'], name='agents_acti_content_9caf01_idx'),
+            model_name="activitylog",
+            index=models.Index(
+                fields=["content_type", "object_id", "-created_at"],
+                name="agents_acti_content_9caf01_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='agent',
-            index=models.Index(fields=['agency', 'is_active'], name='agents_agen_agency__71b6a5_idx'),
+            model_name="agent",
+            index=models.Index(
+                fields=["agency", "is_active"], name="agents_agen_agency__71b6a5_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rolegrant',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['agency_head', 'reviewer', 'coordinator', 'leadership', 'admin'])), name='rolegrant_role_grantable'),
+            model_name="rolegrant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("role__in", ["agency_head", "reviewer", "coordinator", "leadership", "admin"])
+                ),
+                name="rolegrant_role_grantable",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rolegrant',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('agency__isnull', False), ('role', 'agency_head')), models.Q(models.Q(('role', 'agency_head'), _negated=True), ('agency__isnull', True)), _connector='OR'), name='rolegrant_agency_only_for_head'),
+            model_name="rolegrant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("agency__isnull", False), ("role", "agency_head")),
+                    models.Q(
+                        models.Q(("role", "agency_head"), _negated=True), ("agency__isnull", True)
+                    ),
+                    _connector="OR",
+                ),
+                name="rolegrant_agency_only_for_head",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rolegrant',
-            constraint=models.UniqueConstraint(condition=models.Q(('agency__isnull', True)), fields=('user', 'role'), name='rolegrant_unique_global'),
+            model_name="rolegrant",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("agency__isnull", True)),
+                fields=("user", "role"),
+                name="rolegrant_unique_global",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rolegrant',
-            constraint=models.UniqueConstraint(condition=models.Q(('agency__isnull', False)), fields=('user', 'role', 'agency'), name='rolegrant_unique_scoped'),
+            model_name="rolegrant",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("agency__isnull", False)),
+                fields=("user", "role", "agency"),
+                name="rolegrant_unique_scoped",
+            ),
         ),
     ]

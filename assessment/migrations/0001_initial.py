@@ -6,189 +6,457 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
-        ('agents', '0001_initial'),
-        ('plans', '0001_initial'),
+        ("agencies", "0001_initial"),
+        ("agents", "0001_initial"),
+        ("plans", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReviewAssignment',
+            name="ReviewAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assigned_at', models.DateTimeField(auto_now_add=True)),
-                ('due_date', models.DateField(verbose_name='tenggat penilaian')),
-                ('override_reason', models.CharField(blank=True, help_text='Wajib bila koordinator mengesampingkan aturan penugasan otomatis.', max_length=255, verbose_name='alasan penugasan manual')),
-                ('is_active', models.BooleanField(default=True)),
-                ('released_at', models.DateTimeField(blank=True, null=True)),
-                ('released_reason', models.CharField(blank=True, max_length=255)),
-                ('assigned_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='plans.actionplan')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='review_assignments', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("assigned_at", models.DateTimeField(auto_now_add=True)),
+                ("due_date", models.DateField(verbose_name="tenggat penilaian")),
+                (
+                    "override_reason",
+                    models.CharField(
+                        blank=True,
+                        help_text="Wajib bila koordinator mengesampingkan aturan penugasan otomatis.",
+                        max_length=255,
+                        verbose_name="alasan penugasan manual",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("released_at", models.DateTimeField(blank=True, null=True)),
+                ("released_reason", models.CharField(blank=True, max_length=255)),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="plans.actionplan",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'penugasan reviewer',
-                'verbose_name_plural': 'penugasan reviewer',
-                'ordering': ['due_date', 'id'],
+                "verbose_name": "penugasan reviewer",
+                "verbose_name_plural": "penugasan reviewer",
+                "ordering": ["due_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('draft', 'Draf'), ('submitted', 'Dikirim')], default='draft', max_length=10, verbose_name='status')),
-                ('overall_feedback', models.TextField(blank=True, verbose_name='masukan untuk agen')),
-                ('confidential_note', models.TextField(blank=True, verbose_name='catatan rahasia untuk koordinator')),
-                ('total', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='nilai total')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='plans.planversion')),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='assessment.reviewassignment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("draft", "Draf"), ("submitted", "Dikirim")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "overall_feedback",
+                    models.TextField(blank=True, verbose_name="masukan untuk agen"),
+                ),
+                (
+                    "confidential_note",
+                    models.TextField(blank=True, verbose_name="catatan rahasia untuk koordinator"),
+                ),
+                (
+                    "total",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="nilai total",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="plans.planversion",
+                    ),
+                ),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="assessment.reviewassignment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'penilaian',
-                'verbose_name_plural': 'penilaian',
-                'ordering': ['-updated_at'],
+                "verbose_name": "penilaian",
+                "verbose_name_plural": "penilaian",
+                "ordering": ["-updated_at"],
             },
         ),
         migrations.CreateModel(
-            name='Rubric',
+            name="Rubric",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, verbose_name='nama')),
-                ('description', models.TextField(blank=True, verbose_name='keterangan')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('cycle', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='rubric', to='plans.cycle', verbose_name='siklus')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="nama")),
+                ("description", models.TextField(blank=True, verbose_name="keterangan")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "cycle",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rubric",
+                        to="plans.cycle",
+                        verbose_name="siklus",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'instrumen penilaian',
-                'verbose_name_plural': 'instrumen penilaian',
-                'ordering': ['-created_at'],
+                "verbose_name": "instrumen penilaian",
+                "verbose_name_plural": "instrumen penilaian",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, verbose_name='kode')),
-                ('name', models.CharField(max_length=255, verbose_name='kriteria')),
-                ('weight', models.PositiveSmallIntegerField(verbose_name='bobot')),
-                ('guidance', models.TextField(blank=True, verbose_name='panduan bagi reviewer')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='urutan')),
-                ('rubric', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='assessment.rubric')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, verbose_name="kode")),
+                ("name", models.CharField(max_length=255, verbose_name="kriteria")),
+                ("weight", models.PositiveSmallIntegerField(verbose_name="bobot")),
+                ("guidance", models.TextField(blank=True, verbose_name="panduan bagi reviewer")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="urutan")),
+                (
+                    "rubric",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="assessment.rubric",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kriteria',
-                'verbose_name_plural': 'kriteria',
-                'ordering': ['rubric', 'order', 'id'],
+                "verbose_name": "kriteria",
+                "verbose_name_plural": "kriteria",
+                "ordering": ["rubric", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ConflictOfInterest',
+            name="ConflictOfInterest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(blank=True, max_length=255, verbose_name='alasan')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='agencies.agency')),
-                ('agent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='agents.agent')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conflicts', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=255, verbose_name="alasan")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "agent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="agents.agent",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conflicts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'konflik kepentingan',
-                'verbose_name_plural': 'konflik kepentingan',
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('agency__isnull', False), ('agent__isnull', True)), models.Q(('agency__isnull', True), ('agent__isnull', False)), _connector='OR'), name='conflict_exactly_one_party')],
+                "verbose_name": "konflik kepentingan",
+                "verbose_name_plural": "konflik kepentingan",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("agency__isnull", False), ("agent__isnull", True)),
+                            models.Q(("agency__isnull", True), ("agent__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="conflict_exactly_one_party",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CriterionLevel',
+            name="CriterionLevel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.PositiveSmallIntegerField(verbose_name='tingkat')),
-                ('descriptor', models.TextField(verbose_name='deskripsi')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='levels', to='assessment.criterion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("level", models.PositiveSmallIntegerField(verbose_name="tingkat")),
+                ("descriptor", models.TextField(verbose_name="deskripsi")),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="levels",
+                        to="assessment.criterion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tingkat kriteria',
-                'verbose_name_plural': 'tingkat kriteria',
-                'ordering': ['criterion', 'level'],
-                'constraints': [models.UniqueConstraint(fields=('criterion', 'level'), name='level_unique'), models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 5)), name='level_in_scale')],
+                "verbose_name": "tingkat kriteria",
+                "verbose_name_plural": "tingkat kriteria",
+                "ordering": ["criterion", "level"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("criterion", "level"), name="level_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("level__gte", 1), ("level__lte", 5)),
+                        name="level_in_scale",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('approve', 'Disetujui'), ('revise', 'Perlu revisi'), ('reject', 'Ditolak')], max_length=10, verbose_name='keputusan')),
-                ('feedback', models.TextField(blank=True, verbose_name='masukan gabungan')),
-                ('score', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='nilai')),
-                ('decided_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='plans.actionplan')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='plans.planversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("approve", "Disetujui"),
+                            ("revise", "Perlu revisi"),
+                            ("reject", "Ditolak"),
+                        ],
+                        max_length=10,
+                        verbose_name="keputusan",
+                    ),
+                ),
+                ("feedback", models.TextField(blank=True, verbose_name="masukan gabungan")),
+                (
+                    "score",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="nilai"
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="plans.actionplan",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="plans.planversion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'keputusan',
-                'verbose_name_plural': 'keputusan',
-                'ordering': ['plan', '-decided_at'],
-                'get_latest_by': 'decided_at',
-                'constraints': [models.UniqueConstraint(fields=('version',), name='decision_one_per_version'), models.CheckConstraint(condition=models.Q(('outcome__in', ['approve', 'revise', 'reject'])), name='decision_outcome_valid')],
+                "verbose_name": "keputusan",
+                "verbose_name_plural": "keputusan",
+                "ordering": ["plan", "-decided_at"],
+                "get_latest_by": "decided_at",
+                "constraints": [
+                    models.UniqueConstraint(fields=("version",), name="decision_one_per_version"),
+                    models.CheckConstraint(
+                        condition=models.Q(("outcome__in", ["approve", "revise", "reject"])),
+                        name="decision_outcome_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CriterionScore',
+            name="CriterionScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.PositiveSmallIntegerField(verbose_name='tingkat')),
-                ('comment', models.TextField(blank=True, verbose_name='komentar')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scores', to='assessment.criterion')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='assessment.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("level", models.PositiveSmallIntegerField(verbose_name="tingkat")),
+                ("comment", models.TextField(blank=True, verbose_name="komentar")),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="scores",
+                        to="assessment.criterion",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="assessment.review",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nilai kriteria',
-                'verbose_name_plural': 'nilai kriteria',
-                'constraints': [models.UniqueConstraint(fields=('review', 'criterion'), name='score_one_per_criterion'), models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 5)), name='score_level_in_scale')],
+                "verbose_name": "nilai kriteria",
+                "verbose_name_plural": "nilai kriteria",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("review", "criterion"), name="score_one_per_criterion"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("level__gte", 1), ("level__lte", 5)),
+                        name="score_level_in_scale",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='reviewassignment',
-            index=models.Index(fields=['reviewer', 'is_active'], name='assessment__reviewe_463666_idx'),
+            model_name="reviewassignment",
+            index=models.Index(
+                fields=["reviewer", "is_active"], name="assessment__reviewe_463666_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewassignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('plan', 'reviewer'), name='assignment_one_active_per_reviewer'),
+            model_name="reviewassignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_active", True)),
+                fields=("plan", "reviewer"),
+                name="assignment_one_active_per_reviewer",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewassignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('is_active', True), ('released_at__isnull', True)), models.Q(('is_active', False), ('released_at__isnull', False)), _connector='OR'), name='assignment_release_consistent'),
+            model_name="reviewassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("is_active", True), ("released_at__isnull", True)),
+                    models.Q(("is_active", False), ("released_at__isnull", False)),
+                    _connector="OR",
+                ),
+                name="assignment_release_consistent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.UniqueConstraint(fields=('assignment', 'version'), name='review_one_per_assignment_version'),
+            model_name="review",
+            constraint=models.UniqueConstraint(
+                fields=("assignment", "version"), name="review_one_per_assignment_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['draft', 'submitted'])), name='review_state_valid'),
+            model_name="review",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("state__in", ["draft", "submitted"])), name="review_state_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.CheckConstraint(condition=models.Q(('total__isnull', True), models.Q(('total__gte', 0), ('total__lte', 100)), _connector='OR'), name='review_total_0_100'),
+            model_name="review",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("total__isnull", True),
+                    models.Q(("total__gte", 0), ("total__lte", 100)),
+                    _connector="OR",
+                ),
+                name="review_total_0_100",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.CheckConstraint(condition=models.Q(('state', 'draft'), models.Q(('submitted_at__isnull', False), ('total__isnull', False)), _connector='OR'), name='review_submitted_complete'),
+            model_name="review",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("state", "draft"),
+                    models.Q(("submitted_at__isnull", False), ("total__isnull", False)),
+                    _connector="OR",
+                ),
+                name="review_submitted_complete",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.UniqueConstraint(fields=('rubric', 'code'), name='criterion_unique_code'),
+            model_name="criterion",
+            constraint=models.UniqueConstraint(
+                fields=("rubric", "code"), name="criterion_unique_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gte', 1), ('weight__lte', 100)), name='criterion_weight_1_100'),
+            model_name="criterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__gte", 1), ("weight__lte", 100)),
+                name="criterion_weight_1_100",
+            ),
         ),
     ]

@@ -8,362 +8,965 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
-        ('agents', '0001_initial'),
+        ("agencies", "0001_initial"),
+        ("agents", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChangeArea',
+            name="ChangeArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='kode')),
-                ('name', models.CharField(max_length=200, verbose_name='nama')),
-                ('alias', models.CharField(blank=True, max_length=200, verbose_name='nama lain')),
-                ('framework', models.CharField(blank=True, help_text='Misalnya Road Map RB 2020–2024.', max_length=200, verbose_name='acuan')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='urutan')),
-                ('is_active', models.BooleanField(default=True, verbose_name='aktif')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="kode")),
+                ("name", models.CharField(max_length=200, verbose_name="nama")),
+                ("alias", models.CharField(blank=True, max_length=200, verbose_name="nama lain")),
+                (
+                    "framework",
+                    models.CharField(
+                        blank=True,
+                        help_text="Misalnya Road Map RB 2020–2024.",
+                        max_length=200,
+                        verbose_name="acuan",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="urutan")),
+                ("is_active", models.BooleanField(default=True, verbose_name="aktif")),
             ],
             options={
-                'verbose_name': 'area perubahan RB',
-                'verbose_name_plural': 'area perubahan RB',
-                'ordering': ['order', 'code'],
+                "verbose_name": "area perubahan RB",
+                "verbose_name_plural": "area perubahan RB",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='CoreValue',
+            name="CoreValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True, verbose_name='kode')),
-                ('name', models.CharField(max_length=100, verbose_name='nama')),
-                ('meaning', models.CharField(blank=True, max_length=255, verbose_name='makna')),
-                ('behaviours', models.JSONField(blank=True, default=list, verbose_name='panduan perilaku')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='urutan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=10, unique=True, verbose_name="kode")),
+                ("name", models.CharField(max_length=100, verbose_name="nama")),
+                ("meaning", models.CharField(blank=True, max_length=255, verbose_name="makna")),
+                (
+                    "behaviours",
+                    models.JSONField(blank=True, default=list, verbose_name="panduan perilaku"),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="urutan")),
             ],
             options={
-                'verbose_name': 'nilai BerAKHLAK',
-                'verbose_name_plural': 'nilai BerAKHLAK',
-                'ordering': ['order', 'code'],
+                "verbose_name": "nilai BerAKHLAK",
+                "verbose_name_plural": "nilai BerAKHLAK",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='ActionPlan',
+            name="ActionPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('draft', 'Draf'), ('submitted', 'Diajukan'), ('in_review', 'Dalam penilaian'), ('reviewed', 'Selesai dinilai'), ('revision_requested', 'Perlu revisi'), ('approved', 'Disetujui'), ('rejected', 'Ditolak'), ('implementing', 'Dilaksanakan'), ('completed', 'Selesai')], default='draft', max_length=20, verbose_name='status')),
-                ('lock_version', models.PositiveIntegerField(default=1, help_text='Optimistic locking: every save carries the version it was based on.')),
-                ('title', models.CharField(help_text='Singkat dan jelas, misalnya: Layanan perizinan daring satu pintu.', max_length=255, verbose_name='judul rencana tindak')),
-                ('strategic_issue', models.TextField(blank=True, verbose_name='isu strategis / masalah layanan')),
-                ('baseline_data', models.TextField(blank=True, verbose_name='data kondisi awal (baseline)')),
-                ('root_cause', models.TextField(blank=True, verbose_name='akar masalah')),
-                ('innovation', models.TextField(blank=True, verbose_name='gagasan perubahan / inovasi')),
-                ('change_kind', models.CharField(blank=True, choices=[('public_service', 'Pelayanan publik'), ('governance', 'Tata kelola'), ('digitalisation', 'Digitalisasi'), ('work_culture', 'Budaya kerja'), ('human_resources', 'Manajemen SDM aparatur'), ('accountability', 'Akuntabilitas kinerja'), ('other', 'Lainnya')], max_length=20, verbose_name='jenis perubahan')),
-                ('novelty', models.TextField(blank=True, verbose_name='mengapa baru bagi unit kerja')),
-                ('alignment_notes', models.TextField(blank=True, verbose_name='penjelasan keselarasan')),
-                ('roadmap_link', models.TextField(blank=True, verbose_name='keterkaitan dengan road map perangkat daerah')),
-                ('impact_internal', models.TextField(blank=True, verbose_name='dampak internal')),
-                ('impact_external', models.TextField(blank=True, verbose_name='dampak eksternal (Pemprov dan masyarakat)')),
-                ('stakeholders', models.TextField(blank=True, verbose_name='pemangku kepentingan')),
-                ('risks', models.TextField(blank=True, verbose_name='risiko')),
-                ('mitigation', models.TextField(blank=True, verbose_name='mitigasi')),
-                ('submission_extended_until', models.DateTimeField(blank=True, null=True, verbose_name='perpanjangan batas pengajuan')),
-                ('endorsed_at', models.DateTimeField(blank=True, null=True, verbose_name='diketahui pada')),
-                ('endorsed_lock_version', models.PositiveIntegerField(blank=True, null=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='diajukan pada')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='diputuskan pada')),
-                ('score', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='nilai')),
-                ('review_flagged', models.BooleanField(default=False, verbose_name='penilaian berbeda jauh')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='agencies.agency', verbose_name='perangkat daerah')),
-                ('co_agents', models.ManyToManyField(blank=True, related_name='team_plans', to='agents.agent', verbose_name='anggota tim')),
-                ('endorsed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='diketahui oleh')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_plans', to='agents.agent', verbose_name='agen')),
-                ('change_areas', models.ManyToManyField(blank=True, related_name='plans', to='plans.changearea', verbose_name='area perubahan RB')),
-                ('core_values', models.ManyToManyField(blank=True, related_name='plans', to='plans.corevalue', verbose_name='nilai BerAKHLAK')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draf"),
+                            ("submitted", "Diajukan"),
+                            ("in_review", "Dalam penilaian"),
+                            ("reviewed", "Selesai dinilai"),
+                            ("revision_requested", "Perlu revisi"),
+                            ("approved", "Disetujui"),
+                            ("rejected", "Ditolak"),
+                            ("implementing", "Dilaksanakan"),
+                            ("completed", "Selesai"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "lock_version",
+                    models.PositiveIntegerField(
+                        default=1,
+                        help_text="Optimistic locking: every save carries the version it was based on.",
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        help_text="Singkat dan jelas, misalnya: Layanan perizinan daring satu pintu.",
+                        max_length=255,
+                        verbose_name="judul rencana tindak",
+                    ),
+                ),
+                (
+                    "strategic_issue",
+                    models.TextField(blank=True, verbose_name="isu strategis / masalah layanan"),
+                ),
+                (
+                    "baseline_data",
+                    models.TextField(blank=True, verbose_name="data kondisi awal (baseline)"),
+                ),
+                ("root_cause", models.TextField(blank=True, verbose_name="akar masalah")),
+                (
+                    "innovation",
+                    models.TextField(blank=True, verbose_name="gagasan perubahan / inovasi"),
+                ),
+                (
+                    "change_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("public_service", "Pelayanan publik"),
+                            ("governance", "Tata kelola"),
+                            ("digitalisation", "Digitalisasi"),
+                            ("work_culture", "Budaya kerja"),
+                            ("human_resources", "Manajemen SDM aparatur"),
+                            ("accountability", "Akuntabilitas kinerja"),
+                            ("other", "Lainnya"),
+                        ],
+                        max_length=20,
+                        verbose_name="jenis perubahan",
+                    ),
+                ),
+                (
+                    "novelty",
+                    models.TextField(blank=True, verbose_name="mengapa baru bagi unit kerja"),
+                ),
+                (
+                    "alignment_notes",
+                    models.TextField(blank=True, verbose_name="penjelasan keselarasan"),
+                ),
+                (
+                    "roadmap_link",
+                    models.TextField(
+                        blank=True, verbose_name="keterkaitan dengan road map perangkat daerah"
+                    ),
+                ),
+                ("impact_internal", models.TextField(blank=True, verbose_name="dampak internal")),
+                (
+                    "impact_external",
+                    models.TextField(
+                        blank=True, verbose_name="dampak eksternal (Pemprov dan masyarakat)"
+                    ),
+                ),
+                ("stakeholders", models.TextField(blank=True, verbose_name="pemangku kepentingan")),
+                ("risks", models.TextField(blank=True, verbose_name="risiko")),
+                ("mitigation", models.TextField(blank=True, verbose_name="mitigasi")),
+                (
+                    "submission_extended_until",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="perpanjangan batas pengajuan"
+                    ),
+                ),
+                (
+                    "endorsed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="diketahui pada"),
+                ),
+                ("endorsed_lock_version", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="diajukan pada"),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="diputuskan pada"),
+                ),
+                (
+                    "score",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="nilai"
+                    ),
+                ),
+                (
+                    "review_flagged",
+                    models.BooleanField(default=False, verbose_name="penilaian berbeda jauh"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plans",
+                        to="agencies.agency",
+                        verbose_name="perangkat daerah",
+                    ),
+                ),
+                (
+                    "co_agents",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="team_plans",
+                        to="agents.agent",
+                        verbose_name="anggota tim",
+                    ),
+                ),
+                (
+                    "endorsed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="diketahui oleh",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_plans",
+                        to="agents.agent",
+                        verbose_name="agen",
+                    ),
+                ),
+                (
+                    "change_areas",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="plans",
+                        to="plans.changearea",
+                        verbose_name="area perubahan RB",
+                    ),
+                ),
+                (
+                    "core_values",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="plans",
+                        to="plans.corevalue",
+                        verbose_name="nilai BerAKHLAK",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rencana tindak',
-                'verbose_name_plural': 'rencana tindak',
-                'ordering': ['-updated_at', '-id'],
+                "verbose_name": "rencana tindak",
+                "verbose_name_plural": "rencana tindak",
+                "ordering": ["-updated_at", "-id"],
             },
             bases=(rules.contrib.models.RulesModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='urutan')),
-                ('title', models.CharField(max_length=255, verbose_name='kegiatan')),
-                ('output', models.CharField(blank=True, max_length=255, verbose_name='keluaran (output)')),
-                ('start_month', models.DateField(help_text='Tanggal 1 bulan mulai.', verbose_name='bulan mulai')),
-                ('end_month', models.DateField(help_text='Tanggal 1 bulan selesai.', verbose_name='bulan selesai')),
-                ('responsible', models.CharField(blank=True, max_length=200, verbose_name='penanggung jawab')),
-                ('budget', models.DecimalField(blank=True, decimal_places=0, max_digits=15, null=True, verbose_name='anggaran (Rp)')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='plans.actionplan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="urutan")),
+                ("title", models.CharField(max_length=255, verbose_name="kegiatan")),
+                (
+                    "output",
+                    models.CharField(blank=True, max_length=255, verbose_name="keluaran (output)"),
+                ),
+                (
+                    "start_month",
+                    models.DateField(
+                        help_text="Tanggal 1 bulan mulai.", verbose_name="bulan mulai"
+                    ),
+                ),
+                (
+                    "end_month",
+                    models.DateField(
+                        help_text="Tanggal 1 bulan selesai.", verbose_name="bulan selesai"
+                    ),
+                ),
+                (
+                    "responsible",
+                    models.CharField(blank=True, max_length=200, verbose_name="penanggung jawab"),
+                ),
+                (
+                    "budget",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=0,
+                        max_digits=15,
+                        null=True,
+                        verbose_name="anggaran (Rp)",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activities",
+                        to="plans.actionplan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kegiatan',
-                'verbose_name_plural': 'kegiatan',
-                'ordering': ['plan', 'order', 'id'],
+                "verbose_name": "kegiatan",
+                "verbose_name_plural": "kegiatan",
+                "ordering": ["plan", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='attachments/%Y/%m/')),
-                ('original_name', models.CharField(max_length=255, verbose_name='nama berkas')),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('description', models.CharField(blank=True, max_length=255, verbose_name='keterangan')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='plans.actionplan')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="attachments/%Y/%m/")),
+                ("original_name", models.CharField(max_length=255, verbose_name="nama berkas")),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=255, verbose_name="keterangan"),
+                ),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="plans.actionplan",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lampiran',
-                'verbose_name_plural': 'lampiran',
-                'ordering': ['plan', 'uploaded_at'],
+                "verbose_name": "lampiran",
+                "verbose_name_plural": "lampiran",
+                "ordering": ["plan", "uploaded_at"],
             },
         ),
         migrations.CreateModel(
-            name='CommentThread',
+            name="CommentThread",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('section', models.CharField(choices=[('identity', 'Identitas'), ('problem', 'Masalah dan isu strategis'), ('change', 'Gagasan perubahan'), ('alignment', 'Keselarasan'), ('activities', 'Kegiatan dan jadwal'), ('targets', 'Target'), ('impact', 'Dampak'), ('risks', 'Pemangku kepentingan dan risiko'), ('attachments', 'Lampiran')], max_length=20, verbose_name='bagian')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('last_comment_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('activity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='threads', to='plans.activity')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='threads', to='plans.actionplan')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('started_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "section",
+                    models.CharField(
+                        choices=[
+                            ("identity", "Identitas"),
+                            ("problem", "Masalah dan isu strategis"),
+                            ("change", "Gagasan perubahan"),
+                            ("alignment", "Keselarasan"),
+                            ("activities", "Kegiatan dan jadwal"),
+                            ("targets", "Target"),
+                            ("impact", "Dampak"),
+                            ("risks", "Pemangku kepentingan dan risiko"),
+                            ("attachments", "Lampiran"),
+                        ],
+                        max_length=20,
+                        verbose_name="bagian",
+                    ),
+                ),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "last_comment_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="threads",
+                        to="plans.activity",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="threads",
+                        to="plans.actionplan",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'utas pendampingan',
-                'verbose_name_plural': 'utas pendampingan',
-                'ordering': ['-last_comment_at'],
+                "verbose_name": "utas pendampingan",
+                "verbose_name_plural": "utas pendampingan",
+                "ordering": ["-last_comment_at"],
             },
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(verbose_name='komentar')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('thread', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='plans.commentthread')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="komentar")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "thread",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="plans.commentthread",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'komentar',
-                'verbose_name_plural': 'komentar',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "komentar",
+                "verbose_name_plural": "komentar",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Cycle',
+            name="Cycle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='nama')),
-                ('code', models.SlugField(max_length=60, unique=True, verbose_name='kode')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='tahun')),
-                ('description', models.TextField(blank=True, verbose_name='keterangan')),
-                ('drafting_opens', models.DateTimeField(verbose_name='penyusunan dibuka')),
-                ('submission_deadline', models.DateTimeField(verbose_name='batas pengajuan')),
-                ('review_starts', models.DateField(verbose_name='penilaian dimulai')),
-                ('review_ends', models.DateField(verbose_name='penilaian berakhir')),
-                ('revision_deadline', models.DateTimeField(blank=True, help_text='Kosong: revisi dapat diajukan sampai tanggal keputusan.', null=True, verbose_name='batas pengajuan revisi')),
-                ('decision_date', models.DateField(verbose_name='tanggal keputusan')),
-                ('implementation_start', models.DateField(verbose_name='pelaksanaan dimulai')),
-                ('implementation_end', models.DateField(verbose_name='pelaksanaan berakhir')),
-                ('reviewers_per_plan', models.PositiveSmallIntegerField(default=2, verbose_name='reviewer per rencana')),
-                ('reviewer_anonymity', models.BooleanField(default=True, verbose_name='nama reviewer disembunyikan dari agen')),
-                ('head_endorsement_required', models.BooleanField(default=False, verbose_name='wajib diketahui kepala perangkat daerah')),
-                ('min_activities', models.PositiveSmallIntegerField(default=3, verbose_name='minimal kegiatan')),
-                ('min_targets', models.PositiveSmallIntegerField(default=2, verbose_name='minimal target')),
-                ('score_method', models.CharField(choices=[('mean', 'Rata-rata'), ('median', 'Median')], default='mean', max_length=10, verbose_name='cara menghitung nilai rencana')),
-                ('is_archived', models.BooleanField(default=False, verbose_name='diarsipkan')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nama")),
+                ("code", models.SlugField(max_length=60, unique=True, verbose_name="kode")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="tahun")),
+                ("description", models.TextField(blank=True, verbose_name="keterangan")),
+                ("drafting_opens", models.DateTimeField(verbose_name="penyusunan dibuka")),
+                ("submission_deadline", models.DateTimeField(verbose_name="batas pengajuan")),
+                ("review_starts", models.DateField(verbose_name="penilaian dimulai")),
+                ("review_ends", models.DateField(verbose_name="penilaian berakhir")),
+                (
+                    "revision_deadline",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Kosong: revisi dapat diajukan sampai tanggal keputusan.",
+                        null=True,
+                        verbose_name="batas pengajuan revisi",
+                    ),
+                ),
+                ("decision_date", models.DateField(verbose_name="tanggal keputusan")),
+                ("implementation_start", models.DateField(verbose_name="pelaksanaan dimulai")),
+                ("implementation_end", models.DateField(verbose_name="pelaksanaan berakhir")),
+                (
+                    "reviewers_per_plan",
+                    models.PositiveSmallIntegerField(
+                        default=2, verbose_name="reviewer per rencana"
+                    ),
+                ),
+                (
+                    "reviewer_anonymity",
+                    models.BooleanField(
+                        default=True, verbose_name="nama reviewer disembunyikan dari agen"
+                    ),
+                ),
+                (
+                    "head_endorsement_required",
+                    models.BooleanField(
+                        default=False, verbose_name="wajib diketahui kepala perangkat daerah"
+                    ),
+                ),
+                (
+                    "min_activities",
+                    models.PositiveSmallIntegerField(default=3, verbose_name="minimal kegiatan"),
+                ),
+                (
+                    "min_targets",
+                    models.PositiveSmallIntegerField(default=2, verbose_name="minimal target"),
+                ),
+                (
+                    "score_method",
+                    models.CharField(
+                        choices=[("mean", "Rata-rata"), ("median", "Median")],
+                        default="mean",
+                        max_length=10,
+                        verbose_name="cara menghitung nilai rencana",
+                    ),
+                ),
+                ("is_archived", models.BooleanField(default=False, verbose_name="diarsipkan")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'siklus assessment',
-                'verbose_name_plural': 'siklus assessment',
-                'ordering': ['-year', '-drafting_opens'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('submission_deadline__gt', models.F('drafting_opens'))), name='cycle_deadline_after_opening'), models.CheckConstraint(condition=models.Q(('review_ends__gte', models.F('review_starts'))), name='cycle_review_ends_after_start'), models.CheckConstraint(condition=models.Q(('decision_date__gte', models.F('review_starts'))), name='cycle_decision_after_review_start'), models.CheckConstraint(condition=models.Q(('implementation_end__gt', models.F('implementation_start'))), name='cycle_implementation_window_valid'), models.CheckConstraint(condition=models.Q(('reviewers_per_plan__gte', 1), ('reviewers_per_plan__lte', 5)), name='cycle_reviewers_per_plan_1_5'), models.CheckConstraint(condition=models.Q(('score_method__in', ['mean', 'median'])), name='cycle_score_method_valid'), models.CheckConstraint(condition=models.Q(('year__gte', 2000), ('year__lte', 2100)), name='cycle_year_plausible')],
+                "verbose_name": "siklus assessment",
+                "verbose_name_plural": "siklus assessment",
+                "ordering": ["-year", "-drafting_opens"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("submission_deadline__gt", models.F("drafting_opens"))),
+                        name="cycle_deadline_after_opening",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("review_ends__gte", models.F("review_starts"))),
+                        name="cycle_review_ends_after_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("decision_date__gte", models.F("review_starts"))),
+                        name="cycle_decision_after_review_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("implementation_end__gt", models.F("implementation_start"))
+                        ),
+                        name="cycle_implementation_window_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("reviewers_per_plan__gte", 1), ("reviewers_per_plan__lte", 5)
+                        ),
+                        name="cycle_reviewers_per_plan_1_5",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("score_method__in", ["mean", "median"])),
+                        name="cycle_score_method_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("year__gte", 2000), ("year__lte", 2100)),
+                        name="cycle_year_plausible",
+                    ),
+                ],
             },
             bases=(rules.contrib.models.RulesModelMixin, models.Model),
         ),
         migrations.AddField(
-            model_name='actionplan',
-            name='cycle',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='plans.cycle', verbose_name='siklus'),
+            model_name="actionplan",
+            name="cycle",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="plans",
+                to="plans.cycle",
+                verbose_name="siklus",
+            ),
         ),
         migrations.CreateModel(
-            name='GovernorMission',
+            name="GovernorMission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(help_text='Misalnya RPJMD 2019–2023.', max_length=40, verbose_name='periode')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='nomor')),
-                ('text', models.TextField(verbose_name='rumusan')),
-                ('is_active', models.BooleanField(default=True, verbose_name='aktif')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "period",
+                    models.CharField(
+                        help_text="Misalnya RPJMD 2019–2023.", max_length=40, verbose_name="periode"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="nomor")),
+                ("text", models.TextField(verbose_name="rumusan")),
+                ("is_active", models.BooleanField(default=True, verbose_name="aktif")),
             ],
             options={
-                'verbose_name': 'misi gubernur',
-                'verbose_name_plural': 'misi gubernur',
-                'ordering': ['period', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('period', 'number'), name='mission_unique_number')],
+                "verbose_name": "misi gubernur",
+                "verbose_name_plural": "misi gubernur",
+                "ordering": ["period", "number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("period", "number"), name="mission_unique_number"
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='actionplan',
-            name='governor_mission',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='plans.governormission', verbose_name='misi gubernur / isu strategis provinsi'),
+            model_name="actionplan",
+            name="governor_mission",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="plans",
+                to="plans.governormission",
+                verbose_name="misi gubernur / isu strategis provinsi",
+            ),
         ),
         migrations.CreateModel(
-            name='PlanVersion',
+            name="PlanVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='versi')),
-                ('snapshot', models.JSONField(verbose_name='isi rencana')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='plans.actionplan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="versi")),
+                ("snapshot", models.JSONField(verbose_name="isi rencana")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="plans.actionplan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'versi rencana',
-                'verbose_name_plural': 'versi rencana',
-                'ordering': ['plan', '-number'],
-                'get_latest_by': 'number',
+                "verbose_name": "versi rencana",
+                "verbose_name_plural": "versi rencana",
+                "ordering": ["plan", "-number"],
+                "get_latest_by": "number",
             },
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='urutan')),
-                ('indicator', models.CharField(max_length=255, verbose_name='indikator')),
-                ('unit', models.CharField(help_text='Misalnya %, hari, dokumen.', max_length=60, verbose_name='satuan')),
-                ('baseline', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='baseline')),
-                ('target_value', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='nilai target')),
-                ('due_date', models.DateField(verbose_name='tenggat')),
-                ('verification', models.CharField(help_text='Bukti yang dapat diperiksa, misalnya laporan bulanan SIMPEG.', max_length=255, verbose_name='alat verifikasi')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='plans.actionplan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="urutan")),
+                ("indicator", models.CharField(max_length=255, verbose_name="indikator")),
+                (
+                    "unit",
+                    models.CharField(
+                        help_text="Misalnya %, hari, dokumen.", max_length=60, verbose_name="satuan"
+                    ),
+                ),
+                (
+                    "baseline",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="baseline"),
+                ),
+                (
+                    "target_value",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=14, verbose_name="nilai target"
+                    ),
+                ),
+                ("due_date", models.DateField(verbose_name="tenggat")),
+                (
+                    "verification",
+                    models.CharField(
+                        help_text="Bukti yang dapat diperiksa, misalnya laporan bulanan SIMPEG.",
+                        max_length=255,
+                        verbose_name="alat verifikasi",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="plans.actionplan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'target',
-                'verbose_name_plural': 'target',
-                'ordering': ['plan', 'order', 'id'],
+                "verbose_name": "target",
+                "verbose_name_plural": "target",
+                "ordering": ["plan", "order", "id"],
             },
         ),
         migrations.AddField(
-            model_name='commentthread',
-            name='target',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='threads', to='plans.target'),
+            model_name="commentthread",
+            name="target",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="threads",
+                to="plans.target",
+            ),
         ),
         migrations.CreateModel(
-            name='TargetProgress',
+            name="TargetProgress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reported_on', models.DateField(verbose_name='tanggal laporan')),
-                ('value', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='realisasi')),
-                ('note', models.TextField(blank=True, verbose_name='keterangan')),
-                ('evidence', models.FileField(blank=True, upload_to='evidence/%Y/%m/', verbose_name='bukti')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('reported_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='progress_reports', to='plans.target')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reported_on", models.DateField(verbose_name="tanggal laporan")),
+                (
+                    "value",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="realisasi"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="keterangan")),
+                (
+                    "evidence",
+                    models.FileField(blank=True, upload_to="evidence/%Y/%m/", verbose_name="bukti"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="progress_reports",
+                        to="plans.target",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'realisasi target',
-                'verbose_name_plural': 'realisasi target',
-                'ordering': ['target', '-reported_on', '-id'],
+                "verbose_name": "realisasi target",
+                "verbose_name_plural": "realisasi target",
+                "ordering": ["target", "-reported_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ThreadReadMarker',
+            name="ThreadReadMarker",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('read_at', models.DateTimeField()),
-                ('thread', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='plans.commentthread')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("read_at", models.DateTimeField()),
+                (
+                    "thread",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="plans.commentthread",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('end_month__gte', models.F('start_month'))), name='activity_end_after_start'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_month__gte", models.F("start_month"))),
+                name="activity_end_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('budget__isnull', True), ('budget__gte', 0), _connector='OR'), name='activity_budget_not_negative'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("budget__isnull", True), ("budget__gte", 0), _connector="OR"),
+                name="activity_budget_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('end_month__day', 1), ('start_month__day', 1)), name='activity_months_first_day'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_month__day", 1), ("start_month__day", 1)),
+                name="activity_months_first_day",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attachment',
-            constraint=models.CheckConstraint(condition=models.Q(('size__gt', 0), ('size__lte', 10485760)), name='attachment_size_max_10mb'),
+            model_name="attachment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("size__gt", 0), ("size__lte", 10485760)),
+                name="attachment_size_max_10mb",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='comment',
-            constraint=models.CheckConstraint(condition=models.Q(('body', ''), _negated=True), name='comment_body'),
+            model_name="comment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("body", ""), _negated=True), name="comment_body"
+            ),
         ),
         migrations.AddIndex(
-            model_name='actionplan',
-            index=models.Index(fields=['cycle', 'state'], name='plans_actio_cycle_i_7b0b97_idx'),
+            model_name="actionplan",
+            index=models.Index(fields=["cycle", "state"], name="plans_actio_cycle_i_7b0b97_idx"),
         ),
         migrations.AddIndex(
-            model_name='actionplan',
-            index=models.Index(fields=['cycle', 'agency', 'state'], name='plans_actio_cycle_i_2525a9_idx'),
+            model_name="actionplan",
+            index=models.Index(
+                fields=["cycle", "agency", "state"], name="plans_actio_cycle_i_2525a9_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actionplan',
-            constraint=models.UniqueConstraint(fields=('cycle', 'owner'), name='plan_one_per_agent_cycle'),
+            model_name="actionplan",
+            constraint=models.UniqueConstraint(
+                fields=("cycle", "owner"), name="plan_one_per_agent_cycle"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actionplan',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['draft', 'submitted', 'in_review', 'reviewed', 'revision_requested', 'approved', 'rejected', 'implementing', 'completed'])), name='plan_state_valid'),
+            model_name="actionplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "state__in",
+                        [
+                            "draft",
+                            "submitted",
+                            "in_review",
+                            "reviewed",
+                            "revision_requested",
+                            "approved",
+                            "rejected",
+                            "implementing",
+                            "completed",
+                        ],
+                    )
+                ),
+                name="plan_state_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actionplan',
-            constraint=models.CheckConstraint(condition=models.Q(('change_kind', ''), ('change_kind__in', ['public_service', 'governance', 'digitalisation', 'work_culture', 'human_resources', 'accountability', 'other']), _connector='OR'), name='plan_change_kind_valid'),
+            model_name="actionplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("change_kind", ""),
+                    (
+                        "change_kind__in",
+                        [
+                            "public_service",
+                            "governance",
+                            "digitalisation",
+                            "work_culture",
+                            "human_resources",
+                            "accountability",
+                            "other",
+                        ],
+                    ),
+                    _connector="OR",
+                ),
+                name="plan_change_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actionplan',
-            constraint=models.CheckConstraint(condition=models.Q(('score__isnull', True), models.Q(('score__gte', 0), ('score__lte', 100)), _connector='OR'), name='plan_score_0_100'),
+            model_name="actionplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("score__isnull", True),
+                    models.Q(("score__gte", 0), ("score__lte", 100)),
+                    _connector="OR",
+                ),
+                name="plan_score_0_100",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actionplan',
-            constraint=models.CheckConstraint(condition=models.Q(('title', ''), _negated=True), name='plan_title_not_empty'),
+            model_name="actionplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("title", ""), _negated=True), name="plan_title_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planversion',
-            constraint=models.UniqueConstraint(fields=('plan', 'number'), name='planversion_unique_number'),
+            model_name="planversion",
+            constraint=models.UniqueConstraint(
+                fields=("plan", "number"), name="planversion_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planversion',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='planversion_from_1'),
+            model_name="planversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("number__gte", 1)), name="planversion_from_1"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commentthread',
-            constraint=models.CheckConstraint(condition=models.Q(('section__in', ['identity', 'problem', 'change', 'alignment', 'activities', 'targets', 'impact', 'risks', 'attachments'])), name='thread_section_valid'),
+            model_name="commentthread",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "section__in",
+                        [
+                            "identity",
+                            "problem",
+                            "change",
+                            "alignment",
+                            "activities",
+                            "targets",
+                            "impact",
+                            "risks",
+                            "attachments",
+                        ],
+                    )
+                ),
+                name="thread_section_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commentthread',
-            constraint=models.CheckConstraint(condition=models.Q(('activity__isnull', False), ('target__isnull', False), _negated=True), name='thread_one_anchor'),
+            model_name="commentthread",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("activity__isnull", False), ("target__isnull", False), _negated=True
+                ),
+                name="thread_one_anchor",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commentthread',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('resolved_at__isnull', True), ('resolved_by__isnull', True)), models.Q(('resolved_at__isnull', False), ('resolved_by__isnull', False)), _connector='OR'), name='thread_resolution_complete'),
+            model_name="commentthread",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("resolved_at__isnull", True), ("resolved_by__isnull", True)),
+                    models.Q(("resolved_at__isnull", False), ("resolved_by__isnull", False)),
+                    _connector="OR",
+                ),
+                name="thread_resolution_complete",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='threadreadmarker',
-            constraint=models.UniqueConstraint(fields=('thread', 'user'), name='readmarker_unique'),
+            model_name="threadreadmarker",
+            constraint=models.UniqueConstraint(fields=("thread", "user"), name="readmarker_unique"),
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,29 +14,117 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ReportJob',
+            name="ReportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('plan_document', 'Dokumen rencana tindak (PDF)'), ('review_packet', 'Paket penilaian (PDF)'), ('cycle_summary', 'Ringkasan provinsi (PDF)'), ('cycle_packets', 'Semua paket penilaian (ZIP)'), ('scores_xlsx', 'Nilai per rencana dan kriteria (XLSX)'), ('plans_xlsx', 'Rencana, kegiatan dan target (XLSX)')], max_length=20, verbose_name='jenis')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='parameter')),
-                ('fingerprint', models.CharField(blank=True, help_text='Hash of the inputs; an identical request reuses it.', max_length=64)),
-                ('status', models.CharField(choices=[('queued', 'Dalam antrean'), ('running', 'Sedang dibuat'), ('done', 'Selesai'), ('failed', 'Gagal')], default='queued', max_length=10, verbose_name='status')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='kemajuan (%)')),
-                ('file', models.FileField(blank=True, upload_to='reports/%Y/%m/', verbose_name='berkas')),
-                ('verification_code', models.CharField(blank=True, max_length=32, null=True, unique=True)),
-                ('error', models.TextField(blank=True, verbose_name='pesan kesalahan')),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='report_jobs', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("plan_document", "Dokumen rencana tindak (PDF)"),
+                            ("review_packet", "Paket penilaian (PDF)"),
+                            ("cycle_summary", "Ringkasan provinsi (PDF)"),
+                            ("cycle_packets", "Semua paket penilaian (ZIP)"),
+                            ("scores_xlsx", "Nilai per rencana dan kriteria (XLSX)"),
+                            ("plans_xlsx", "Rencana, kegiatan dan target (XLSX)"),
+                        ],
+                        max_length=20,
+                        verbose_name="jenis",
+                    ),
+                ),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="parameter")),
+                (
+                    "fingerprint",
+                    models.CharField(
+                        blank=True,
+                        help_text="Hash of the inputs; an identical request reuses it.",
+                        max_length=64,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Dalam antrean"),
+                            ("running", "Sedang dibuat"),
+                            ("done", "Selesai"),
+                            ("failed", "Gagal"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="kemajuan (%)"),
+                ),
+                (
+                    "file",
+                    models.FileField(blank=True, upload_to="reports/%Y/%m/", verbose_name="berkas"),
+                ),
+                (
+                    "verification_code",
+                    models.CharField(blank=True, max_length=32, null=True, unique=True),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="pesan kesalahan")),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="report_jobs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'laporan',
-                'verbose_name_plural': 'laporan',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['requested_by', '-created_at'], name='reports_rep_request_94cc01_idx'), models.Index(fields=['kind', 'fingerprint', 'status'], name='reports_rep_kind_ad1266_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['plan_document', 'review_packet', 'cycle_summary', 'cycle_packets', 'scores_xlsx', 'plans_xlsx'])), name='reportjob_kind_valid'), models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'running', 'done', 'failed'])), name='reportjob_status_valid'), models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='reportjob_progress_max_100')],
+                "verbose_name": "laporan",
+                "verbose_name_plural": "laporan",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["requested_by", "-created_at"],
+                        name="reports_rep_request_94cc01_idx",
+                    ),
+                    models.Index(
+                        fields=["kind", "fingerprint", "status"], name="reports_rep_kind_ad1266_idx"
+                    ),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "kind__in",
+                                [
+                                    "plan_document",
+                                    "review_packet",
+                                    "cycle_summary",
+                                    "cycle_packets",
+                                    "scores_xlsx",
+                                    "plans_xlsx",
+                                ],
+                            )
+                        ),
+                        name="reportjob_kind_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["queued", "running", "done", "failed"])),
+                        name="reportjob_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("progress__lte", 100)),
+                        name="reportjob_progress_max_100",
+                    ),
+                ],
             },
         ),
     ]

@@ -1,0 +1,30 @@
+"""Writes about people, and the audit log that every state-changing service uses."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import ActivityLog, User
+
+
+def record_activity(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    data: dict | None = None,
+) -> ActivityLog:
+    """Write one audit entry: who did what, to which object, from which state to which."""
+    return ActivityLog.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        object_id=obj.pk,
+        object_repr=str(obj)[:255],
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        data=data or {},
+    )

@@ -1,0 +1,355 @@
+"""Every write that matters to a plan: one function per action (STYLE.md rule 1).
+
+Each transition function checks who may do it (django-rules), checks the state and the
+cycle's dates, writes inside one transaction on a locked row, records the transition in
+the audit log, and saves with `update_fields`.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+from agents.models import Agent, User
+from agents.services import record_activity
+
+from .checklist import missing_items
+from .enums import TRANSITIONS, CyclePhase, PlanState
+from .models import ActionPlan, Cycle, PlanVersion
+
+
+class PlanError(Exception):
+    """A refused action, with a message for the user (translatable) and the field at fault."""
+
+    def __init__(self, message, *, field: str | None = None, code: str = "invalid"):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def _require(user: User, perm: str, obj, message) -> None:
+    if not user.has_perm(perm, obj):
+        raise PlanError(message, code="permission_denied")
+
+
+def _locked(plan: ActionPlan) -> ActionPlan:
+    """Re-read the plan under a row lock, so that two transitions never interleave."""
+    fresh = ActionPlan.objects.select_for_update().select_related("cycle").get(pk=plan.pk)
+    # Keep the caller's object in step with the database.
+    plan.refresh_from_db()
+    return fresh
+
+
+def transition(
+    plan: ActionPlan,
+    *,
+    to: str,
+    by: User | None,
+    action: str,
+    note: str = "",
+    extra_fields: dict | None = None,
+) -> ActionPlan:
+    """Move a locked plan along one edge of the workflow and record it.
+
+    Callers check permissions and dates; this checks that the edge exists and writes.
+    Must run inside `transaction.atomic()` with `plan` from `_locked()`.
+    """
+    source = plan.state
+    if TRANSITIONS.get((source, to)) is None:
+        raise PlanError(
+            _("Rencana berstatus %(state)s tidak dapat diubah menjadi %(to)s.")
+            % {"state": PlanState(source).label, "to": PlanState(to).label},
+            code="invalid_transition",
+        )
+    plan.state = to
+    fields = ["state", "updated_at"]
+    for name, value in (extra_fields or {}).items():
+        setattr(plan, name, value)
+        fields.append(name)
+    plan.save(update_fields=fields)
+    record_activity(actor=by, action=action, obj=plan, from_state=source, to_state=to, note=note)
+    return plan
+
+
+# --- Content ----------------------------------------------------------------------------
+
+
+def create_plan(
+    *, cycle: Cycle, owner: Agent, title: str, by: User, agency: Agency | None = None
+) -> ActionPlan:
+    if not by.has_perm("plans.add_actionplan"):
+        raise PlanError(_("Hanya agen perubahan yang dapat menyusun rencana tindak."))
+    if owner.user_id != by.pk and not by.has_perm("plans.change_cycle", cycle):
+        raise PlanError(_("Anda hanya dapat menyusun rencana tindak atas nama Anda sendiri."))
+    if not title.strip():
+        raise PlanError(_("Judul rencana tindak wajib diisi."), field="title")
+    if cycle.phase not in (CyclePhase.UPCOMING, CyclePhase.DRAFTING):
+        raise PlanError(_("Masa penyusunan siklus ini sudah berakhir."), code="phase")
+    if ActionPlan.objects.filter(cycle=cycle, owner=owner).exists():
+        raise PlanError(_("Anda sudah memiliki rencana tindak pada siklus ini."), code="duplicate")
+    with transaction.atomic():
+        plan = ActionPlan.objects.create(
+            cycle=cycle, owner=owner, agency=agency or owner.agency, title=title.strip()
+        )
+        record_activity(actor=by, action="plan.create", obj=plan, to_state=plan.state)
+    return plan
+
+
+def _json_value(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+CONTENT_FIELDS = [
+    "title",
+    "strategic_issue",
+    "baseline_data",
+    "root_cause",
+    "innovation",
+    "change_kind",
+    "novelty",
+    "alignment_notes",
+    "roadmap_link",
+    "impact_internal",
+    "impact_external",
+    "stakeholders",
+    "risks",
+    "mitigation",
+]
+
+
+def snapshot_plan(plan: ActionPlan) -> dict:
+    """The full content of the plan as plain JSON: what a PlanVersion freezes."""
+    mission = plan.governor_mission
+    return {
+        "schema": 1,
+        "lock_version": plan.lock_version,
+        "cycle": {"id": plan.cycle_id, "name": plan.cycle.name},
+        "agency": {"id": plan.agency_id, "name": plan.agency.name},
+        "owner": {"id": plan.owner_id, "name": plan.owner.user.name, "nip": plan.owner.nip},
+        "co_agents": [
+            {"id": a.pk, "name": a.user.name} for a in plan.co_agents.select_related("user")
+        ],
+        **{name: getattr(plan, name) for name in CONTENT_FIELDS},
+        "change_areas": [{"code": a.code, "name": a.name} for a in plan.change_areas.all()],
+        "core_values": [{"code": v.code, "name": v.name} for v in plan.core_values.all()],
+        "governor_mission": (
+            {"period": mission.period, "number": mission.number, "text": mission.text}
+            if mission
+            else None
+        ),
+        "activities": [
+            {
+                "order": a.order,
+                "title": a.title,
+                "output": a.output,
+                "start_month": a.start_month.isoformat(),
+                "end_month": a.end_month.isoformat(),
+                "responsible": a.responsible,
+                "budget": _json_value(a.budget),
+            }
+            for a in plan.activities.all()
+        ],
+        "targets": [
+            {
+                "order": t.order,
+                "indicator": t.indicator,
+                "unit": t.unit,
+                "baseline": _json_value(t.baseline),
+                "target_value": _json_value(t.target_value),
+                "due_date": t.due_date.isoformat(),
+                "verification": t.verification,
+            }
+            for t in plan.targets.all()
+        ],
+        "attachments": [{"name": f.original_name, "size": f.size} for f in plan.attachments.all()],
+    }
+
+
+# --- Transitions -------------------------------------------------------------------------
+
+
+def submission_deadline_for(plan: ActionPlan) -> dt.datetime:
+    """The moment after which this plan can no longer be (re)submitted."""
+    cycle = plan.cycle
+    deadline = (
+        cycle.effective_revision_deadline
+        if plan.state == PlanState.REVISION_REQUESTED
+        else cycle.submission_deadline
+    )
+    if plan.submission_extended_until and plan.submission_extended_until > deadline:
+        return plan.submission_extended_until
+    return deadline
+
+
+def submit_plan(plan: ActionPlan, *, by: User, now: dt.datetime | None = None) -> PlanVersion:
+    """Hand the plan in: freeze a PlanVersion and move it to `submitted`."""
+    now = now or timezone.now()
+    _require(by, "plans.submit_actionplan", plan, _("Anda tidak berhak mengajukan rencana ini."))
+    with transaction.atomic():
+        locked = _locked(plan)
+        if locked.state not in PlanState.EDITABLE:
+            raise PlanError(
+                _("Rencana berstatus %(state)s tidak dapat diajukan.")
+                % {"state": locked.get_state_display()},
+                code="invalid_transition",
+            )
+        if now < locked.cycle.drafting_opens:
+            raise PlanError(_("Masa penyusunan belum dibuka."), code="phase")
+        if now > submission_deadline_for(locked):
+            raise PlanError(
+                _("Batas pengajuan sudah lewat. Mintalah perpanjangan kepada koordinator."),
+                code="deadline",
+            )
+        missing = missing_items(locked)
+        if missing:
+            raise PlanError(
+                _("Rencana belum lengkap: %(items)s")
+                % {"items": "; ".join(str(item.message) for item in missing)},
+                code="incomplete",
+            )
+        if (
+            locked.cycle.head_endorsement_required
+            and locked.endorsed_lock_version != locked.lock_version
+        ):
+            raise PlanError(
+                _("Rencana harus diketahui kepala perangkat daerah sebelum diajukan."),
+                code="endorsement",
+            )
+        number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        version = PlanVersion.objects.create(
+            plan=locked, number=number, snapshot=snapshot_plan(locked), created_by=by
+        )
+        transition(
+            locked,
+            to=PlanState.SUBMITTED,
+            by=by,
+            action="plan.submit",
+            note=f"v{number}",
+            extra_fields={"submitted_at": now},
+        )
+    plan.refresh_from_db()
+    return version
+
+
+def withdraw_plan(
+    plan: ActionPlan, *, by: User, note: str = "", now: dt.datetime | None = None
+) -> ActionPlan:
+    """Take a submitted plan back before review starts; it returns to where it came from."""
+    _require(by, "plans.withdraw_actionplan", plan, _("Anda tidak berhak menarik rencana ini."))
+    with transaction.atomic():
+        locked = _locked(plan)
+        if locked.state != PlanState.SUBMITTED:
+            raise PlanError(
+                _("Rencana hanya dapat ditarik sebelum penilaian dimulai."),
+                code="invalid_transition",
+            )
+        back_to = PlanState.DRAFT
+        if locked.versions.count() > 1:
+            back_to = PlanState.REVISION_REQUESTED
+        transition(
+            locked,
+            to=back_to,
+            by=by,
+            action="plan.withdraw",
+            note=note,
+            extra_fields={"submitted_at": None},
+        )
+    plan.refresh_from_db()
+    return plan
+
+
+def endorse_plan(plan: ActionPlan, *, by: User, now: dt.datetime | None = None) -> ActionPlan:
+    """The agency head acknowledges ("mengetahui") the current draft."""
+    now = now or timezone.now()
+    _require(
+        by,
+        "plans.endorse_actionplan",
+        plan,
+        _("Hanya kepala perangkat daerah rencana ini yang dapat mengetahuinya."),
+    )
+    with transaction.atomic():
+        locked = _locked(plan)
+        if locked.state not in PlanState.EDITABLE:
+            raise PlanError(_("Hanya draf yang dapat diketahui."), code="invalid_transition")
+        locked.endorsed_by = by
+        locked.endorsed_at = now
+        locked.endorsed_lock_version = locked.lock_version
+        locked.save(update_fields=["endorsed_by", "endorsed_at", "endorsed_lock_version"])
+        record_activity(
+            actor=by,
+            action="plan.endorse",
+            obj=locked,
+            data={"lock_version": locked.lock_version},
+        )
+    plan.refresh_from_db()
+    return plan
+
+
+def grant_extension(
+    plan: ActionPlan, *, until: dt.datetime, by: User, note: str = ""
+) -> ActionPlan:
+    """The coordinator extends the submission deadline of one plan."""
+    _require(
+        by, "plans.extend_actionplan", plan, _("Hanya koordinator yang dapat memberi perpanjangan.")
+    )
+    if timezone.is_naive(until):
+        raise PlanError(_("Waktu perpanjangan tidak valid."), field="until")
+    with transaction.atomic():
+        locked = _locked(plan)
+        if locked.state not in PlanState.EDITABLE:
+            raise PlanError(
+                _("Perpanjangan hanya untuk rencana yang belum diajukan."),
+                code="invalid_transition",
+            )
+        if until <= locked.cycle.submission_deadline:
+            raise PlanError(_("Perpanjangan harus setelah batas pengajuan siklus."), field="until")
+        locked.submission_extended_until = until
+        locked.save(update_fields=["submission_extended_until"])
+        record_activity(
+            actor=by,
+            action="plan.extend",
+            obj=locked,
+            note=note,
+            data={"until": until.isoformat()},
+        )
+    plan.refresh_from_db()
+    return plan
+
+
+def start_implementation(
+    plan: ActionPlan, *, by: User, now: dt.datetime | None = None
+) -> ActionPlan:
+    now = now or timezone.now()
+    _require(by, "plans.implement_actionplan", plan, _("Anda tidak berhak memulai pelaksanaan."))
+    with transaction.atomic():
+        locked = _locked(plan)
+        if timezone.localtime(now).date() < locked.cycle.implementation_start:
+            raise PlanError(_("Masa pelaksanaan belum dimulai."), code="phase")
+        transition(locked, to=PlanState.IMPLEMENTING, by=by, action="plan.implement")
+    plan.refresh_from_db()
+    return plan
+
+
+def complete_plan(
+    plan: ActionPlan, *, by: User, note: str = "", now: dt.datetime | None = None
+) -> ActionPlan:
+    _require(
+        by, "plans.complete_actionplan", plan, _("Anda tidak berhak menyelesaikan rencana ini.")
+    )
+    with transaction.atomic():
+        locked = _locked(plan)
+        transition(locked, to=PlanState.COMPLETED, by=by, action="plan.complete", note=note)
+    plan.refresh_from_db()
+    return plan

@@ -1,0 +1,61 @@
+"""Fixtures shared by the whole suite: a cycle with its rubric, people in each role."""
+
+import pytest
+
+from agents.enums import Role
+from tests.factories import (
+    AgencyFactory,
+    AgentFactory,
+    CycleFactory,
+    PlanFactory,
+    add_rubric,
+    complete_plan_content,
+    user_with_role,
+)
+
+
+@pytest.fixture
+def cycle(db):
+    cycle = CycleFactory()
+    add_rubric(cycle)
+    return cycle
+
+
+@pytest.fixture
+def agency(db):
+    return AgencyFactory()
+
+
+@pytest.fixture
+def agent(agency):
+    return AgentFactory(user__agency=agency)
+
+
+@pytest.fixture
+def coordinator(db):
+    return user_with_role(Role.COORDINATOR)
+
+
+@pytest.fixture
+def leader(db):
+    return user_with_role(Role.LEADERSHIP)
+
+
+@pytest.fixture
+def head(agency):
+    return user_with_role(Role.AGENCY_HEAD, agency=agency)
+
+
+@pytest.fixture
+def reviewers(db):
+    return [user_with_role(Role.REVIEWER) for _ in range(2)]
+
+
+@pytest.fixture
+def draft_plan(cycle, agent):
+    return PlanFactory(cycle=cycle, owner=agent, agency=agent.agency)
+
+
+@pytest.fixture
+def complete_plan(draft_plan):
+    return complete_plan_content(draft_plan)

@@ -1,0 +1,327 @@
+"""Every allowed and every refused transition of the plan workflow (SPEC.md §5)."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from agents.enums import Role
+from agents.models import ActivityLog
+from assessment.enums import DecisionOutcome
+from assessment.services import assign_reviewers, decide_plan, save_review, submit_review
+from plans import services
+from plans.enums import TRANSITIONS, PlanState
+from plans.models import ImmutableRowError, PlanVersion
+from plans.services import PlanError
+from tests.factories import AgentFactory, PlanFactory, complete_plan_content, user_with_role
+
+ALL_LEVELS_4 = {f"K{i}": (4, "baik") for i in range(1, 7)}
+
+
+def review_all(plan, reviewers, levels=ALL_LEVELS_4):
+    for reviewer in reviewers:
+        assignment = plan.assignments.get(reviewer=reviewer, is_active=True)
+        review = save_review(assignment, levels=levels, overall_feedback="Bagus", by=reviewer)
+        submit_review(review, by=reviewer)
+    plan.refresh_from_db()
+
+
+def to_state(plan, state, *, agent_user, coordinator, reviewers):
+    """Drive a complete plan through the services to a state."""
+    path = {
+        PlanState.DRAFT: [],
+        PlanState.SUBMITTED: ["submit"],
+        PlanState.IN_REVIEW: ["submit", "assign"],
+        PlanState.REVIEWED: ["submit", "assign", "review"],
+        PlanState.APPROVED: ["submit", "assign", "review", "approve"],
+        PlanState.REJECTED: ["submit", "assign", "review", "reject"],
+        PlanState.REVISION_REQUESTED: ["submit", "assign", "review", "revise"],
+        PlanState.IMPLEMENTING: ["submit", "assign", "review", "approve", "implement"],
+        PlanState.COMPLETED: ["submit", "assign", "review", "approve", "implement", "complete"],
+    }[state]
+    cycle = plan.cycle
+    late = timezone.make_aware(
+        dt.datetime.combine(cycle.implementation_start, dt.time(9, 0))
+    ) + dt.timedelta(days=1)
+    for step in path:
+        if step == "submit":
+            services.submit_plan(plan, by=agent_user)
+        elif step == "assign":
+            assign_reviewers(plan, reviewers=reviewers, by=coordinator)
+        elif step == "review":
+            review_all(plan, reviewers)
+        elif step in ("approve", "reject", "revise"):
+            decide_plan(plan, outcome=step, feedback="Masukan gabungan", by=coordinator)
+        elif step == "implement":
+            services.start_implementation(plan, by=agent_user, now=late)
+        elif step == "complete":
+            services.complete_plan(plan, by=coordinator)
+    plan.refresh_from_db()
+    assert plan.state == state
+    return plan
+
+
+@pytest.fixture
+def actors(agent, coordinator, reviewers):
+    return {"agent_user": agent.user, "coordinator": coordinator, "reviewers": reviewers}
+
+
+def test_transition_table_matches_the_spec_diagram():
+    assert set(TRANSITIONS) == {
+        ("draft", "submitted"),
+        ("revision_requested", "submitted"),
+        ("submitted", "draft"),
+        ("submitted", "revision_requested"),
+        ("submitted", "in_review"),
+        ("in_review", "reviewed"),
+        ("reviewed", "in_review"),
+        ("reviewed", "approved"),
+        ("reviewed", "revision_requested"),
+        ("reviewed", "rejected"),
+        ("approved", "implementing"),
+        ("implementing", "completed"),
+    }
+
+
+@pytest.mark.parametrize("state", PlanState.values)
+def test_every_state_is_reachable_through_the_services(complete_plan, actors, state):
+    plan = to_state(complete_plan, state, **actors)
+    assert plan.state == state
+    log = list(
+        ActivityLog.objects.filter(object_id=plan.pk, to_state__gt="")
+        .order_by("id")
+        .values_list("from_state", "to_state")
+    )
+    # Every transition was recorded, in order, and chains.
+    for (_, to), (frm, _) in zip(log, log[1:], strict=False):
+        assert to == frm
+    if log:
+        assert log[-1][1] == state
+
+
+def test_submit_plan_freezes_a_version_with_the_full_content(complete_plan, agent):
+    version = services.submit_plan(complete_plan, by=agent.user)
+    complete_plan.refresh_from_db()
+    assert complete_plan.state == PlanState.SUBMITTED
+    assert version.number == 1
+    assert version.snapshot["title"] == complete_plan.title
+    assert len(version.snapshot["activities"]) == 3
+    assert len(version.snapshot["targets"]) == 2
+    assert version.snapshot["change_areas"] == [{"code": "TL", "name": "Penataan Tatalaksana"}]
+    entry = ActivityLog.objects.get(action="plan.submit")
+    assert (entry.actor, entry.from_state, entry.to_state) == (agent.user, "draft", "submitted")
+
+
+def test_plan_version_is_immutable(complete_plan, agent):
+    version = services.submit_plan(complete_plan, by=agent.user)
+    version.snapshot = {}
+    with pytest.raises(ImmutableRowError):
+        version.save()
+    with pytest.raises(ImmutableRowError):
+        version.delete()
+    assert PlanVersion.objects.get(pk=version.pk).snapshot["title"] == complete_plan.title
+
+
+def test_submit_plan_rejects_plan_without_targets(draft_plan, agent):
+    with pytest.raises(PlanError) as exc:
+        services.submit_plan(draft_plan, by=agent.user)
+    assert exc.value.code == "incomplete"
+    draft_plan.refresh_from_db()
+    assert draft_plan.state == PlanState.DRAFT
+    assert PlanVersion.objects.count() == 0
+
+
+def test_submit_plan_refused_to_another_agent(complete_plan):
+    stranger = AgentFactory(user__agency=complete_plan.agency).user
+    with pytest.raises(PlanError) as exc:
+        services.submit_plan(complete_plan, by=stranger)
+    assert exc.value.code == "permission_denied"
+
+
+def test_co_agent_may_submit_team_plan(complete_plan):
+    co = AgentFactory(user__agency=complete_plan.agency)
+    complete_plan.co_agents.add(co)
+    services.submit_plan(complete_plan, by=co.user)
+    complete_plan.refresh_from_db()
+    assert complete_plan.state == PlanState.SUBMITTED
+
+
+def test_submit_plan_refused_after_deadline(complete_plan, agent):
+    after = complete_plan.cycle.submission_deadline + dt.timedelta(minutes=1)
+    with pytest.raises(PlanError) as exc:
+        services.submit_plan(complete_plan, by=agent.user, now=after)
+    assert exc.value.code == "deadline"
+
+
+def test_submit_plan_allowed_after_deadline_with_extension(complete_plan, agent, coordinator):
+    deadline = complete_plan.cycle.submission_deadline
+    services.grant_extension(complete_plan, until=deadline + dt.timedelta(days=3), by=coordinator)
+    services.submit_plan(complete_plan, by=agent.user, now=deadline + dt.timedelta(days=2))
+    complete_plan.refresh_from_db()
+    assert complete_plan.state == PlanState.SUBMITTED
+
+
+def test_grant_extension_refused_to_agent(complete_plan, agent):
+    until = complete_plan.cycle.submission_deadline + dt.timedelta(days=3)
+    with pytest.raises(PlanError):
+        services.grant_extension(complete_plan, until=until, by=agent.user)
+
+
+def test_submit_plan_refused_before_drafting_opens(complete_plan, agent):
+    before = complete_plan.cycle.drafting_opens - dt.timedelta(minutes=1)
+    with pytest.raises(PlanError) as exc:
+        services.submit_plan(complete_plan, by=agent.user, now=before)
+    assert exc.value.code == "phase"
+
+
+def test_submit_requires_head_endorsement_of_current_content(complete_plan, agent, head):
+    cycle = complete_plan.cycle
+    cycle.head_endorsement_required = True
+    cycle.save()
+    with pytest.raises(PlanError) as exc:
+        services.submit_plan(complete_plan, by=agent.user)
+    assert exc.value.code == "endorsement"
+    services.endorse_plan(complete_plan, by=head)
+    services.submit_plan(complete_plan, by=agent.user)
+    complete_plan.refresh_from_db()
+    assert complete_plan.state == PlanState.SUBMITTED
+    assert complete_plan.endorsed_by == head
+
+
+def test_endorse_refused_to_head_of_another_agency(complete_plan):
+    other_head = user_with_role(Role.AGENCY_HEAD)
+    with pytest.raises(PlanError):
+        services.endorse_plan(complete_plan, by=other_head)
+
+
+def test_withdraw_returns_submitted_plan_to_draft(complete_plan, agent):
+    services.submit_plan(complete_plan, by=agent.user)
+    services.withdraw_plan(complete_plan, by=agent.user)
+    assert complete_plan.state == PlanState.DRAFT
+    assert complete_plan.submitted_at is None
+
+
+def test_withdraw_refused_once_review_started(complete_plan, actors):
+    plan = to_state(complete_plan, PlanState.IN_REVIEW, **actors)
+    with pytest.raises(PlanError):
+        services.withdraw_plan(plan, by=actors["agent_user"])
+
+
+def test_withdrawn_revision_returns_to_revision_requested(complete_plan, actors):
+    plan = to_state(complete_plan, PlanState.REVISION_REQUESTED, **actors)
+    services.submit_plan(plan, by=actors["agent_user"])
+    services.withdraw_plan(plan, by=actors["agent_user"])
+    assert plan.state == PlanState.REVISION_REQUESTED
+
+
+def test_revision_resubmission_makes_version_two(complete_plan, actors):
+    plan = to_state(complete_plan, PlanState.REVISION_REQUESTED, **actors)
+    plan.title = "Judul yang diperbaiki"
+    plan.save()
+    version = services.submit_plan(plan, by=actors["agent_user"])
+    assert version.number == 2
+    assert version.snapshot["title"] == "Judul yang diperbaiki"
+    assert plan.versions.get(number=1).snapshot["title"] != "Judul yang diperbaiki"
+
+
+def test_revision_may_be_resubmitted_after_the_first_deadline(complete_plan, actors):
+    plan = to_state(complete_plan, PlanState.REVISION_REQUESTED, **actors)
+    after_first = plan.cycle.submission_deadline + dt.timedelta(days=1)
+    services.submit_plan(plan, by=actors["agent_user"], now=after_first)
+    assert plan.state == PlanState.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        PlanState.SUBMITTED,
+        PlanState.IN_REVIEW,
+        PlanState.REVIEWED,
+        PlanState.APPROVED,
+        PlanState.REJECTED,
+        PlanState.IMPLEMENTING,
+        PlanState.COMPLETED,
+    ],
+)
+def test_submit_refused_outside_editable_states(complete_plan, actors, state):
+    plan = to_state(complete_plan, state, **actors)
+    with pytest.raises(PlanError) as exc:
+        services.submit_plan(plan, by=actors["agent_user"])
+    assert exc.value.code == "invalid_transition"
+
+
+@pytest.mark.parametrize(
+    "state",
+    [PlanState.DRAFT, PlanState.SUBMITTED, PlanState.IN_REVIEW, PlanState.REJECTED],
+)
+def test_start_implementation_refused_unless_approved(complete_plan, actors, state):
+    plan = to_state(complete_plan, state, **actors)
+    late = plan.cycle.submission_deadline + dt.timedelta(days=300)
+    with pytest.raises(PlanError) as exc:
+        services.start_implementation(plan, by=actors["coordinator"], now=late)
+    assert exc.value.code == "invalid_transition"
+
+
+def test_start_implementation_refused_before_window(complete_plan, actors):
+    plan = to_state(complete_plan, PlanState.APPROVED, **actors)
+    with pytest.raises(PlanError) as exc:
+        services.start_implementation(plan, by=actors["agent_user"])
+    assert exc.value.code == "phase"
+
+
+@pytest.mark.parametrize("state", [PlanState.APPROVED, PlanState.DRAFT, PlanState.REVIEWED])
+def test_complete_plan_refused_unless_implementing(complete_plan, actors, state):
+    plan = to_state(complete_plan, state, **actors)
+    with pytest.raises(PlanError) as exc:
+        services.complete_plan(plan, by=actors["coordinator"])
+    assert exc.value.code == "invalid_transition"
+
+
+def test_create_plan_one_per_agent_per_cycle(cycle, agent):
+    services.create_plan(cycle=cycle, owner=agent, title="Rencana pertama", by=agent.user)
+    with pytest.raises(PlanError) as exc:
+        services.create_plan(cycle=cycle, owner=agent, title="Rencana kedua", by=agent.user)
+    assert exc.value.code == "duplicate"
+
+
+def test_create_plan_refused_to_non_agent(cycle, agent, coordinator):
+    reviewer = user_with_role(Role.REVIEWER)
+    with pytest.raises(PlanError):
+        services.create_plan(cycle=cycle, owner=agent, title="Rencana", by=reviewer)
+
+
+def test_create_plan_refused_after_drafting(agent):
+    past = PlanFactory.build().cycle  # unsaved template for dates
+    past.save()
+    past.drafting_opens = timezone.now() - dt.timedelta(days=60)
+    past.submission_deadline = timezone.now() - dt.timedelta(days=1)
+    past.save()
+    with pytest.raises(PlanError) as exc:
+        services.create_plan(cycle=past, owner=agent, title="Terlambat", by=agent.user)
+    assert exc.value.code == "phase"
+
+
+def test_decide_refused_before_all_reviews_are_in(complete_plan, actors):
+    plan = to_state(complete_plan, PlanState.IN_REVIEW, **actors)
+    with pytest.raises(PlanError) as exc:
+        decide_plan(plan, outcome=DecisionOutcome.APPROVE, feedback="", by=actors["coordinator"])
+    assert exc.value.code == "invalid_transition"
+
+
+def test_revise_decision_requires_feedback(complete_plan, actors):
+    plan = to_state(complete_plan, PlanState.REVIEWED, **actors)
+    with pytest.raises(PlanError) as exc:
+        decide_plan(plan, outcome=DecisionOutcome.REVISE, feedback=" ", by=actors["coordinator"])
+    assert exc.value.field == "feedback"
+
+
+def test_decide_refused_to_reviewer(complete_plan, actors):
+    plan = to_state(complete_plan, PlanState.REVIEWED, **actors)
+    with pytest.raises(PlanError) as exc:
+        decide_plan(plan, outcome=DecisionOutcome.APPROVE, feedback="", by=actors["reviewers"][0])
+    assert exc.value.code == "permission_denied"
+
+
+def test_complete_plan_content_factory_is_submittable(complete_plan):
+    assert complete_plan_content is not None
+    assert complete_plan.activities.count() == 3

@@ -1,0 +1,368 @@
+"""The deployment files name things that exist: services, modules, queues, commands.
+
+Nothing here touches the database. docker-compose.yml is read with PyYAML (no Docker
+engine is needed); the Makefile is read through `make -n` so that its variables are
+expanded exactly as make expands them.
+"""
+
+import importlib
+import json
+import os
+import re
+import shlex
+import stat
+import subprocess
+from importlib.metadata import version
+from importlib.util import find_spec
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from celery import Celery
+from celery.app.utils import find_app
+from django.conf import settings
+from django.core.management import get_commands, load_command_class
+from django.urls import resolve
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+CI_RUN = ROOT / ".ci" / "run"
+RUN_DEV = ROOT / "scripts" / "run_dev.sh"
+INSTALL_SYSTEM_DEPS = ROOT / "scripts" / "install_system_deps.sh"
+
+APP_SERVICES = ("migrate", "web", "worker", "beat")  # built from this repository
+WSGI_TARGET = "agenplan.wsgi:application"
+MEDIA_MOUNT = "media:/app/var/media"
+GUNICORN_ARGV = [
+    "gunicorn",
+    WSGI_TARGET,
+    "--bind",
+    "0.0.0.0:8000",
+    "--workers",
+    "3",
+    "--access-logfile",
+    "-",
+]
+
+
+# --- helpers ---------------------------------------------------------------------------
+def argv(command):
+    """A compose `command`/`test` (list or string) as the list of words it runs."""
+    if isinstance(command, str):
+        return shlex.split(command)
+    return [str(word) for word in command]
+
+
+def option_value(words, *names):
+    """The value of the first of `names` in `words` (`-Q x` or `-Q=x`)."""
+    for index, word in enumerate(words):
+        for name in names:
+            if word == name:
+                return words[index + 1]
+            if word.startswith(name + "="):
+                return word.split("=", 1)[1]
+    raise AssertionError(f"none of {names} in {words}")
+
+
+def routed_queues():
+    """Every queue the Celery configuration sends tasks to."""
+    routes = settings.CELERY_TASK_ROUTES
+    assert isinstance(routes, dict), "CELERY_TASK_ROUTES is expected to be a glob -> route dict"
+    return {settings.CELERY_TASK_DEFAULT_QUEUE} | {route["queue"] for route in routes.values()}
+
+
+def make_dry_run(target):
+    """The commands `make TARGET` would run, one per line, variables expanded."""
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
+    result = subprocess.run(
+        ["make", "--dry-run", "--no-print-directory", target],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return [line.strip() for line in result.stdout.splitlines() if line.strip()]
+
+
+def manage_py_commands(text):
+    """The management command names a text runs through `manage.py`."""
+    return set(re.findall(r"manage\.py\s+([a-z][a-z0-9_]*)", text))
+
+
+def dockerfile_instructions(name):
+    """The arguments of each Dockerfile instruction NAME, continuation lines joined."""
+    joined = re.sub(r"\\\n", " ", DOCKERFILE.read_text())
+    return [
+        line.split(None, 1)[1]
+        for line in joined.splitlines()
+        if line.split(None, 1)[:1] == [name] and len(line.split(None, 1)) == 2
+    ]
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load(COMPOSE.read_text())
+
+
+@pytest.fixture(scope="module")
+def services(compose):
+    return compose["services"]
+
+
+# --- docker-compose.yml: services, health, volumes, environment ---------------------------
+def test_compose_has_exactly_the_production_services(services):
+    assert set(services) == {"postgres", "redis", "migrate", "web", "worker", "beat"}
+    assert services["postgres"]["image"] == "postgres:15"
+    assert services["redis"]["image"] == "redis:7"
+    for name in APP_SERVICES:
+        assert services[name]["build"] == "."
+        assert services[name]["image"] == "agenplan:latest"
+
+
+def test_long_running_services_have_healthchecks(services):
+    assert services["postgres"]["healthcheck"]["test"] == [
+        "CMD-SHELL",
+        "pg_isready -U agenplan -d agenplan",
+    ]
+    assert services["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+    worker_check = argv(services["worker"]["healthcheck"]["test"][1])
+    assert services["worker"]["healthcheck"]["test"][0] == "CMD-SHELL"
+    assert worker_check[:5] == ["celery", "-A", "agenplan", "inspect", "ping"]
+    # $$ is compose's escape for a literal $: the shell sees $HOSTNAME, the container's name,
+    # which is also the worker's default node name celery@<hostname>.
+    assert option_value(worker_check, "--destination", "-d") == "celery@$$HOSTNAME"
+
+    web_check = services["web"]["healthcheck"]["test"]
+    assert web_check[:3] == ["CMD", "python", "-c"]
+    assert "'http://127.0.0.1:8000/healthz'" in web_check[3]
+    compile(web_check[3], "web healthcheck", "exec")  # valid Python once YAML folded it
+    assert option_value(argv(services["web"]["command"]), "--bind").endswith(":8000")
+
+    for name in ("postgres", "redis", "web", "worker"):
+        assert not services[name]["healthcheck"].get("disable", False), name
+    # migrate runs once and exits: compose waits for it with service_completed_successfully.
+    # beat has no remote-control channel to ask; if it dies the container exits and restarts.
+    assert "healthcheck" not in services["migrate"]
+    assert "healthcheck" not in services["beat"]
+
+
+def test_health_url_is_routed():
+    assert resolve("/healthz") is not None
+
+
+def test_services_start_in_order(services):
+    healthy = {"condition": "service_healthy"}
+    migrated = {"condition": "service_completed_successfully"}
+    assert services["migrate"]["depends_on"] == {"postgres": healthy}
+    for name in ("web", "worker"):
+        assert services[name]["depends_on"] == {
+            "postgres": healthy,
+            "redis": healthy,
+            "migrate": migrated,
+        }, name
+    assert services["beat"]["depends_on"] == {"redis": healthy, "migrate": migrated}
+    assert services["migrate"]["restart"] == "no"
+    for name in ("postgres", "redis", "web", "worker", "beat"):
+        assert services[name]["restart"] == "unless-stopped", name
+
+
+def test_web_and_worker_share_the_media_volume(compose, services):
+    # The web server stores attachments and serves reports; the worker renders reports
+    # into the same folder. beat only enqueues tasks and migrate only touches the
+    # database: neither needs the files.
+    assert set(compose["volumes"]) == {"pgdata", "redisdata", "media"}
+    for name in ("web", "worker"):
+        assert services[name]["volumes"] == [MEDIA_MOUNT], name
+        assert services[name]["environment"]["AGENPLAN_MEDIA_ROOT"] == "/app/var/media", name
+    for name in ("migrate", "beat"):
+        assert "volumes" not in services[name], name
+    assert services["postgres"]["volumes"] == ["pgdata:/var/lib/postgresql/data"]
+    assert services["redis"]["volumes"] == ["redisdata:/data"]
+
+
+def test_app_services_point_at_the_compose_database_and_broker(services):
+    assert find_spec("agenplan.settings.production") is not None
+    for name in APP_SERVICES:
+        environment = services[name]["environment"]
+        assert services[name]["env_file"] == ".env", name
+        assert environment["DJANGO_SETTINGS_MODULE"] == "agenplan.settings.production", name
+        # The password is compose's interpolation of .env, required to be set.
+        password = "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}"
+        assert f"agenplan:{password}@" in environment["DATABASE_URL"], name
+        assert services["postgres"]["environment"]["POSTGRES_PASSWORD"] == password
+        database = urlsplit(environment["DATABASE_URL"].replace(password, "password"))
+        assert (database.scheme, database.hostname, database.port, database.path) == (
+            "postgres",
+            "postgres",
+            5432,
+            "/agenplan",
+        ), name
+        assert database.username == services["postgres"]["environment"]["POSTGRES_USER"]
+        assert environment["CELERY_BROKER_URL"] == "redis://redis:6379/0", name
+
+
+# --- every command names something real ----------------------------------------------------
+def test_web_runs_gunicorn_on_the_wsgi_application(services):
+    assert argv(services["web"]["command"]) == GUNICORN_ARGV
+    module_name, attribute = WSGI_TARGET.split(":")
+    module = importlib.import_module(module_name)
+    assert callable(getattr(module, attribute))
+    assert settings.WSGI_APPLICATION == "agenplan.wsgi.application"
+
+
+def test_dockerfile_runs_the_same_wsgi_application(services):
+    assert dockerfile_instructions("FROM") == ["python:3.11-slim-bookworm"]
+    (cmd,) = dockerfile_instructions("CMD")
+    assert json.loads(cmd) == GUNICORN_ARGV == argv(services["web"]["command"])
+    assert dockerfile_instructions("USER") == ["agenplan"]
+    assert dockerfile_instructions("EXPOSE") == ["8000"]
+
+
+def test_celery_commands_name_the_project_app(services):
+    app = find_app("agenplan")  # exactly what `celery -A agenplan` loads
+    agenplan_celery = importlib.import_module("agenplan.celery")
+    assert app is agenplan_celery.app
+    assert isinstance(app, Celery)
+    assert app.main == "agenplan"
+    for name in ("worker", "beat"):
+        assert argv(services[name]["command"])[:4] == ["celery", "-A", "agenplan", name], name
+
+
+def test_workers_consume_every_routed_queue(services):
+    assert routed_queues() == {"default", "reports", "mail"}
+    compose_queues = option_value(argv(services["worker"]["command"]), "-Q", "--queues")
+    assert set(compose_queues.split(",")) == routed_queues()
+
+    run_dev_queues = re.findall(r"-A agenplan worker -Q (\S+)", RUN_DEV.read_text())
+    assert run_dev_queues == ["default,reports,mail"]
+    assert set(run_dev_queues[0].split(",")) == routed_queues()
+
+
+def test_migrate_service_runs_a_real_management_command(services):
+    words = argv(services["migrate"]["command"])
+    assert words == ["python", "manage.py", "migrate", "--noinput"]
+    assert words[2] in get_commands()
+
+
+def test_every_manage_py_command_in_the_tooling_exists():
+    texts = {
+        "Makefile": "\n".join(make_dry_run("run") + make_dry_run("test") + make_dry_run("lint")),
+        "scripts/run_dev.sh": RUN_DEV.read_text(),
+        "Dockerfile": DOCKERFILE.read_text(),
+        "docker-compose.yml": "\n".join(
+            shlex.join(argv(service["command"]))
+            for service in yaml.safe_load(COMPOSE.read_text())["services"].values()
+            if "command" in service
+        ),
+    }
+    used = {name: manage_py_commands(text) for name, text in texts.items()}
+    assert used["Makefile"] == {
+        "compilemessages",
+        "migrate",
+        "seed_demo",
+        "makemigrations",
+        "check",
+    }
+    assert used["scripts/run_dev.sh"] == {"runserver", "seed_demo"}
+    assert used["Dockerfile"] == {"collectstatic", "compilemessages"}
+    assert used["docker-compose.yml"] == {"migrate"}
+    available = get_commands()
+    for name, commands in used.items():
+        assert commands <= set(available), (name, commands - set(available))
+
+
+def test_seed_demo_accepts_logins_only():
+    app_name = get_commands()["seed_demo"]
+    command = load_command_class(app_name, "seed_demo")
+    options = command.create_parser("manage.py", "seed_demo").parse_args(["--logins-only"])
+    assert options.logins_only is True
+
+
+# --- Makefile, CI and scripts ---------------------------------------------------------------
+def test_make_run_prepares_then_seeds_then_serves():
+    lines = make_dry_run("run")
+    expected = [
+        "scripts/install_system_deps.sh runtime",
+        ".venv/bin/python manage.py compilemessages"
+        " --ignore=.venv --ignore=var --ignore=node_modules",
+        ".venv/bin/python manage.py migrate --noinput",
+        ".venv/bin/python manage.py seed_demo",
+        "scripts/run_dev.sh",
+    ]
+    assert [line for line in lines if line in expected] == expected
+
+
+def test_make_test_runs_unit_tests_in_parallel_then_the_rest():
+    lines = make_dry_run("test")
+    assert lines[0] == "scripts/install_system_deps.sh test"
+    pytest_lines = [line for line in lines if ".venv/bin/pytest" in line]
+    assert len(pytest_lines) == 2
+    assert '.venv/bin/pytest -n 2 -m "not integration and not browser"' in pytest_lines[0]
+    assert '.venv/bin/pytest -m "integration or browser"' in pytest_lines[1]
+    for line in pytest_lines:  # exit code 5 (nothing collected) is success, others are not
+        assert '[ "$rc" -eq 5 ]' in line
+        assert line.endswith('exit "$rc"')
+
+
+def test_make_lint_runs_every_check():
+    lines = make_dry_run("lint")
+    for expected in (
+        ".venv/bin/ruff check .",
+        ".venv/bin/ruff format --check .",
+        ".venv/bin/python manage.py makemigrations --check --dry-run",
+    ):
+        assert expected in lines
+    (djlint,) = [line for line in lines if line.startswith(".venv/bin/djlint ")]
+    assert "templates" in djlint.split() and djlint.endswith(" --lint")
+    (deploy,) = [line for line in lines if "check --deploy" in line]
+    words = shlex.split(deploy)
+    assert "DJANGO_SETTINGS_MODULE=agenplan.settings.production" in words
+    assert words[-6:] == [
+        ".venv/bin/python",
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    ]
+    secret = next(word for word in words if word.startswith("DJANGO_SECRET_KEY="))
+    assert len(secret.split("=", 1)[1]) >= 50  # Django's security.W009 wants 50+ characters
+
+
+def test_ci_runs_lint_then_test():
+    assert CI_RUN.stat().st_mode & stat.S_IXUSR
+    lines = [line.strip() for line in CI_RUN.read_text().splitlines()]
+    assert lines[0] == "#!/usr/bin/env bash"
+    assert "set -euo pipefail" in lines
+    assert lines.index("make lint") < lines.index("make test")
+    assert "export DATABASE_URL=postgres://postgres@127.0.0.1:5432/agenplan_ci" in lines
+    assert "export CELERY_BROKER_URL=redis://127.0.0.1:6379/15" in lines
+
+
+def test_scripts_are_executable_bash():
+    for script in (RUN_DEV, INSTALL_SYSTEM_DEPS):
+        assert script.stat().st_mode & stat.S_IXUSR, script
+        assert script.read_text().splitlines()[0] == "#!/usr/bin/env bash", script
+        subprocess.run(["bash", "-n", str(script)], check=True, timeout=30)
+
+
+# --- requirements -------------------------------------------------------------------------
+@pytest.mark.parametrize("filename", ["requirements.txt", "requirements-dev.txt"])
+def test_requirements_are_pinned_and_installed(filename):
+    lines = [
+        line.strip()
+        for line in (ROOT / filename).read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if filename == "requirements-dev.txt":
+        assert lines[0] == "-r requirements.txt"
+        lines = lines[1:]
+    assert lines
+    for line in lines:
+        name, separator, pinned = line.partition("==")
+        assert separator and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name), line
+        assert version(name) == pinned, f"{name}: pinned {pinned}, installed {version(name)}"

@@ -490,12 +490,15 @@ class Comment(models.Model):
 class ThreadReadMarker(models.Model):
     """When a user last read a thread: unread counts are comments after it."""
 
-    thread = models.ForeignKey(CommentThread, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(CommentThread, on_delete=models.CASCADE, related_name="read_markers")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     read_at = models.DateTimeField()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["thread", "user"], name="readmarker_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.thread_id} at {self.read_at:%Y-%m-%d %H:%M}"
 
 
 class Attachment(models.Model):

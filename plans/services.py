@@ -237,7 +237,8 @@ def submit_plan(plan: ActionPlan, *, by: User, now: dt.datetime | None = None) -
             by=by,
             action="plan.submit",
             note=f"v{number}",
-            extra_fields={"submitted_at": now},
+            # The score belongs to the reviews of a version; a new version starts unscored.
+            extra_fields={"submitted_at": now, "score": None, "review_flagged": False},
         )
     plan.refresh_from_db()
     return version

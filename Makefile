@@ -1,0 +1,97 @@
+# AgenPlan developer commands (GNU make). `make help` lists them.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+# Prerequisites are steps in order (system packages, venv, messages, ...): never in parallel.
+.NOTPARALLEL:
+
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+# Written after a successful `pip install`; reinstall only when a requirements file is newer.
+STAMP := $(VENV)/.installed
+BOOTSTRAP_PYTHON ?= $(shell command -v python3.11 || command -v python3)
+PYTEST_ARGS ?=
+
+# Template folders for djLint: the project's and any app's own.
+TEMPLATE_DIRS := $(wildcard templates */templates)
+
+# `check --deploy` imports the production settings, which refuse to start without these.
+# The values exist only for this check; no server ever runs with them.
+CHECK_DEPLOY_ENV := DJANGO_SETTINGS_MODULE=agenplan.settings.production \
+	DJANGO_SECRET_KEY=check-deploy-only-7Qm2vX9pL4sR8tW1yZ6nB3cF5hJ0kD-not-a-real-secret \
+	DJANGO_ALLOWED_HOSTS=agenplan.example.go.id \
+	DATABASE_URL=sqlite:////tmp/agenplan-check.sqlite3
+
+# $(call pytest_group,ARGS): run pytest; exit code 5 ("no tests collected") is success,
+# so an empty marker group does not fail the target. Any other failure does.
+define pytest_group
+rc=0; $(VENV)/bin/pytest $(1) $(PYTEST_ARGS) || rc=$$?; \
+if [ "$$rc" -eq 5 ]; then echo "pytest: no tests collected in this group; that is fine."; rc=0; fi; \
+exit "$$rc"
+endef
+
+.PHONY: help venv deps-runtime deps-test messages run test lint format clean bench
+
+help:
+	@echo "make run     install what is missing, migrate, seed demo data, start web + worker + beat"
+	@echo "make test    the test suite (unit tests in parallel, then integration and browser tests)"
+	@echo "make lint    ruff, djLint, makemigrations --check, check --deploy (production settings)"
+	@echo "make format  ruff format and ruff check --fix"
+	@echo "make venv    create .venv and install requirements-dev.txt when it changed"
+	@echo "make clean   remove var/ (local database, broker, media) and test artifacts"
+	@echo "make bench   run the benchmarks, if there are any"
+	@echo "Pass pytest options with PYTEST_ARGS='-k plans -x'."
+
+venv: $(STAMP)
+
+$(PY):
+	@if [ -z "$(BOOTSTRAP_PYTHON)" ]; then echo "Need python3.11 (or python3) on PATH." >&2; exit 1; fi
+	$(BOOTSTRAP_PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+deps-runtime:
+	scripts/install_system_deps.sh runtime
+
+deps-test:
+	scripts/install_system_deps.sh test
+
+# .po -> .mo for the project's and the apps' locale folders (needs gettext's msgfmt).
+messages: venv
+	$(MANAGE) compilemessages --ignore=.venv --ignore=var --ignore=node_modules
+
+run: deps-runtime venv messages
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	scripts/run_dev.sh
+
+# Unit tests on two xdist workers; the integration tests (a real Celery worker) and the
+# browser tests (Playwright + Chromium) after them, in one process, not in parallel.
+test: deps-test venv messages
+	$(call pytest_group,-n 2 -m "not integration and not browser")
+	$(call pytest_group,-m "integration or browser")
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint $(TEMPLATE_DIRS) --lint
+	$(MANAGE) makemigrations --check --dry-run
+	$(CHECK_DEPLOY_ENV) $(MANAGE) check --deploy --fail-level WARNING
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf var test-artifacts .pytest_cache .ruff_cache
+
+bench: venv
+	@if [ -f benchmarks/run.py ]; then \
+		$(PY) -m benchmarks.run; \
+	else \
+		echo "No benchmarks: benchmarks/run.py does not exist."; \
+	fi

@@ -1,0 +1,1 @@
+"""Renderers: one function per report kind, `render(job) -> (filename, bytes)`."""

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 
 from .enums import PangkatGolongan, Role
+from .fields import NipField
 from .validators import validate_nip
 
 GRANTABLE_ROLES = [r for r in Role.values if r != Role.AGENT]
@@ -28,9 +29,8 @@ class User(AbstractUser):
         max_length=200,
         help_text=_("Nama lengkap dengan gelar, misalnya Dr. Siti Rahmawati, S.E., M.Si."),
     )
-    nip = models.CharField(
+    nip = NipField(
         _("NIP"),
-        max_length=18,
         null=True,
         blank=True,
         unique=True,

@@ -36,3 +36,51 @@ def headed_agency_ids(user: User) -> frozenset[int]:
 def navigation_context(request) -> dict:
     user = request.user
     return {"user_roles": roles_of(user) if user.is_authenticated else frozenset()}
+
+
+# --- Reads for navigation and the plan pages ---------------------------------------------
+
+# The order in which a person's roles are offered: `/` goes to the first one's home.
+ROLE_ORDER = (
+    Role.AGENT,
+    Role.AGENCY_HEAD,
+    Role.REVIEWER,
+    Role.COORDINATOR,
+    Role.LEADERSHIP,
+    Role.ADMIN,
+)
+
+
+def ordered_roles(user: User) -> list[str]:
+    """The user's roles in ROLE_ORDER."""
+    roles = roles_of(user)
+    return [role for role in ROLE_ORDER if role in roles]
+
+
+def programme_contacts(limit: int = 5) -> list[User]:
+    """The coordinators a person without a role should contact."""
+    return list(
+        User.objects.filter(is_active=True, role_grants__role=Role.COORDINATOR)
+        .distinct()
+        .order_by("name")[:limit]
+    )
+
+
+def activity_log_for(obj):
+    """The audit entries of one object, oldest first, with their actors (one query).
+
+    Joins the content type instead of using ContentType's process cache, so that the
+    number of queries does not depend on what ran before.
+    """
+    from .models import ActivityLog
+
+    meta = obj._meta.concrete_model._meta
+    return (
+        ActivityLog.objects.filter(
+            content_type__app_label=meta.app_label,
+            content_type__model=meta.model_name,
+            object_id=obj.pk,
+        )
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )

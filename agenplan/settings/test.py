@@ -22,12 +22,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-agenplan.sqlite3")}  # noqa: F405
 if CELERY_BROKER_URL.startswith("filesystem"):  # noqa: F405
     TEST_BROKER_DIR = VAR_DIR / "test-broker"  # noqa: F405
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (TEST_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(TEST_BROKER_DIR / "queue"),
         "data_folder_out": str(TEST_BROKER_DIR / "queue"),
         "processed_folder": str(TEST_BROKER_DIR / "processed"),
+        "control_folder": str(TEST_BROKER_DIR / "control"),
         "store_processed": False,
     }
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405

@@ -83,7 +83,13 @@ def transition(
 
 
 def create_plan(
-    *, cycle: Cycle, owner: Agent, title: str, by: User, agency: Agency | None = None
+    *,
+    cycle: Cycle,
+    owner: Agent,
+    title: str,
+    by: User,
+    agency: Agency | None = None,
+    now: dt.datetime | None = None,
 ) -> ActionPlan:
     if not by.has_perm("plans.add_actionplan"):
         raise PlanError(_("Hanya agen perubahan yang dapat menyusun rencana tindak."))
@@ -91,7 +97,7 @@ def create_plan(
         raise PlanError(_("Anda hanya dapat menyusun rencana tindak atas nama Anda sendiri."))
     if not title.strip():
         raise PlanError(_("Judul rencana tindak wajib diisi."), field="title")
-    if cycle.phase not in (CyclePhase.UPCOMING, CyclePhase.DRAFTING):
+    if cycle.phase_at(now) not in (CyclePhase.UPCOMING, CyclePhase.DRAFTING):
         raise PlanError(_("Masa penyusunan siklus ini sudah berakhir."), code="phase")
     if ActionPlan.objects.filter(cycle=cycle, owner=owner).exists():
         raise PlanError(_("Anda sudah memiliki rencana tindak pada siklus ini."), code="duplicate")

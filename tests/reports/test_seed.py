@@ -1,0 +1,301 @@
+"""The data generators: reference data, the demo province, the national-scale cycle.
+
+The demo is seeded once per module (about 20 s on SQLite) inside a transaction that is
+rolled back at the end; each test runs in a savepoint within it. The tests that must see
+a database without the demo come first in the file.
+"""
+
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.db.models import Count
+
+from agencies.models import Agency
+from agents.enums import Role
+from agents.models import ActivityLog, Agent, RoleGrant, User
+from agents.validators import validate_nip
+from assessment import scoring
+from assessment.enums import ReviewState
+from assessment.models import (
+    Criterion,
+    CriterionLevel,
+    CriterionScore,
+    Decision,
+    Review,
+    ReviewAssignment,
+    Rubric,
+)
+from plans.enums import CyclePhase, PlanState
+from plans.models import (
+    ActionPlan,
+    Activity,
+    ChangeArea,
+    Comment,
+    CommentThread,
+    CoreValue,
+    Cycle,
+    GovernorMission,
+    PlanVersion,
+    Target,
+    TargetProgress,
+)
+
+DEMO_PASSWORD = "agenplan-demo"
+DEMO_LOGINS = ["admin", "sekda", "koordinator", "kepala", "agen"] + [
+    f"reviewer{n}" for n in range(1, 11)
+]
+COUNTED = [
+    Agency,
+    User,
+    Agent,
+    RoleGrant,
+    ActivityLog,
+    ChangeArea,
+    CoreValue,
+    GovernorMission,
+    Cycle,
+    ActionPlan,
+    Activity,
+    Target,
+    TargetProgress,
+    PlanVersion,
+    CommentThread,
+    Comment,
+    Rubric,
+    Criterion,
+    CriterionLevel,
+    ReviewAssignment,
+    Review,
+    CriterionScore,
+    Decision,
+]
+
+pytestmark = pytest.mark.slow
+
+
+def row_counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in COUNTED}
+
+
+def run(*args, **options) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out, **options)
+    return out.getvalue()
+
+
+# --- load_reference_data --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_load_reference_data_loads_agencies_frameworks_and_the_default_rubric():
+    run("load_reference_data")
+
+    assert Agency.objects.count() == 48
+    assert Agency.objects.get(code="DINKES").kind == "dinas"
+    assert ChangeArea.objects.count() == 8
+    assert list(CoreValue.objects.values_list("order", flat=True)) == [1, 2, 3, 4, 5, 6, 7]
+    assert len(CoreValue.objects.get(code="B").behaviours) == 3
+    missions = Counter(GovernorMission.objects.values_list("period", flat=True))
+    assert missions == {"RPJMD 2019–2023": 5, "RPJMD 2025–2029": 6}
+    rubric = Rubric.objects.get(cycle__isnull=True)
+    assert rubric.criteria.count() == 6
+    assert sum(rubric.criteria.values_list("weight", flat=True)) == 100
+    assert CriterionLevel.objects.filter(criterion__rubric=rubric).count() == 30
+
+
+@pytest.mark.django_db
+def test_load_reference_data_twice_changes_nothing():
+    run("load_reference_data")
+    before = row_counts()
+    stamps = dict(Agency.objects.values_list("code", "updated_at"))
+
+    output = run("load_reference_data")
+
+    assert row_counts() == before
+    assert dict(Agency.objects.values_list("code", "updated_at")) == stamps
+    assert "0 created, 0 updated, 48 unchanged" in output
+
+
+# --- seed_demo --logins-only ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_seed_demo_logins_only_prints_the_logins_without_seeding():
+    before = row_counts()
+
+    output = run("seed_demo", logins_only=True)
+
+    assert row_counts() == before
+    for username in DEMO_LOGINS:
+        assert f" {username} " in output
+    assert output.count(DEMO_PASSWORD) == len(DEMO_LOGINS) + 2 + 1
+
+
+# --- seed_scale -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_seed_scale_creates_the_plans_targets_and_consistent_reviews():
+    run("seed_scale", plans=300, cycle_code="nasional-uji", seed=7)
+
+    cycle = Cycle.objects.get(code="nasional-uji")
+    plans = ActionPlan.objects.filter(cycle=cycle)
+    assert plans.count() == 300
+    assert Target.objects.filter(plan__cycle=cycle).count() == 1500
+    assert set(plans.values_list("state", flat=True)) == set(PlanState.values)
+    assert User.objects.filter(username__startswith="nasional-uji.").count() == 300 + 10 + 1
+    assert Agency.objects.filter(code__startswith="NAS-").count() == 48
+    submitted_once = plans.filter(state__in=PlanState.SUBMITTED_ONCE)
+    assert PlanVersion.objects.filter(plan__cycle=cycle).count() == submitted_once.count()
+    decided = plans.filter(state__in=PlanState.DECIDED).count()
+    revise = plans.filter(state=PlanState.REVISION_REQUESTED).count()
+    assert Decision.objects.filter(plan__cycle=cycle).count() == decided + revise
+    for plan in plans.filter(state__in=PlanState.DECIDED)[:20]:
+        totals = list(
+            Review.objects.filter(assignment__plan=plan, state=ReviewState.SUBMITTED).values_list(
+                "total", flat=True
+            )
+        )
+        assert len(totals) == 2
+        assert plan.score == scoring.plan_score(totals)
+    for nip in User.objects.filter(username__startswith="nasional-uji.").values_list(
+        "nip", flat=True
+    ):
+        validate_nip(nip)
+
+
+@pytest.mark.django_db
+def test_seed_scale_refuses_an_existing_cycle_and_replaces_it_on_request():
+    run("seed_scale", plans=300, cycle_code="nasional-uji")
+    before = row_counts()
+
+    with pytest.raises(CommandError, match="nasional-uji sudah ada"):
+        run("seed_scale", plans=300, cycle_code="nasional-uji")
+    assert row_counts() == before
+
+    run("seed_scale", plans=300, cycle_code="nasional-uji", replace=True)
+    assert row_counts() == before
+    cycle = Cycle.objects.get(code="nasional-uji")
+    assert ActionPlan.objects.filter(cycle=cycle).count() == 300
+    assert Target.objects.filter(plan__cycle=cycle).count() == 1500
+
+
+# --- seed_demo ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo, seeded once for the tests below and rolled back after them."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        run("seed_demo")
+        yield Cycle.objects.get(code="assessment-2023")
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_seed_demo_gives_155_agents_one_plan_each_in_2023(demo):
+    plans = ActionPlan.objects.filter(cycle=demo)
+
+    assert Agent.objects.count() == 155
+    assert plans.count() == 155
+    assert plans.values("owner").distinct().count() == 155
+
+
+@pytest.mark.django_db
+def test_seed_demo_2023_has_plans_in_all_nine_states(demo):
+    states = Counter(ActionPlan.objects.filter(cycle=demo).values_list("state", flat=True))
+
+    assert set(states) == set(PlanState.values)
+    assert states[PlanState.COMPLETED] + states[PlanState.IMPLEMENTING] == 92
+
+
+@pytest.mark.django_db
+def test_seed_demo_every_nip_is_valid_and_unique(demo):
+    nips = list(User.objects.exclude(nip=None).values_list("nip", flat=True))
+
+    assert len(nips) == 214
+    assert len(set(nips)) == len(nips)
+    for nip in nips:
+        validate_nip(nip)
+
+
+@pytest.mark.django_db
+def test_seed_demo_every_agency_has_at_least_two_agents_and_a_head(demo):
+    agents = dict(Agent.objects.values_list("agency__code").annotate(n=Count("id")))
+    heads = RoleGrant.objects.filter(role=Role.AGENCY_HEAD)
+
+    assert len(agents) == 48
+    assert min(agents.values()) == 2
+    assert heads.values("agency").distinct().count() == 48
+
+
+@pytest.mark.django_db
+def test_seed_demo_logins_exist_with_the_demo_password_and_roles(demo):
+    users = {u.username: u for u in User.objects.filter(username__in=DEMO_LOGINS)}
+
+    assert sorted(users) == sorted(DEMO_LOGINS)
+    for user in users.values():
+        assert user.check_password(DEMO_PASSWORD)
+    assert users["admin"].is_superuser
+    assert users["admin"].is_staff
+    assert users["agen"].agent_profile.agency.code == "DINKES"
+    assert RoleGrant.objects.get(user=users["kepala"], role=Role.AGENCY_HEAD).agency.code == (
+        "DINKES"
+    )
+    assert RoleGrant.objects.filter(user=users["koordinator"], role=Role.COORDINATOR).exists()
+    assert RoleGrant.objects.filter(user=users["sekda"], role=Role.LEADERSHIP).exists()
+    reviewers = RoleGrant.objects.filter(role=Role.REVIEWER)
+    assert reviewers.count() == 10
+    assert users["reviewer1"].agency.code == "BIRO-ORGANISASI"
+    assert users["reviewer2"].agency.code == "BIRO-ORGANISASI"
+    assert users["reviewer10"].agency is None
+    assert User.objects.filter(username__startswith="agen.").count() == 154
+    assert User.objects.filter(username__startswith="kepala.").count() == 47
+
+
+@pytest.mark.django_db
+def test_seed_demo_transitions_went_through_the_services(demo):
+    plans = ActionPlan.objects.filter(cycle=demo)
+    submitted_once = plans.filter(state__in=PlanState.SUBMITTED_ONCE)
+    submits = ActivityLog.objects.filter(action="plan.submit", object_id__in=plans.values("pk"))
+    agen_plan = plans.get(owner__user__username="agen")
+
+    assert PlanVersion.objects.filter(plan__in=submitted_once).values(
+        "plan"
+    ).distinct().count() == (submitted_once.count())
+    assert submits.count() == PlanVersion.objects.filter(plan__cycle=demo).count()
+    assert agen_plan.state == PlanState.COMPLETED
+    assert agen_plan.versions.count() == 2
+    assert list(agen_plan.decisions.order_by("id").values_list("outcome", flat=True)) == [
+        "revise",
+        "approve",
+    ]
+    for plan in plans.filter(state__in=PlanState.DECIDED):
+        assert plan.assignments.filter(is_active=True).count() == 2
+        assert plan.score is not None
+    assert TargetProgress.objects.filter(target__plan__state=PlanState.COMPLETED).exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_current_cycle_is_open_for_drafting(demo):
+    current = Cycle.objects.get(code="assessment-2026")
+    states = set(current.plans.values_list("state", flat=True))
+
+    assert current.phase == CyclePhase.DRAFTING
+    assert states == {PlanState.DRAFT, PlanState.SUBMITTED}
+    assert current.plans.filter(owner__user__username="agen", state=PlanState.DRAFT).exists()
+    assert current.rubric.criteria.count() == 6
+
+
+@pytest.mark.django_db
+def test_seed_demo_second_run_changes_nothing(demo):
+    before = row_counts()
+
+    output = run("seed_demo")
+
+    assert row_counts() == before
+    assert "agenplan-demo" in output

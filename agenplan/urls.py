@@ -7,4 +7,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("agents.urls")),
+    path("", include("plans.urls")),
+    path("", include("assessment.urls")),
+    path("", include("reports.urls")),
 ]

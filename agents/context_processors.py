@@ -1,7 +1,49 @@
-"""Template context shared by every page: the user's roles and the current cycle."""
+"""Template context shared by every page: the government's name, the user's roles and the
+sidebar navigation, one group per role the user holds (SPEC.md §2, §10)."""
 
-from .selectors import navigation_context
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .enums import Role
+from .selectors import navigation_context, ordered_roles
+
+# Per role, its sidebar links: (URL name, label, bootstrap-icon). The first link is the
+# role's home page, where `/` sends a user whose first role it is.
+NAVIGATION = {
+    Role.AGENT: [("plans:my_plans", _("Rencana saya"), "journal-text")],
+    Role.AGENCY_HEAD: [("plans:agency_plans", _("Rencana OPD"), "building")],
+    Role.REVIEWER: [("assessment:queue", _("Antrean penilaian"), "clipboard-check")],
+    Role.COORDINATOR: [
+        ("assessment:board", _("Papan siklus"), "kanban"),
+        ("plans:list", _("Daftar rencana"), "list-ul"),
+    ],
+    Role.LEADERSHIP: [
+        ("reports:dashboard", _("Dashboard provinsi"), "bar-chart-line"),
+        ("plans:list", _("Daftar rencana"), "list-ul"),
+    ],
+    Role.ADMIN: [("admin:index", _("Django admin"), "gear")],
+}
 
 
-def navigation(request):
-    return navigation_context(request)
+def role_home(role: str) -> str:
+    """The URL name of a role's home page."""
+    return NAVIGATION[role][0][0]
+
+
+def navigation(request) -> dict:
+    context = navigation_context(request)
+    context["government_name"] = settings.AGENPLAN_GOVERNMENT_NAME
+    user = getattr(request, "user", None)
+    groups = []
+    if user is not None and user.is_authenticated:
+        match = getattr(request, "resolver_match", None)
+        current = match.view_name if match else ""
+        for role in ordered_roles(user):
+            items = [
+                {"url": reverse(name), "label": label, "icon": icon, "active": name == current}
+                for name, label, icon in NAVIGATION[role]
+            ]
+            groups.append({"role": role, "label": Role(role).label, "items": items})
+    context["nav_groups"] = groups
+    return context

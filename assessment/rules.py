@@ -2,7 +2,7 @@
 
 import rules
 
-from plans.rules import is_admin, is_coordinator
+from plans.rules import is_admin, is_coordinator, is_reviewer
 
 
 @rules.predicate
@@ -41,4 +41,5 @@ REVIEW_PERMISSIONS = {
 }
 
 rules.add_perm("assessment.manage_rubric", is_coordinator)
+rules.add_perm("assessment.view_review_queue", is_reviewer)
 rules.add_perm("assessment.view_calibration", is_coordinator | is_admin)

@@ -74,6 +74,7 @@ def assign_reviewers(
     the coordinator gives an override reason, which is recorded.
     """
     _require(by, "plans.assign_actionplan", plan, _("Hanya koordinator yang dapat menugaskan."))
+    now = now or timezone.now()
     reviewers = list(reviewers)
     with transaction.atomic():
         locked = _locked(plan)
@@ -107,6 +108,7 @@ def assign_reviewers(
                 reviewer=reviewer,
                 assigned_by=by,
                 due_date=due,
+                assigned_at=now,
                 override_reason=override_reason.strip() if reason else "",
             )
             record_activity(
@@ -115,13 +117,14 @@ def assign_reviewers(
                 obj=locked,
                 note=assignment.override_reason,
                 data={"reviewer_id": reviewer.pk, "assignment_id": assignment.pk},
+                at=now,
             )
             created.append(assignment)
             active.add(reviewer.pk)
         if locked.state == PlanState.SUBMITTED:
             if not active:
                 raise PlanError(_("Pilih sedikitnya satu reviewer."), field="reviewers")
-            transition(locked, to=PlanState.IN_REVIEW, by=by, action="plan.start_review")
+            transition(locked, to=PlanState.IN_REVIEW, by=by, action="plan.start_review", at=now)
     plan.refresh_from_db()
     return created
 
@@ -146,7 +149,7 @@ def release_assignment(assignment: ReviewAssignment, *, by: User, reason: str) -
             note=reason,
             data={"reviewer_id": assignment.reviewer_id, "assignment_id": assignment.pk},
         )
-        _refresh_plan_after_review_change(assignment.plan, by=by)
+        _refresh_plan_after_review_change(assignment.plan)
 
 
 def save_review(
@@ -229,8 +232,9 @@ def submit_review(review: Review, *, by: User, now: dt.datetime | None = None) -
             action="review.submit",
             obj=plan,
             data={"review_id": review.pk, "total": str(total)},
+            at=now,
         )
-        _refresh_plan_after_review_change(plan, by=by)
+        _refresh_plan_after_review_change(plan, at=now)
     return review
 
 
@@ -253,7 +257,7 @@ def reopen_review(review: Review, *, by: User, note: str = "") -> Review:
         record_activity(
             actor=by, action="review.reopen", obj=plan, note=note, data={"review_id": review.pk}
         )
-        _refresh_plan_after_review_change(plan, by=by)
+        _refresh_plan_after_review_change(plan)
     return review
 
 
@@ -267,8 +271,12 @@ def current_reviews(plan: ActionPlan):
     )
 
 
-def _refresh_plan_after_review_change(plan: ActionPlan, *, by: User | None) -> None:
-    """Recompute the plan's score and flag; move it between in_review and reviewed."""
+def _refresh_plan_after_review_change(plan: ActionPlan, *, at: dt.datetime | None = None) -> None:
+    """Recompute the plan's score and flag; move it between in_review and reviewed.
+
+    The move is the system's, not the last reviewer's: recording a reviewer as its actor
+    would reveal who reviewed when the cycle keeps reviewers anonymous.
+    """
     locked = _locked(plan)
     reviews = list(current_reviews(locked))
     submitted = [r for r in reviews if r.state == ReviewState.SUBMITTED]
@@ -279,9 +287,9 @@ def _refresh_plan_after_review_change(plan: ActionPlan, *, by: User | None) -> N
     active = locked.assignments.filter(is_active=True).count()
     all_in = active > 0 and len(submitted) >= active
     if locked.state == PlanState.IN_REVIEW and all_in:
-        transition(locked, to=PlanState.REVIEWED, by=by, action="plan.complete_review")
+        transition(locked, to=PlanState.REVIEWED, by=None, action="plan.complete_review", at=at)
     elif locked.state == PlanState.REVIEWED and not all_in:
-        transition(locked, to=PlanState.IN_REVIEW, by=by, action="plan.reopen_review")
+        transition(locked, to=PlanState.IN_REVIEW, by=None, action="plan.reopen_review", at=at)
 
 
 def decide_plan(
@@ -316,6 +324,7 @@ def decide_plan(
             feedback=feedback.strip(),
             score=locked.score,
             decided_by=by,
+            decided_at=now,
         )
         transition(
             locked,
@@ -324,6 +333,7 @@ def decide_plan(
             action="plan.decide",
             note=outcome,
             extra_fields={"decided_at": now},
+            at=now,
         )
     plan.refresh_from_db()
     return decision

@@ -323,7 +323,7 @@ class Activity(models.Model):
     class Meta:
         verbose_name = _("kegiatan")
         verbose_name_plural = _("kegiatan")
-        ordering = ["plan", "order", "id"]
+        ordering = ["order", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end_month__gte=models.F("start_month")),
@@ -362,7 +362,7 @@ class Target(models.Model):
     class Meta:
         verbose_name = _("target")
         verbose_name_plural = _("target")
-        ordering = ["plan", "order", "id"]
+        ordering = ["order", "id"]
 
     def __str__(self) -> str:
         return self.indicator
@@ -403,7 +403,7 @@ class PlanVersion(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("versi rencana")

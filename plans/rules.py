@@ -97,4 +97,6 @@ CYCLE_PERMISSIONS = {
 
 # Views that are not about one object.
 rules.add_perm("plans.view_cycle_board", is_coordinator | is_admin)
+rules.add_perm("plans.view_my_plans", is_agent)
+rules.add_perm("plans.view_agency_plans", is_agency_head)
 rules.add_perm("plans.view_dashboard", is_leadership | is_coordinator | is_agency_head | is_admin)

@@ -56,6 +56,7 @@ def transition(
     action: str,
     note: str = "",
     extra_fields: dict | None = None,
+    at: dt.datetime | None = None,
 ) -> ActionPlan:
     """Move a locked plan along one edge of the workflow and record it.
 
@@ -75,7 +76,9 @@ def transition(
         setattr(plan, name, value)
         fields.append(name)
     plan.save(update_fields=fields)
-    record_activity(actor=by, action=action, obj=plan, from_state=source, to_state=to, note=note)
+    record_activity(
+        actor=by, action=action, obj=plan, from_state=source, to_state=to, note=note, at=at
+    )
     return plan
 
 
@@ -105,7 +108,7 @@ def create_plan(
         plan = ActionPlan.objects.create(
             cycle=cycle, owner=owner, agency=agency or owner.agency, title=title.strip()
         )
-        record_activity(actor=by, action="plan.create", obj=plan, to_state=plan.state)
+        record_activity(actor=by, action="plan.create", obj=plan, to_state=plan.state, at=now)
     return plan
 
 
@@ -235,7 +238,11 @@ def submit_plan(plan: ActionPlan, *, by: User, now: dt.datetime | None = None) -
             )
         number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = PlanVersion.objects.create(
-            plan=locked, number=number, snapshot=snapshot_plan(locked), created_by=by
+            plan=locked,
+            number=number,
+            snapshot=snapshot_plan(locked),
+            created_by=by,
+            created_at=now,
         )
         transition(
             locked,
@@ -245,6 +252,7 @@ def submit_plan(plan: ActionPlan, *, by: User, now: dt.datetime | None = None) -
             note=f"v{number}",
             # The score belongs to the reviews of a version; a new version starts unscored.
             extra_fields={"submitted_at": now, "score": None, "review_flagged": False},
+            at=now,
         )
     plan.refresh_from_db()
     return version
@@ -254,6 +262,7 @@ def withdraw_plan(
     plan: ActionPlan, *, by: User, note: str = "", now: dt.datetime | None = None
 ) -> ActionPlan:
     """Take a submitted plan back before review starts; it returns to where it came from."""
+    now = now or timezone.now()
     _require(by, "plans.withdraw_actionplan", plan, _("Anda tidak berhak menarik rencana ini."))
     with transaction.atomic():
         locked = _locked(plan)
@@ -272,6 +281,7 @@ def withdraw_plan(
             action="plan.withdraw",
             note=note,
             extra_fields={"submitted_at": None},
+            at=now,
         )
     plan.refresh_from_db()
     return plan
@@ -299,6 +309,7 @@ def endorse_plan(plan: ActionPlan, *, by: User, now: dt.datetime | None = None) 
             action="plan.endorse",
             obj=locked,
             data={"lock_version": locked.lock_version},
+            at=now,
         )
     plan.refresh_from_db()
     return plan
@@ -344,7 +355,7 @@ def start_implementation(
         locked = _locked(plan)
         if timezone.localtime(now).date() < locked.cycle.implementation_start:
             raise PlanError(_("Masa pelaksanaan belum dimulai."), code="phase")
-        transition(locked, to=PlanState.IMPLEMENTING, by=by, action="plan.implement")
+        transition(locked, to=PlanState.IMPLEMENTING, by=by, action="plan.implement", at=now)
     plan.refresh_from_db()
     return plan
 
@@ -352,11 +363,12 @@ def start_implementation(
 def complete_plan(
     plan: ActionPlan, *, by: User, note: str = "", now: dt.datetime | None = None
 ) -> ActionPlan:
+    now = now or timezone.now()
     _require(
         by, "plans.complete_actionplan", plan, _("Anda tidak berhak menyelesaikan rencana ini.")
     )
     with transaction.atomic():
         locked = _locked(plan)
-        transition(locked, to=PlanState.COMPLETED, by=by, action="plan.complete", note=note)
+        transition(locked, to=PlanState.COMPLETED, by=by, action="plan.complete", note=note, at=now)
     plan.refresh_from_db()
     return plan

@@ -6,15 +6,22 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agents', '0001_initial'),
+        ("agents", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='user',
-            name='nip',
-            field=agents.fields.NipField(blank=True, help_text='18 digit tanpa spasi, misalnya 196608011988031001.', max_length=18, null=True, unique=True, validators=[agents.validators.validate_nip], verbose_name='NIP'),
+            model_name="user",
+            name="nip",
+            field=agents.fields.NipField(
+                blank=True,
+                help_text="18 digit tanpa spasi, misalnya 196608011988031001.",
+                max_length=18,
+                null=True,
+                unique=True,
+                validators=[agents.validators.validate_nip],
+                verbose_name="NIP",
+            ),
         ),
     ]

@@ -1,0 +1,17 @@
+"""Account URLs. Not namespaced: settings name them (LOGIN_URL = "login", "home")."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("masuk/", views.LoginView.as_view(), name="login"),
+    path("keluar/", views.LogoutView.as_view(), name="logout"),
+    path("akun/kata-sandi/", views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "akun/kata-sandi/selesai/",
+        views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+]

@@ -1,0 +1,66 @@
+"""Rows the assessment pages read, made directly: versions, assignments, reviews."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from assessment.enums import ReviewState
+from assessment.models import Review, ReviewAssignment
+from plans.models import Comment, CommentThread, PlanVersion
+
+
+@pytest.fixture
+def assign(coordinator):
+    """Assign a reviewer to a plan (version 1 frozen), optionally with their review."""
+
+    def make(plan, reviewer, *, due, review=None, versions=1, total=Decimal("75.00")):
+        for number in range(1, versions + 1):
+            PlanVersion.objects.get_or_create(
+                plan=plan,
+                number=number,
+                defaults={"snapshot": {"schema": 1}, "created_by": plan.owner.user},
+            )
+        assignment = ReviewAssignment.objects.create(
+            plan=plan, reviewer=reviewer, assigned_by=coordinator, due_date=due
+        )
+        if review is not None:
+            version = plan.versions.get(number=1)
+            Review.objects.create(
+                assignment=assignment,
+                version=version,
+                state=review,
+                total=total if review == ReviewState.SUBMITTED else None,
+                submitted_at=timezone.now() if review == ReviewState.SUBMITTED else None,
+            )
+        return assignment
+
+    return make
+
+
+@pytest.fixture
+def thread_with():
+    def make(plan, authors, *, resolved_by=None):
+        thread = CommentThread.objects.create(
+            plan=plan, section="targets", started_by=authors[0] if authors else plan.owner.user
+        )
+        for i, author in enumerate(authors):
+            Comment.objects.create(thread=thread, author=author, body=f"Pertanyaan {i + 1}")
+        if resolved_by is not None:
+            thread.resolved_at = timezone.now()
+            thread.resolved_by = resolved_by
+            thread.save(update_fields=["resolved_at", "resolved_by"])
+        return thread
+
+    return make
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.fixture
+def yesterday(today):
+    return today - dt.timedelta(days=1)

@@ -1,0 +1,244 @@
+"""The reviewer's queue and the coordinator's cycle board."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from agents.enums import Role
+from assessment.enums import ReviewState
+from assessment.models import ReviewAssignment
+from plans.enums import PlanState
+from tests.factories import (
+    AgencyFactory,
+    AgentFactory,
+    CycleFactory,
+    PlanFactory,
+    user_with_role,
+    wita,
+)
+
+QUEUE = reverse("assessment:queue")
+
+
+def past_cycle(year=2023, **kwargs):
+    """A cycle that opened years ago: never the current one."""
+    return CycleFactory(
+        year=year,
+        drafting_opens=wita(year, 1, 2, 8, 0),
+        submission_deadline=wita(year, 2, 28, 23, 59),
+        review_starts=dt.date(year, 3, 1),
+        review_ends=dt.date(year, 3, 31),
+        decision_date=dt.date(year, 4, 10),
+        implementation_start=dt.date(year, 5, 1),
+        implementation_end=dt.date(year, 12, 31),
+        **kwargs,
+    )
+
+
+BOARD = reverse("assessment:board")
+
+
+@pytest.fixture
+def reviewer(db):
+    return user_with_role(Role.REVIEWER, name="Dra. Penilai, M.Si.")
+
+
+# --- Antrean penilaian --------------------------------------------------------------------
+
+
+def test_queue_lists_active_assignments_with_my_review_status_and_overdue_text(
+    client, reviewer, cycle, assign, today, yesterday
+):
+    late = PlanFactory(cycle=cycle, title="Terlambat", state=PlanState.IN_REVIEW)
+    drafting = PlanFactory(cycle=cycle, title="Sedang", state=PlanState.IN_REVIEW)
+    sent = PlanFactory(cycle=cycle, title="Terkirim", state=PlanState.REVIEWED)
+    revised = PlanFactory(cycle=cycle, title="Revisi", state=PlanState.IN_REVIEW)
+    decided = PlanFactory(cycle=cycle, title="Diputuskan", state=PlanState.APPROVED)
+    assign(late, reviewer, due=yesterday - dt.timedelta(days=2))
+    assign(drafting, reviewer, due=today + dt.timedelta(days=3), review=ReviewState.DRAFT)
+    assign(sent, reviewer, due=yesterday, review=ReviewState.SUBMITTED)
+    # The review was of version 1; version 2 is the one to review now.
+    assign(revised, reviewer, due=today, review=ReviewState.SUBMITTED, versions=2)
+    assign(decided, reviewer, due=today, review=ReviewState.SUBMITTED)
+    released = assign(PlanFactory(cycle=cycle, state=PlanState.IN_REVIEW), reviewer, due=today)
+    ReviewAssignment.objects.filter(pk=released.pk).update(
+        is_active=False, released_at=released.assigned_at
+    )
+    assign(
+        PlanFactory(cycle=cycle, state=PlanState.IN_REVIEW),
+        user_with_role(Role.REVIEWER),
+        due=today,
+    )
+
+    client.force_login(reviewer)
+    response = client.get(QUEUE)
+    assert response.status_code == 200
+    rows = [(a.plan.title, a.review_state, a.is_overdue) for a in response.context["assignments"]]
+    assert rows == [
+        ("Terlambat", None, True),
+        ("Terkirim", "submitted", False),
+        ("Revisi", None, False),
+        ("Sedang", "draft", False),
+    ]
+    html = response.content.decode()
+    assert "terlambat 3 hari" in html
+    assert html.count('class="table-warning"') == 1
+    assert "4 rencana menunggu penilaian Anda, tenggat terdekat di atas." in html
+    assert html.count("belum dimulai") == 2
+
+
+def test_queue_lists_unresolved_threads_whose_last_comment_is_someone_elses(
+    client, reviewer, cycle, assign, thread_with, today
+):
+    plan = PlanFactory(cycle=cycle, title="Dibimbing", state=PlanState.IN_REVIEW)
+    assign(plan, reviewer, due=today)
+    agent_user = plan.owner.user
+    waiting = thread_with(plan, [reviewer, agent_user])
+    thread_with(plan, [agent_user, reviewer])  # answered
+    thread_with(plan, [reviewer, agent_user], resolved_by=reviewer)  # resolved
+    thread_with(plan, [])  # empty
+    thread_with(PlanFactory(cycle=cycle), [AgentFactory().user])  # not assigned to me
+    client.force_login(reviewer)
+    response = client.get(QUEUE)
+    threads = list(response.context["threads"])
+    assert threads == [waiting]
+    assert (threads[0].last_author_name, threads[0].last_body) == (agent_user.name, "Pertanyaan 2")
+    html = response.content.decode()
+    assert "1 utas pendampingan yang komentar terakhirnya bukan dari Anda." in html
+    assert f"<strong>{agent_user.name}:</strong> Pertanyaan 2" in html
+
+
+def test_queue_has_a_real_empty_state(client, reviewer):
+    client.force_login(reviewer)
+    html = client.get(QUEUE).content.decode()
+    assert "Tidak ada penugasan aktif." in html
+    assert "Tidak ada utas yang menunggu jawaban Anda." in html
+
+
+@pytest.mark.parametrize("size", [2, 10])
+def test_queue_query_count_does_not_grow(
+    client, reviewer, cycle, assign, thread_with, today, size, django_assert_num_queries
+):
+    for i in range(size):
+        plan = PlanFactory(cycle=cycle, state=PlanState.IN_REVIEW)
+        assign(plan, reviewer, due=today, review=ReviewState.DRAFT if i % 2 else None)
+        thread_with(plan, [reviewer, plan.owner.user])
+    client.force_login(reviewer)
+    with django_assert_num_queries(8):
+        response = client.get(QUEUE)
+    assert len(response.context["assignments"]) == size
+    assert len(response.context["threads"]) == size
+
+
+# --- Papan siklus -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def board_data(cycle, assign, today):
+    """Two agencies' plans in several states, two reviewers with assignments."""
+    a = AgencyFactory(name="Badan Satu", abbreviation="B1")
+    b = AgencyFactory(name="Dinas Dua", abbreviation="D2")
+    r1 = user_with_role(Role.REVIEWER, name="Reviewer Satu")
+    r2 = user_with_role(Role.REVIEWER, name="Reviewer Dua")
+    user_with_role(Role.REVIEWER, name="Reviewer Tiga")
+
+    def plan(agency, state, **kwargs):
+        return PlanFactory(
+            cycle=cycle, owner=AgentFactory(user__agency=agency), state=state, **kwargs
+        )
+
+    plan(a, PlanState.DRAFT)
+    plan(a, PlanState.DRAFT)
+    waiting = plan(a, PlanState.SUBMITTED, title="Menunggu tugas")
+    reviewing = plan(b, PlanState.IN_REVIEW, review_flagged=True, title="Berbeda")
+    reviewed = plan(b, PlanState.REVIEWED, score=Decimal("77.50"), title="Siap diputuskan")
+    plan(b, PlanState.APPROVED, review_flagged=True)
+    assign(reviewing, r1, due=today)
+    assign(reviewing, r2, due=today, review=ReviewState.SUBMITTED)
+    assign(reviewed, r1, due=today, review=ReviewState.SUBMITTED)
+    assign(reviewed, r2, due=today, review=ReviewState.SUBMITTED)
+    # Another cycle's plans and assignments are not on this board.
+    other = PlanFactory(cycle=past_cycle(), state=PlanState.IN_REVIEW)
+    assign(other, r1, due=today)
+    return {"a": a, "b": b, "waiting": waiting, "reviewing": reviewing, "reviewed": reviewed}
+
+
+def test_board_counts_plans_per_state_and_per_agency(client, coordinator, cycle, board_data):
+    client.force_login(coordinator)
+    response = client.get(BOARD)
+    assert response.status_code == 200
+    board = response.context["board"]
+    assert board.counts == {
+        "draft": 2,
+        "submitted": 1,
+        "in_review": 1,
+        "reviewed": 1,
+        "revision_requested": 0,
+        "approved": 1,
+        "rejected": 0,
+        "implementing": 0,
+        "completed": 0,
+    }
+    assert board.total == 6
+    assert [(row["name"], row["short_name"], row["total"]) for row in board.by_agency] == [
+        ("Badan Satu", "B1", 3),
+        ("Dinas Dua", "D2", 3),
+    ]
+    assert [count for _state, count in board.by_agency[0]["counts"]] == [2, 1, 0, 0, 0, 0, 0, 0, 0]
+    assert [count for _state, count in board.by_agency[1]["counts"]] == [0, 0, 1, 1, 0, 1, 0, 0, 0]
+    assert board.awaiting_assignment == [board_data["waiting"]]
+    assert board.awaiting_decision == [board_data["reviewed"]]
+    assert board.flagged == [board_data["reviewing"]]
+    assert board.flagged_total == 1
+    assert [(r.name, r.active, r.submitted, r.pending) for r in board.reviewer_load] == [
+        ("Reviewer Dua", 2, 2, 0),
+        ("Reviewer Satu", 2, 1, 1),
+        ("Reviewer Tiga", 0, 0, 0),
+    ]
+    html = response.content.decode()
+    assert "6 rencana tindak pada" in html
+    assert '<span class="ap-state ap-state-in_review">Dalam penilaian: 1</span>' in html
+    assert f"?cycle={cycle.code}&amp;agency={board_data['b'].pk}&amp;state=approved" in html
+
+
+def test_board_shows_another_cycle_by_code(client, coordinator, cycle, board_data):
+    other = past_cycle(2022, name="Assessment Lama")
+    PlanFactory(cycle=other)
+    client.force_login(coordinator)
+    response = client.get(BOARD, {"cycle": other.code})
+    board = response.context["board"]
+    assert (board.cycle, board.total) == (other, 1)
+    # The context strip still shows the current cycle.
+    assert f"{cycle.name} — <strong>Penyusunan</strong>" in response.content.decode()
+    assert client.get(BOARD, {"cycle": "tidak-ada"}).status_code == 404
+
+
+def test_board_without_any_cycle_says_so(client, coordinator):
+    client.force_login(coordinator)
+    response = client.get(BOARD)
+    assert response.context["board"] is None
+    assert "Belum ada siklus assessment." in response.content.decode()
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_board_query_count_does_not_grow(
+    client, coordinator, cycle, assign, today, size, django_assert_num_queries
+):
+    for _ in range(size):
+        agency = AgencyFactory()
+        reviewer = user_with_role(Role.REVIEWER)
+        for state in (PlanState.SUBMITTED, PlanState.IN_REVIEW, PlanState.REVIEWED):
+            plan = PlanFactory(
+                cycle=cycle,
+                owner=AgentFactory(user__agency=agency),
+                state=state,
+                review_flagged=True,
+            )
+            if state != PlanState.SUBMITTED:
+                assign(plan, reviewer, due=today, review=ReviewState.SUBMITTED)
+    client.force_login(coordinator)
+    with django_assert_num_queries(14):
+        response = client.get(BOARD)
+    assert response.context["board"].total == size * 3

@@ -130,7 +130,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded attachments and rendered reports are private: they are never served from a
 # public path, only through views that check permissions.
 MEDIA_ROOT = Path(env.str("AGENPLAN_MEDIA_ROOT", default=str(VAR_DIR / "media")))
-MEDIA_URL = None
+# No URL pattern serves this prefix: files reach users only through views that check.
+MEDIA_URL = "/private-media/"
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

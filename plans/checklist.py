@@ -28,16 +28,33 @@ REQUIRED_TEXT_FIELDS = [
 
 @dataclass(frozen=True)
 class ChecklistItem:
+    """One check. `message` says what is needed (shown while it is missing), `met` says
+    what is already there (shown once it is complete); `label` is the one that applies."""
+
     section: str
     field: str
     message: str
     ok: bool
+    met: str = ""
+
+    @property
+    def label(self) -> str:
+        return str(self.met or self.message) if self.ok else str(self.message)
+
+    @property
+    def anchor(self) -> str:
+        """The id of the element of the editor that holds the field."""
+        if self.field in ("activities", "targets"):
+            return f"section-{self.field}"
+        return f"div_id_{self.field}"
 
 
 def plan_checklist(plan: ActionPlan) -> list[ChecklistItem]:
     """Every check of the plan, complete or not, in the order of the plan's sections."""
     cycle = plan.cycle
     items: list[ChecklistItem] = []
+    areas = list(plan.change_areas.all())
+    values = list(plan.core_values.all())
     for section, field in REQUIRED_TEXT_FIELDS:
         label = ActionPlan._meta.get_field(field).verbose_name
         items.append(
@@ -46,6 +63,7 @@ def plan_checklist(plan: ActionPlan) -> list[ChecklistItem]:
                 field,
                 _("%(field)s wajib diisi.") % {"field": str(label).capitalize()},
                 bool(str(getattr(plan, field) or "").strip()),
+                _("%(field)s sudah diisi.") % {"field": str(label).capitalize()},
             )
         )
     items.append(
@@ -53,7 +71,8 @@ def plan_checklist(plan: ActionPlan) -> list[ChecklistItem]:
             PlanSection.ALIGNMENT,
             "change_areas",
             _("Pilih sedikitnya satu area perubahan RB."),
-            plan.change_areas.exists(),
+            bool(areas),
+            _("Area perubahan RB dipilih: %(n)d.") % {"n": len(areas)},
         )
     )
     items.append(
@@ -61,7 +80,8 @@ def plan_checklist(plan: ActionPlan) -> list[ChecklistItem]:
             PlanSection.ALIGNMENT,
             "core_values",
             _("Pilih sedikitnya satu nilai BerAKHLAK."),
-            plan.core_values.exists(),
+            bool(values),
+            _("Nilai BerAKHLAK dipilih: %(n)d.") % {"n": len(values)},
         )
     )
     activities = list(plan.activities.all())
@@ -69,8 +89,11 @@ def plan_checklist(plan: ActionPlan) -> list[ChecklistItem]:
         ChecklistItem(
             PlanSection.ACTIVITIES,
             "activities",
-            _("Sedikitnya %(n)d kegiatan.") % {"n": cycle.min_activities},
+            _("Sedikitnya %(n)d kegiatan (baru %(count)d).")
+            % {"n": cycle.min_activities, "count": len(activities)},
             len(activities) >= cycle.min_activities,
+            _("%(count)d kegiatan tercatat (minimal %(n)d).")
+            % {"n": cycle.min_activities, "count": len(activities)},
         )
     )
     window_start = cycle.implementation_start.replace(day=1)
@@ -83,8 +106,9 @@ def plan_checklist(plan: ActionPlan) -> list[ChecklistItem]:
         ChecklistItem(
             PlanSection.ACTIVITIES,
             "activities",
-            _("Semua kegiatan berada dalam masa pelaksanaan."),
+            _("Kegiatan di luar masa pelaksanaan: %(titles)s.") % {"titles": ", ".join(outside)},
             not outside,
+            _("Semua kegiatan berada dalam masa pelaksanaan."),
         )
     )
     targets = list(plan.targets.all())
@@ -92,8 +116,11 @@ def plan_checklist(plan: ActionPlan) -> list[ChecklistItem]:
         ChecklistItem(
             PlanSection.TARGETS,
             "targets",
-            _("Sedikitnya %(n)d target terukur.") % {"n": cycle.min_targets},
+            _("Sedikitnya %(n)d target terukur (baru %(count)d).")
+            % {"n": cycle.min_targets, "count": len(targets)},
             len(targets) >= cycle.min_targets,
+            _("%(count)d target terukur tercatat (minimal %(n)d).")
+            % {"n": cycle.min_targets, "count": len(targets)},
         )
     )
     late = [
@@ -105,8 +132,9 @@ def plan_checklist(plan: ActionPlan) -> list[ChecklistItem]:
         ChecklistItem(
             PlanSection.TARGETS,
             "targets",
-            _("Tenggat setiap target berada dalam masa pelaksanaan."),
+            _("Tenggat di luar masa pelaksanaan: %(titles)s.") % {"titles": ", ".join(late)},
             not late,
+            _("Tenggat setiap target berada dalam masa pelaksanaan."),
         )
     )
     return items

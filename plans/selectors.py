@@ -329,6 +329,9 @@ def plan_with_contents(plan: ActionPlan) -> ActionPlan:
 SEES_REVIEWER_NAMES = frozenset({Role.COORDINATOR, Role.LEADERSHIP, Role.ADMIN, Role.REVIEWER})
 
 
+QUIET_ACTIONS = frozenset({"plan.edit", "thread.start", "thread.resolve"})
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     created_at: dt.datetime
@@ -345,6 +348,9 @@ def plan_history(plan: ActionPlan, *, viewer: User) -> list[HistoryEntry]:
     reviewer_ids = set(plan.assignments.values_list("reviewer_id", flat=True)) if hide else set()
     history = []
     for entry in activity_log_for(plan):
+        # Autosaves and comments are in the audit log; the page shows the plan's milestones.
+        if entry.action in QUIET_ACTIONS:
+            continue
         if entry.actor_id is None:
             name = gettext("Sistem")
         elif entry.actor_id in reviewer_ids and entry.actor_id != viewer.pk:
@@ -374,6 +380,7 @@ def plan_actions(user: User, plan: ActionPlan) -> dict[str, bool]:
     editable = plan.state in PlanState.EDITABLE
     endorsed = plan.endorsed_lock_version == plan.lock_version
     return {
+        "edit": editable and user.has_perm("plans.change_actionplan", plan),
         "submit": editable and user.has_perm("plans.submit_actionplan", plan),
         "withdraw": plan.state == PlanState.SUBMITTED
         and user.has_perm("plans.withdraw_actionplan", plan),
@@ -457,3 +464,161 @@ def filter_plans(
     else:
         order = [F("updated_at").desc(), F("pk").desc()]
     return qs.select_related("cycle", "agency", "owner__user").order_by(*order)
+
+
+# --- The plan editor, the threads, the versions -------------------------------------------
+
+from .models import (  # noqa: E402
+    Activity,
+    Attachment,
+    CommentThread,
+    GovernorMission,
+    Target,
+)
+
+
+def editor_choices() -> dict[str, list]:
+    """The reference lists of the alignment section, read once (three queries)."""
+    return {
+        "change_areas": [
+            (a.pk, a.name) for a in ChangeArea.objects.filter(is_active=True).order_by("order")
+        ],
+        "core_values": [(v.pk, v.name) for v in CoreValue.objects.order_by("order", "code")],
+        "governor_mission": [("", gettext("— pilih —"))]
+        + [
+            (m.pk, f"{m.number}. {m.text}")
+            for m in GovernorMission.objects.filter(is_active=True).order_by("period", "number")
+        ],
+    }
+
+
+def plan_for_editor(plan: ActionPlan) -> ActionPlan:
+    """The plan with what the editor shows, prefetched: a fixed number of queries."""
+    prefetch_related_objects(
+        [plan],
+        Prefetch("co_agents", queryset=Agent.objects.select_related("user")),
+        "change_areas",
+        "core_values",
+        Prefetch("activities", queryset=Activity.objects.order_by("order", "id")),
+        Prefetch("targets", queryset=Target.objects.order_by("order", "id")),
+        Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+        Prefetch("versions", queryset=PlanVersion.objects.only("id", "plan_id", "number")),
+    )
+    return plan
+
+
+@dataclass(frozen=True)
+class SectionThreads:
+    total: int
+    open: int
+    unread: int
+
+
+def thread_counts(plan: ActionPlan, user: User) -> dict[str, SectionThreads]:
+    """Per section: how many threads, how many still open, how many unread comments."""
+    marker = ThreadReadMarker.objects.filter(thread=OuterRef("thread"), user=user).values(
+        "read_at"
+    )[:1]
+    unread = (
+        Comment.objects.filter(thread=OuterRef("pk"))
+        .exclude(author=user)
+        .annotate(read_at=Subquery(marker))
+        .filter(Q(read_at__isnull=True) | Q(created_at__gt=F("read_at")))
+        .order_by()
+        .values("thread")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        CommentThread.objects.filter(plan=plan)
+        .order_by()
+        .values("section")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(resolved_at__isnull=True)),
+        )
+    )
+    per_thread = (
+        CommentThread.objects.filter(plan=plan)
+        .annotate(n=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)))
+        .values_list("section", "n")
+    )
+    unread_by_section: dict[str, int] = {}
+    for section, n in per_thread:
+        unread_by_section[section] = unread_by_section.get(section, 0) + n
+    return {
+        row["section"]: SectionThreads(
+            row["total"], row["open"], unread_by_section.get(row["section"], 0)
+        )
+        for row in rows
+    }
+
+
+def plan_threads(plan: ActionPlan, *, viewer: User, section: str = "") -> list[CommentThread]:
+    """The plan's threads with their comments and authors (three queries), newest first.
+
+    Reviewers' names are masked for agents when the cycle hides them (SPEC.md §9): each
+    comment gets `author_label`.
+    """
+    qs = CommentThread.objects.filter(plan=plan).select_related("activity", "target", "resolved_by")
+    if section:
+        qs = qs.filter(section=section)
+    threads = list(
+        qs.prefetch_related(
+            Prefetch("comments", queryset=Comment.objects.select_related("author"))
+        ).order_by("resolved_at", "-last_comment_at")
+    )
+    hide = plan.cycle.reviewer_anonymity and not (roles_of(viewer) & SEES_REVIEWER_NAMES)
+    reviewer_ids = set(plan.assignments.values_list("reviewer_id", flat=True)) if hide else set()
+    for thread in threads:
+        for comment in thread.comments.all():
+            if comment.author_id in reviewer_ids and comment.author_id != viewer.pk:
+                comment.author_label = gettext("Reviewer")
+            else:
+                comment.author_label = comment.author.name
+    return threads
+
+
+def get_thread_for(user: User, plan: ActionPlan, pk: int) -> CommentThread:
+    thread = CommentThread.objects.filter(plan=plan, pk=pk).select_related("plan").first()
+    if thread is None:
+        raise Http404("No such thread")
+    return thread
+
+
+def get_attachment_for(plan: ActionPlan, pk: int) -> Attachment:
+    attachment = Attachment.objects.filter(plan=plan, pk=pk).select_related("plan").first()
+    if attachment is None:
+        raise Http404("No such attachment")
+    return attachment
+
+
+def get_version_for(plan: ActionPlan, number: int) -> PlanVersion:
+    version = PlanVersion.objects.filter(plan=plan, number=number).first()
+    if version is None:
+        raise Http404("No such version")
+    return version
+
+
+def get_co_agent_for(plan: ActionPlan, pk: int) -> Agent:
+    agent = plan.co_agents.filter(pk=pk).select_related("user").first()
+    if agent is None:
+        raise Http404("No such team member")
+    return agent
+
+
+def latest_decision(plan: ActionPlan):
+    """The newest decision on the plan (the reverse relation of assessment's Decision)."""
+    return plan.decisions.select_related("version").order_by("-decided_at").first()
+
+
+def schedule_months(plan: ActionPlan) -> list[dt.date]:
+    """The first day of every month of the cycle's implementation window."""
+    start = plan.cycle.implementation_start.replace(day=1)
+    end = plan.cycle.implementation_end
+    months = []
+    month = start
+    while month <= end and len(months) < 60:
+        months.append(month)
+        month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return months

@@ -154,7 +154,7 @@ def test_start_plan_creates_the_draft_and_opens_it(client, agent, cycle):
     response = client.post(reverse("plans:start"), {"title": "  Layanan SIMPEL  "})
     plan = ActionPlan.objects.get(owner=agent)
     assert response.status_code == 302
-    assert response["Location"] == reverse("plans:detail", args=[plan.pk])
+    assert response["Location"] == reverse("plans:edit", args=[plan.pk])
     assert (plan.title, plan.cycle, plan.agency, plan.state) == (
         "Layanan SIMPEL",
         cycle,
@@ -435,7 +435,12 @@ def test_detail_shows_every_section_activities_targets_and_history(client, agent
     assert "Penataan Tatalaksana" in html
     assert html.count("1.000.000") == 3  # each activity's budget, Indonesian format
     assert html.count("Laporan bulanan") == 2
-    assert response.context["actions"] == {"submit": True, "withdraw": False, "endorse": False}
+    assert response.context["actions"] == {
+        "edit": True,
+        "submit": True,
+        "withdraw": False,
+        "endorse": False,
+    }
     assert response.context["missing"] == []
 
 
@@ -452,7 +457,12 @@ def test_submit_from_the_detail_page_freezes_a_version(client, agent, complete_p
     complete_plan.refresh_from_db()
     assert complete_plan.state == PlanState.SUBMITTED
     assert messages_of(response) == ["Rencana sudah diajukan ke Biro Organisasi."]
-    assert response.context["actions"] == {"submit": False, "withdraw": True, "endorse": False}
+    assert response.context["actions"] == {
+        "edit": False,
+        "submit": False,
+        "withdraw": True,
+        "endorse": False,
+    }
     history = response.context["history"]
     assert [(e.action, e.from_state, e.to_state, e.note) for e in history] == [
         ("plan.submit", "draft", "submitted", "v1")
@@ -491,7 +501,12 @@ def test_head_endorses_and_the_agent_can_then_submit(client, agent, head, comple
     ]
     client.force_login(head)
     page = client.get(reverse("plans:detail", args=[complete_plan.pk]))
-    assert page.context["actions"] == {"submit": False, "withdraw": False, "endorse": True}
+    assert page.context["actions"] == {
+        "edit": False,
+        "submit": False,
+        "withdraw": False,
+        "endorse": True,
+    }
     endorsed = client.post(reverse("plans:endorse", args=[complete_plan.pk]), follow=True)
     assert messages_of(endorsed) == ["Rencana sudah Anda ketahui (mengetahui)."]
     assert endorsed.context["actions"]["endorse"] is False

@@ -17,9 +17,9 @@ from agencies.models import Agency
 from agents.models import Agent, User
 from agents.services import record_activity
 
-from .checklist import missing_items
-from .enums import TRANSITIONS, CyclePhase, PlanState
-from .models import ActionPlan, Cycle, PlanVersion
+from ..checklist import missing_items
+from ..enums import TRANSITIONS, CyclePhase, PlanState
+from ..models import ActionPlan, Cycle, PlanVersion
 
 
 class PlanError(Exception):
@@ -372,3 +372,44 @@ def complete_plan(
         transition(locked, to=PlanState.COMPLETED, by=by, action="plan.complete", note=note, at=now)
     plan.refresh_from_db()
     return plan
+
+
+# --- Editing and collaboration (submodules; re-exported so callers use plans.services) ---
+
+from .collaboration import (  # noqa: E402
+    add_attachment,
+    delete_attachment,
+    invite_co_agent,
+    mark_threads_read,
+    remove_co_agent,
+    reply_to_thread,
+    resolve_thread,
+    start_thread,
+)
+from .editing import PlanConflict, SaveResult, save_plan_sections  # noqa: E402
+
+__all__ = [
+    "CONTENT_FIELDS",
+    "PlanConflict",
+    "PlanError",
+    "SaveResult",
+    "add_attachment",
+    "complete_plan",
+    "create_plan",
+    "delete_attachment",
+    "endorse_plan",
+    "grant_extension",
+    "invite_co_agent",
+    "mark_threads_read",
+    "remove_co_agent",
+    "reply_to_thread",
+    "resolve_thread",
+    "save_plan_sections",
+    "snapshot_plan",
+    "start_implementation",
+    "start_thread",
+    "submission_deadline_for",
+    "submit_plan",
+    "transition",
+    "withdraw_plan",
+]

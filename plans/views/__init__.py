@@ -14,15 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
-from . import selectors, services
-from .checklist import plan_checklist
-from .forms import PlanFilterForm, StartPlanForm
-from .services import PlanError
+from .. import selectors, services
+from ..checklist import plan_checklist
+from ..forms import PlanFilterForm, StartPlanForm
+from ..services import PlanError
 
 PLANS_PER_PAGE = 50
 
 
-def _plan(request, pk):
+def _plan(request, pk, **_route):
     """The plan of the URL if the user may see it (else 404), fetched once per request."""
     cached = getattr(request, "_agenplan_plan", None)
     if cached is None or cached.pk != pk:
@@ -91,7 +91,7 @@ def start_plan(request):
         messages.error(request, str(exc.message))
         return redirect("plans:my_plans")
     messages.success(request, _("Rencana tindak Anda sudah dibuat sebagai draf."))
-    return redirect("plans:detail", pk=plan.pk)
+    return redirect("plans:edit", pk=plan.pk)
 
 
 # --- The head of agency's home -----------------------------------------------------------

@@ -1,0 +1,165 @@
+"""Word-level differences between two states of a plan, section by section.
+
+Both sides are plan snapshots (the JSON a PlanVersion freezes, or `snapshot_plan()` of the
+current draft). Each section is turned into lines of plain text, the lines into words, and
+difflib lines them up; the result says for every word whether it was kept, added or
+removed, so the template can highlight them without ever trusting the text as HTML.
+"""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from .enums import ChangeKind, PlanSection
+
+# The fields of each section, in the order the editor shows them.
+SECTION_TEXT_FIELDS: dict[str, list[str]] = {
+    PlanSection.IDENTITY: ["title"],
+    PlanSection.PROBLEM: ["strategic_issue", "baseline_data", "root_cause"],
+    PlanSection.CHANGE: ["innovation", "change_kind", "novelty"],
+    PlanSection.ALIGNMENT: [
+        "change_areas",
+        "core_values",
+        "governor_mission",
+        "alignment_notes",
+        "roadmap_link",
+    ],
+    PlanSection.ACTIVITIES: ["activities"],
+    PlanSection.TARGETS: ["targets"],
+    PlanSection.IMPACT: ["impact_internal", "impact_external"],
+    PlanSection.RISKS: ["stakeholders", "risks", "mitigation"],
+    PlanSection.ATTACHMENTS: ["attachments"],
+}
+
+# A word with the spaces after it (or leading spaces alone); words are compared without them.
+_TOKEN = re.compile(r"^\s+|\S+\s*")
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    kind: str  # "same", "added", "removed"
+
+
+@dataclass
+class FieldDiff:
+    name: str
+    label: str
+    tokens: list[Token] = field(default_factory=list)
+    added: int = 0
+    removed: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+@dataclass
+class SectionDiff:
+    section: str
+    label: str
+    fields: list[FieldDiff] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(f.changed for f in self.fields)
+
+    @property
+    def added(self) -> int:
+        return sum(f.added for f in self.fields)
+
+    @property
+    def removed(self) -> int:
+        return sum(f.removed for f in self.fields)
+
+
+def _fmt_month(value: str) -> str:
+    return (value or "")[:7]
+
+
+def field_text(snapshot: dict, name: str) -> str:
+    """One field of a snapshot as plain text (lists become one line per item)."""
+    value = snapshot.get(name)
+    if name == "change_kind":
+        try:
+            return str(ChangeKind(value).label) if value else ""
+        except ValueError:
+            return str(value)
+    if name in ("change_areas", "core_values"):
+        return "\n".join(item.get("name", "") for item in value or [])
+    if name == "governor_mission":
+        return (value or {}).get("text", "") if value else ""
+    if name == "activities":
+        return "\n".join(
+            f"{i}. {a.get('title', '')} — {a.get('output', '')} "
+            f"({_fmt_month(a.get('start_month'))} s.d. {_fmt_month(a.get('end_month'))}; "
+            f"{a.get('responsible', '')}; Rp {a.get('budget') or '-'})"
+            for i, a in enumerate(value or [], start=1)
+        )
+    if name == "targets":
+        return "\n".join(
+            f"{i}. {t.get('indicator', '')}: {t.get('baseline', '')} → "
+            f"{t.get('target_value', '')} {t.get('unit', '')}, "
+            f"{_fmt_month(t.get('due_date'))}{(t.get('due_date') or '')[7:]}; "
+            f"{t.get('verification', '')}"
+            for i, t in enumerate(value or [], start=1)
+        )
+    if name == "attachments":
+        return "\n".join(item.get("name", "") for item in value or [])
+    return "" if value is None else str(value)
+
+
+def word_diff(old: str, new: str) -> tuple[list[Token], int, int]:
+    """The tokens of `new` and `old` merged: kept, added and removed words (and spaces)."""
+    a = _TOKEN.findall(old or "")
+    b = _TOKEN.findall(new or "")
+    tokens: list[Token] = []
+    added = removed = 0
+    matcher = difflib.SequenceMatcher(
+        a=[t.strip() for t in a], b=[t.strip() for t in b], autojunk=False
+    )
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            tokens.append(Token("".join(b[j1:j2]), "same"))
+            continue
+        if op in ("delete", "replace"):
+            words = a[i1:i2]
+            removed += sum(1 for w in words if w.strip())
+            tokens.append(Token("".join(words), "removed"))
+        if op in ("insert", "replace"):
+            words = b[j1:j2]
+            added += sum(1 for w in words if w.strip())
+            tokens.append(Token("".join(words), "added"))
+    return tokens, added, removed
+
+
+def _labels() -> dict[str, str]:
+    from .models import ActionPlan
+
+    labels = {}
+    for names in SECTION_TEXT_FIELDS.values():
+        for name in names:
+            if name == "attachments":
+                labels[name] = _("Lampiran")
+            elif name == "activities":
+                labels[name] = _("Kegiatan")
+            elif name == "targets":
+                labels[name] = _("Target")
+            else:
+                labels[name] = str(ActionPlan._meta.get_field(name).verbose_name).capitalize()
+    return labels
+
+
+def plan_diff(old: dict, new: dict) -> list[SectionDiff]:
+    """Section-by-section word differences from snapshot `old` to snapshot `new`."""
+    labels = _labels()
+    sections = []
+    for section, names in SECTION_TEXT_FIELDS.items():
+        entry = SectionDiff(section=section, label=str(PlanSection(section).label))
+        for name in names:
+            tokens, added, removed = word_diff(field_text(old, name), field_text(new, name))
+            entry.fields.append(FieldDiff(name, labels[name], tokens, added, removed))
+        sections.append(entry)
+    return sections

@@ -1,0 +1,210 @@
+/*
+ * The plan editor (templates/plans/edit.html). Loaded with `defer` after htmx.
+ * Every feature also works without this file: the page is one form whose buttons
+ * (add, move, remove rows) are submit buttons handled by the server.
+ *
+ *  (a) Rows: the move-up/down and remove buttons reorder or drop a row in place,
+ *      renumber the ORDER inputs, and trigger the section's autosave (ap:save).
+ *  (b) Rows added by htmx get their number and the focus.
+ *  (c) Autosave errors: fields named in #errors-<section>[data-invalid] are marked.
+ *  (d) Unsaved work: leaving the page while a save is pending asks first; the
+ *      page's other forms (submit, upload, team) wait until pending saves are done.
+ *  (e) Checklist links focus the field they point to.
+ *  (f) Conflict screen: "Isi dengan ..." copies a text into the merge box.
+ *  (g) Preview: the print button.
+ */
+(function () {
+  'use strict';
+
+  document.documentElement.classList.add('ap-js');
+
+  // (a) Rows -------------------------------------------------------------------
+  function renumber(list) {
+    if (!list) return;
+    let n = 0;
+    list.querySelectorAll(':scope > .ap-row').forEach(function (row) {
+      if (row.hidden) return;
+      n += 1;
+      const order = row.querySelector('input[name$="-ORDER"]');
+      if (order) order.value = String(n);
+      const label = row.querySelector('.ap-row-number');
+      if (label) label.textContent = n + '.';
+    });
+  }
+
+  function save(section) {
+    if (!section || !window.htmx) return;
+    markDirty(section);
+    window.htmx.trigger(section, 'ap:save');
+  }
+
+  document.addEventListener('click', function (event) {
+    const button = event.target.closest('button[data-row-move], button[data-row-remove]');
+    if (!button) return;
+    const row = button.closest('.ap-row');
+    const list = row && row.parentElement;
+    if (!row || !list) return;
+    event.preventDefault();
+    if (button.hasAttribute('data-row-remove')) {
+      const del = row.querySelector('input[name$="-DELETE"]');
+      if (del) del.checked = true;
+      row.hidden = true;
+      const next = row.nextElementSibling || row.previousElementSibling;
+      const focusTarget = next && !next.hidden ? next.querySelector('input, textarea') : null;
+      if (focusTarget) focusTarget.focus();
+    } else if (button.dataset.rowMove === 'up') {
+      let prev = row.previousElementSibling;
+      while (prev && prev.hidden) prev = prev.previousElementSibling;
+      if (prev) list.insertBefore(row, prev);
+      button.focus();
+    } else {
+      let next = row.nextElementSibling;
+      while (next && next.hidden) next = next.nextElementSibling;
+      if (next) list.insertBefore(next, row);
+      button.focus();
+    }
+    renumber(list);
+    save(list.closest('.ap-editor-section'));
+  });
+
+  // (b) Rows added by htmx -------------------------------------------------------
+  document.addEventListener('htmx:afterSwap', function (event) {
+    const target = event.detail.target;
+    if (target && target.classList && target.classList.contains('ap-rows')) {
+      renumber(target);
+      const rows = target.querySelectorAll(':scope > .ap-row');
+      const last = rows[rows.length - 1];
+      const first = last ? last.querySelector('input:not([type=hidden]):not([type=checkbox]):not([name$="-ORDER"]), textarea') : null;
+      if (first) first.focus();
+    }
+  });
+
+  // (c) Autosave errors -----------------------------------------------------------
+  function markInvalid(box) {
+    const section = box.closest('.ap-editor-section');
+    if (!section) return;
+    section.querySelectorAll('.is-invalid[data-ap-marked]').forEach(function (el) {
+      el.classList.remove('is-invalid');
+      el.removeAttribute('aria-invalid');
+      el.removeAttribute('data-ap-marked');
+    });
+    (box.dataset.invalid || '').split(' ').forEach(function (id) {
+      const el = id && document.getElementById(id);
+      if (el && el.matches('input, textarea, select')) {
+        el.classList.add('is-invalid');
+        el.setAttribute('aria-invalid', 'true');
+        el.setAttribute('data-ap-marked', '1');
+      }
+    });
+  }
+
+  document.addEventListener('htmx:oobAfterSwap', function (event) {
+    const el = event.detail.target;
+    if (el && el.classList && el.classList.contains('ap-section-errors')) markInvalid(el);
+  });
+
+  // (d) Unsaved work -------------------------------------------------------------------
+  // A section is "dirty" from the first keystroke until its save request starts, and
+  // "pending" while that request runs; the page is safe to leave when none is either.
+  // (The browser tests wait on the same attributes.)
+  function sectionOf(el) {
+    return el && el.closest ? el.closest('.ap-editor-section') : null;
+  }
+  function markDirty(section) {
+    if (section) section.setAttribute('data-ap-dirty', '');
+  }
+  function unsaved() {
+    return !!document.querySelector('.ap-editor-section[data-ap-dirty], .ap-editor-section[data-ap-pending]');
+  }
+  // Capture phase: marked before htmx (listening on the section) starts the save.
+  document.addEventListener('input', function (event) { markDirty(sectionOf(event.target)); }, true);
+  document.addEventListener('change', function (event) { markDirty(sectionOf(event.target)); }, true);
+  document.addEventListener('htmx:beforeRequest', function (event) {
+    const section = event.detail.elt;
+    if (section && section.classList && section.classList.contains('ap-editor-section')) {
+      section.removeAttribute('data-ap-dirty');
+      section.setAttribute('data-ap-pending', '');
+    }
+  });
+  document.addEventListener('htmx:afterRequest', function (event) {
+    const section = event.detail.elt;
+    if (section && section.classList && section.classList.contains('ap-editor-section')) {
+      section.removeAttribute('data-ap-pending');
+      if (!event.detail.successful) markDirty(section);
+    }
+  });
+  // Before another form of the page is sent (submit, upload, invite), save what is
+  // still unsaved, so that e.g. submitting hands in the text just typed.
+  function flush() {
+    document.querySelectorAll('.ap-editor-section[data-ap-dirty]').forEach(function (section) {
+      window.htmx.trigger(section, 'ap:save');
+    });
+    return new Promise(function (resolve) {
+      const started = Date.now();
+      const timer = window.setInterval(function () {
+        if (!unsaved() || Date.now() - started > 10000) {
+          window.clearInterval(timer);
+          resolve();
+        }
+      }, 100);
+    });
+  }
+  let submitting = false;
+  document.addEventListener('submit', function (event) {
+    const form = event.target;
+    if (event.defaultPrevented) return;
+    if (form.id !== 'plan-form' && window.htmx && document.getElementById('plan-form') && unsaved()) {
+      event.preventDefault();
+      flush().then(function () { submitting = true; form.submit(); });
+      return;
+    }
+    submitting = true;
+  });
+  window.addEventListener('beforeunload', function (event) {
+    if (!submitting && unsaved()) {
+      event.preventDefault();
+      event.returnValue = '';
+    }
+  });
+
+  // (e) Checklist links ----------------------------------------------------------------
+  function focusHash() {
+    const id = decodeURIComponent(window.location.hash.slice(1));
+    const el = id && document.getElementById(id);
+    if (!el) return;
+    const field = el.matches('input, textarea, select') ? el
+      : el.querySelector('input:not([type=hidden]), textarea, select');
+    if (field) field.focus({ preventScroll: false });
+  }
+  window.addEventListener('hashchange', focusHash);
+
+  // (f) Conflict screen ------------------------------------------------------------------
+  document.addEventListener('click', function (event) {
+    const button = event.target.closest('button[data-fill]');
+    if (!button) return;
+    const box = document.getElementById(button.dataset.fill);
+    const source = document.getElementById(button.dataset.from);
+    if (box && source) {
+      box.value = source.value;
+      const merge = document.getElementById(
+        'choice-' + (box.closest('section') || document).querySelector('input[type=radio]').name.replace('choice-', '') + '-merge');
+      if (merge) merge.checked = true;
+      box.focus();
+    }
+  });
+
+  // (g) Print --------------------------------------------------------------------------------
+  document.addEventListener('click', function (event) {
+    if (event.target.closest('button[data-print]')) window.print();
+  });
+
+  function init() {
+    document.querySelectorAll('.ap-rows').forEach(renumber);
+    if (window.location.hash) focusHash();
+  }
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', init);
+  } else {
+    init();
+  }
+})();

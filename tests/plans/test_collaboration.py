@@ -1,0 +1,375 @@
+"""Working on a plan together: mentoring threads, attachments, the team, versions and
+their differences, the printable preview."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from agents.enums import Role
+from plans.attachments import MAX_ATTACHMENT_BYTES
+from plans.diff import plan_diff, word_diff
+from plans.enums import PlanState
+from plans.models import ActionPlan, Attachment, Comment, CommentThread, PlanVersion
+from plans.services import (
+    PlanError,
+    add_attachment,
+    invite_co_agent,
+    remove_co_agent,
+    reply_to_thread,
+    resolve_thread,
+    snapshot_plan,
+    start_thread,
+    submit_plan,
+)
+from tests.factories import ActivityFactory, AgencyFactory, AgentFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+
+
+def office(part: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(part, "<x/>")
+    return buffer.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path), "base_url": "/private-media/"},
+        },
+    }
+    return tmp_path
+
+
+# --- Attachments ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("surat.pdf", PDF, "application/pdf"),
+        ("foto.png", PNG, "image/png"),
+        ("foto.JPG", JPEG, "image/jpeg"),
+        (
+            "kak.docx",
+            office("word/document.xml"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        (
+            "data.xlsx",
+            office("xl/workbook.xml"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    ],
+)
+def test_attachment_of_each_allowed_kind_is_stored_privately(
+    agent, draft_plan, private_media, name, content, content_type
+):
+    upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
+    attachment = add_attachment(draft_plan, uploaded=upload, by=agent.user, description="SK")
+    assert (attachment.original_name, attachment.content_type, attachment.size) == (
+        name,
+        content_type,
+        len(content),
+    )
+    stored = private_media / attachment.file.name
+    assert stored.read_bytes() == content
+    # The stored name is random, not the user's.
+    assert name not in attachment.file.name
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        (
+            "virus.pdf",
+            b"MZ\x90\x00 not a pdf",
+            "Isi berkas bukan PDF, PNG, JPEG, DOCX atau XLSX. Simpan ulang dokumen dalam salah "
+            "satu format itu.",
+        ),
+        ("foto.pdf", PNG, "Nama berkas berakhiran .pdf, tetapi isinya PNG. Periksa berkasnya."),
+        (
+            "arsip.docx",
+            office("lain/apa.xml"),
+            "Isi berkas bukan PDF, PNG, JPEG, DOCX atau XLSX. Simpan ulang dokumen dalam salah "
+            "satu format itu.",
+        ),
+        ("kosong.pdf", b"", "Berkas kosong; pilih berkas yang berisi."),
+    ],
+)
+def test_attachment_refused_by_its_content_with_a_reason(agent, draft_plan, name, content, reason):
+    upload = SimpleUploadedFile(name, content)
+    with pytest.raises(PlanError) as exc_info:
+        add_attachment(draft_plan, uploaded=upload, by=agent.user)
+    assert (str(exc_info.value), exc_info.value.field) == (reason, "file")
+    assert Attachment.objects.count() == 0
+
+
+def test_attachment_over_10_mb_is_refused(agent, draft_plan):
+    upload = SimpleUploadedFile("besar.pdf", PDF + b"0" * MAX_ATTACHMENT_BYTES)
+    with pytest.raises(PlanError) as exc_info:
+        add_attachment(draft_plan, uploaded=upload, by=agent.user)
+    assert str(exc_info.value) == "Berkas terlalu besar (10,0 MB); maksimal 10 MB."
+
+
+def test_upload_page_shows_the_refusal_on_the_file_field(client, agent, draft_plan):
+    client.force_login(agent.user)
+    response = client.post(
+        reverse("plans:attachment_add", args=[draft_plan.pk]),
+        {"file": SimpleUploadedFile("foto.pdf", PNG), "description": ""},
+    )
+    assert response.status_code == 200
+    assert response.context["attachment_form"].errors == {
+        "file": ["Nama berkas berakhiran .pdf, tetapi isinya PNG. Periksa berkasnya."]
+    }
+
+
+def test_attachment_is_served_only_to_who_may_see_the_plan(client, agent, draft_plan):
+    attachment = add_attachment(
+        draft_plan, uploaded=SimpleUploadedFile("surat.pdf", PDF), by=agent.user
+    )
+    url = reverse("plans:attachment", args=[draft_plan.pk]) + f"?berkas={attachment.pk}"
+    client.force_login(agent.user)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert (response["Content-Type"], response["X-Content-Type-Options"]) == (
+        "application/pdf",
+        "nosniff",
+    )
+    client.force_login(AgentFactory(user__agency=AgencyFactory()).user)
+    assert client.get(url).status_code == 404
+    # An attachment of another plan is not reachable through this plan.
+    client.force_login(agent.user)
+    other = reverse("plans:attachment", args=[draft_plan.pk]) + f"?berkas={attachment.pk + 99}"
+    assert client.get(other).status_code == 404
+
+
+def test_deleting_an_attachment_removes_the_row(client, agent, draft_plan):
+    attachment = add_attachment(
+        draft_plan, uploaded=SimpleUploadedFile("surat.pdf", PDF), by=agent.user
+    )
+    client.force_login(agent.user)
+    response = client.post(
+        reverse("plans:attachment_delete", args=[draft_plan.pk]), {"berkas": attachment.pk}
+    )
+    assert response.status_code == 302
+    assert Attachment.objects.count() == 0
+
+
+# --- The team --------------------------------------------------------------------------------
+
+
+def test_owner_invites_an_agent_of_the_same_agency_who_then_edits(client, agent, draft_plan):
+    colleague = AgentFactory(user__agency=agent.agency)
+    client.force_login(agent.user)
+    response = client.post(reverse("plans:team_add", args=[draft_plan.pk]), {"agent": colleague.pk})
+    assert response.status_code == 302
+    assert list(draft_plan.co_agents.all()) == [colleague]
+    client.force_login(colleague.user)
+    assert client.get(reverse("plans:edit", args=[draft_plan.pk])).status_code == 200
+
+
+def test_agent_of_another_agency_cannot_be_invited(agent, draft_plan):
+    stranger = AgentFactory(user__agency=AgencyFactory())
+    with pytest.raises(PlanError) as exc_info:
+        invite_co_agent(draft_plan, agent=stranger, by=agent.user)
+    assert str(exc_info.value) == (
+        "Anggota tim harus agen perubahan aktif dari perangkat daerah yang sama."
+    )
+
+
+def test_only_the_owner_invites_and_a_member_may_leave(agent, draft_plan):
+    member = AgentFactory(user__agency=agent.agency)
+    invite_co_agent(draft_plan, agent=member, by=agent.user)
+    with pytest.raises(PlanError):
+        invite_co_agent(draft_plan, agent=AgentFactory(user__agency=agent.agency), by=member.user)
+    remove_co_agent(draft_plan, agent=member, by=member.user)
+    assert draft_plan.co_agents.count() == 0
+
+
+# --- Mentoring threads ----------------------------------------------------------------------------
+
+
+def test_reviewer_and_agent_talk_in_a_thread_anchored_to_an_activity(
+    client, agent, complete_plan, coordinator
+):
+    reviewer = user_with_role(Role.REVIEWER)
+    from assessment.services import assign_reviewers
+
+    submit_plan(complete_plan, by=agent.user)
+    assign_reviewers(complete_plan, reviewers=[reviewer], by=coordinator)
+    activity = complete_plan.activities.first()
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("plans:thread_start", args=[complete_plan.pk]),
+        {"anchor": f"activity:{activity.pk}", "body": "Jadwalnya terlalu padat."},
+    )
+    thread = CommentThread.objects.get()
+    assert response.status_code == 302
+    assert (thread.section, thread.activity, thread.started_by) == (
+        "activities",
+        activity,
+        reviewer,
+    )
+    # The agent sees one unread comment on the home page, then reads the thread.
+    client.force_login(agent.user)
+    home = client.get(reverse("plans:my_plans"))
+    assert [row.unread for row in home.context["current_rows"]] == [1]
+    page = client.get(reverse("plans:threads", args=[complete_plan.pk]))
+    [shown] = page.context["threads"]
+    # The cycle hides reviewers' names from agents.
+    assert [c.author_label for c in shown.comments.all()] == ["Reviewer"]
+    home = client.get(reverse("plans:my_plans"))
+    assert [row.unread for row in home.context["current_rows"]] == [0]
+    client.post(
+        reverse("plans:thread_reply", args=[complete_plan.pk]),
+        {"utas": thread.pk, "body": "Sudah kami longgarkan."},
+    )
+    client.post(reverse("plans:thread_resolve", args=[complete_plan.pk]), {"utas": thread.pk})
+    thread.refresh_from_db()
+    assert [c.body for c in thread.comments.all()] == [
+        "Jadwalnya terlalu padat.",
+        "Sudah kami longgarkan.",
+    ]
+    assert thread.resolved_by == agent.user
+
+
+def test_a_reply_reopens_a_resolved_thread(agent, draft_plan):
+    thread = start_thread(draft_plan, section="problem", body="Data?", by=agent.user)
+    resolve_thread(thread, by=agent.user)
+    with pytest.raises(PlanError):
+        resolve_thread(thread, by=agent.user)
+    reply_to_thread(thread, body="Masih ada pertanyaan", by=agent.user)
+    thread.refresh_from_db()
+    assert (thread.resolved_at, thread.resolved_by) == (None, None)
+
+
+def test_empty_comment_is_refused_on_the_field(client, agent, draft_plan):
+    client.force_login(agent.user)
+    response = client.post(
+        reverse("plans:thread_start", args=[draft_plan.pk]),
+        {"anchor": "section:problem", "body": "   "},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"body": ["Bidang ini tidak boleh kosong."]}
+    assert Comment.objects.count() == 0
+
+
+def test_agency_head_may_read_threads_but_not_write(client, agent, draft_plan):
+    head = user_with_role(Role.AGENCY_HEAD, agency=agent.agency)
+    start_thread(draft_plan, section="problem", body="Data?", by=agent.user)
+    client.force_login(head)
+    assert client.get(reverse("plans:threads", args=[draft_plan.pk])).status_code == 200
+    response = client.post(
+        reverse("plans:thread_start", args=[draft_plan.pk]),
+        {"anchor": "section:problem", "body": "Saya ikut."},
+    )
+    assert response.status_code == 403
+
+
+def test_editor_counts_threads_and_unread_comments_per_section(
+    client, agent, draft_plan, coordinator
+):
+    thread = start_thread(draft_plan, section="targets", body="Satuan?", by=coordinator)
+    reply_to_thread(thread, body="Dan tenggat?", by=coordinator)
+    start_thread(draft_plan, section="targets", body="Catatan saya", by=agent.user)
+    client.force_login(agent.user)
+    counts = client.get(reverse("plans:edit", args=[draft_plan.pk])).context["thread_counts"]
+    assert {k: (v.total, v.open, v.unread) for k, v in counts.items()} == {"targets": (2, 2, 2)}
+
+
+# --- Versions and their differences ---------------------------------------------------------------
+
+
+def test_word_diff_marks_added_and_removed_words():
+    tokens, added, removed = word_diff("layanan izin manual lambat", "layanan izin daring cepat")
+    assert (added, removed) == (2, 2)
+    assert [(t.kind, t.text) for t in tokens] == [
+        ("same", "layanan izin "),
+        ("removed", "manual lambat"),
+        ("added", "daring cepat"),
+    ]
+
+
+def test_plan_diff_is_section_by_section(agent, complete_plan):
+    old = snapshot_plan(complete_plan)
+    complete_plan.root_cause = "Prosedur manual"
+    ActivityFactory(plan=complete_plan, title="Uji coba aplikasi")
+    new = snapshot_plan(complete_plan)
+    changed = {s.section: (s.added, s.removed) for s in plan_diff(old, new) if s.changed}
+    # "Isi root_cause yang lengkap." → "Prosedur manual"; one new line of 12 words.
+    assert changed == {"problem": (2, 4), "activities": (12, 0)}
+
+
+def test_compare_page_diffs_a_version_with_the_current_draft(client, agent, complete_plan):
+    submit_plan(complete_plan, by=agent.user)
+    ActionPlan.objects.filter(pk=complete_plan.pk).update(
+        state=PlanState.REVISION_REQUESTED, novelty="Pertama kali di Kaltim"
+    )
+    client.force_login(agent.user)
+    response = client.get(reverse("plans:compare", args=[complete_plan.pk]))
+    assert (response.context["old_value"], response.context["new_value"]) == ("1", "current")
+    changed = [s.section for s in response.context["sections"] if s.changed]
+    assert changed == ["change"]
+    html = response.content.decode()
+    assert '<ins class="ap-added">' in html and '<del class="ap-removed">' in html
+
+
+def test_compare_any_two_versions(client, agent, complete_plan):
+    PlanVersion.objects.create(
+        plan=complete_plan, number=1, snapshot={"title": "Judul lama"}, created_by=agent.user
+    )
+    PlanVersion.objects.create(
+        plan=complete_plan, number=2, snapshot={"title": "Judul baru"}, created_by=agent.user
+    )
+    client.force_login(agent.user)
+    url = reverse("plans:compare", args=[complete_plan.pk])
+    response = client.get(url, {"dari": "1", "ke": "2"})
+    [identity] = [s for s in response.context["sections"] if s.changed]
+    assert (identity.section, identity.added, identity.removed) == ("identity", 1, 1)
+    assert client.get(url, {"dari": "9", "ke": "2"}).status_code == 404
+
+
+def test_preview_shows_the_plan_ready_to_print(client, agent, complete_plan):
+    client.force_login(agent.user)
+    response = client.get(reverse("plans:preview", args=[complete_plan.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert complete_plan.title in html
+    assert html.count('class="ap-gantt-on"') == 3
+    assert "data-print" in html
+
+
+def test_revision_feedback_is_shown_beside_the_editor(client, agent, complete_plan, coordinator):
+    from assessment.models import Decision
+
+    version = PlanVersion.objects.create(
+        plan=complete_plan, number=1, snapshot=snapshot_plan(complete_plan), created_by=agent.user
+    )
+    Decision.objects.create(
+        plan=complete_plan,
+        version=version,
+        outcome="revise",
+        feedback="Pertajam indikator target kedua.",
+        decided_by=coordinator,
+        decided_at=timezone.now(),
+    )
+    ActionPlan.objects.filter(pk=complete_plan.pk).update(state=PlanState.REVISION_REQUESTED)
+    client.force_login(agent.user)
+    response = client.get(reverse("plans:edit", args=[complete_plan.pk]))
+    assert response.context["decision"].feedback == "Pertajam indikator target kedua."
+    assert "Pertajam indikator target kedua." in response.content.decode()

@@ -6,4 +6,5 @@ app_name = "reports"
 
 urlpatterns = [
     path("pimpinan/", views.dashboard, name="dashboard"),
+    path("pimpinan/opd/<int:pk>/", views.agency_detail, name="agency"),
 ]

@@ -1,0 +1,194 @@
+"""Reads of one agency for the dashboard: who sees which agency, and the agency page
+(its plans, agents, targets and scores per criterion against the cycle's)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Exists, OuterRef, Subquery
+from django.http import Http404
+
+from agencies.models import Agency
+from agents.models import Agent, User
+from agents.selectors import headed_agency_ids, roles_of
+from assessment.enums import ReviewState
+from assessment.models import Criterion, CriterionScore
+from plans.models import ActionPlan, Cycle, PlanVersion, Target, TargetProgress
+
+from .. import cache
+from .overview import SEES_PROVINCE, AgencyRow, _two, cycle_overview
+
+# An agency is strong (weak) on a criterion when its mean level is this far above (below)
+# the cycle's mean level on that criterion (levels 1–5).
+CRITERION_MARGIN = Decimal("0.25")
+TARGETS_SHOWN = 200
+
+
+# --- Who sees what ------------------------------------------------------------------------
+
+
+def dashboard_scope(user: User, agency_id: str | None = None) -> Agency | None:
+    """The agency a user's dashboard is restricted to, or None for the whole province.
+
+    Leaders, coordinators and admins see the province; the head of an agency sees their
+    own agency (the first, or `agency_id` among those they head). 404 for any other id.
+    """
+    if roles_of(user) & SEES_PROVINCE:
+        return None
+    heads = headed_agency_ids(user)
+    if not heads:
+        raise Http404("No agency")
+    agencies = Agency.objects.filter(pk__in=heads).order_by("name", "pk")
+    if agency_id:
+        chosen = agencies.filter(pk=agency_id).first() if str(agency_id).isdigit() else None
+        if chosen is None:
+            raise Http404("Not your agency")
+        return chosen
+    return agencies.first()
+
+
+def headed_agencies(user: User):
+    return Agency.objects.filter(pk__in=headed_agency_ids(user)).order_by("name", "pk")
+
+
+def get_agency_for(user: User, pk: int) -> Agency:
+    """An agency whose dashboard page the user may see; 404 for missing and not yours."""
+    agencies = Agency.objects.all()
+    if not roles_of(user) & SEES_PROVINCE:
+        agencies = agencies.filter(pk__in=headed_agency_ids(user))
+    agency = agencies.filter(pk=pk).first()
+    if agency is None:
+        raise Http404("No such agency")
+    return agency
+
+
+# --- One agency: plans, agents, targets, scores per criterion --------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionProfile:
+    code: str
+    name: str
+    weight: int
+    agency_mean: Decimal | None
+    agency_scores: int
+    cycle_mean: Decimal | None
+
+    @property
+    def difference(self) -> Decimal | None:
+        if self.agency_mean is None or self.cycle_mean is None:
+            return None
+        return self.agency_mean - self.cycle_mean
+
+    @property
+    def verdict(self) -> str:
+        """ "strong", "weak" or "even" against the cycle's mean; "" without scores."""
+        diff = self.difference
+        if diff is None:
+            return ""
+        if diff >= CRITERION_MARGIN:
+            return "strong"
+        if diff <= -CRITERION_MARGIN:
+            return "weak"
+        return "even"
+
+
+def _criterion_means(cycle: Cycle, agency: Agency | None) -> dict[int, tuple[Decimal, int]]:
+    """Mean level per criterion over the current reviews (the latest version of each plan,
+    active reviewers, submitted), as the plan score counts them."""
+    newer = PlanVersion.objects.filter(
+        plan=OuterRef("review__version__plan"), number__gt=OuterRef("review__version__number")
+    )
+    scores = CriterionScore.objects.filter(
+        review__state=ReviewState.SUBMITTED,
+        review__assignment__is_active=True,
+        review__assignment__plan__cycle=cycle,
+    ).filter(~Exists(newer))
+    if agency is not None:
+        scores = scores.filter(review__assignment__plan__agency=agency)
+    rows = scores.order_by().values("criterion_id").annotate(mean=Avg("level"), n=Count("id"))
+    return {r["criterion_id"]: (_two(r["mean"]), r["n"]) for r in rows}
+
+
+def criterion_profile(cycle: Cycle, agency: Agency) -> list[CriterionProfile]:
+    """The agency's mean level per criterion of the cycle's rubric, against the cycle's."""
+    cycle_means = cache.cached(cycle.pk, "criteria", lambda: _criterion_means(cycle, None), "all")
+    agency_means = _criterion_means(cycle, agency)
+    criteria = Criterion.objects.filter(rubric__cycle=cycle).order_by("order", "id")
+    profile = []
+    for c in criteria.values("pk", "code", "name", "weight"):
+        mean, n = agency_means.get(c["pk"], (None, 0))
+        profile.append(
+            CriterionProfile(
+                code=c["code"],
+                name=c["name"],
+                weight=c["weight"],
+                agency_mean=mean,
+                agency_scores=n,
+                cycle_mean=cycle_means.get(c["pk"], (None, 0))[0],
+            )
+        )
+    return profile
+
+
+@dataclass(frozen=True)
+class AgencyPage:
+    agency: Agency
+    cycle: Cycle
+    row: AgencyRow | None
+    plans: list[ActionPlan]
+    agents: list[Agent]
+    targets: list[Target]
+    targets_total: int
+    criteria: list[CriterionProfile]
+
+
+def agency_page(cycle: Cycle, agency: Agency) -> AgencyPage:
+    """What the agency page shows (see `_build_agency_page`), cached per cycle version."""
+    return cache.cached(cycle.pk, "agency", lambda: _build_agency_page(cycle, agency), agency.pk)
+
+
+def _build_agency_page(cycle: Cycle, agency: Agency) -> AgencyPage:
+    """What the agency page shows: its row of the dashboard, its plans in the cycle, its
+    agents (with their plan), its targets, and its scores per criterion. A fixed number
+    of queries whatever the size of the agency."""
+    overview = cycle_overview(cycle, agency=agency)
+    row = next((r for r in overview.agencies if r.agency_id == agency.pk), None)
+    plans = list(
+        ActionPlan.objects.filter(cycle=cycle, agency=agency)
+        .select_related("owner__user")
+        .annotate(target_count=Count("targets"))
+        .order_by("owner__user__name", "pk")
+    )
+    own_plan = ActionPlan.objects.filter(cycle=cycle, owner=OuterRef("pk"))
+    agents = list(
+        Agent.objects.filter(agency=agency, is_active=True)
+        .select_related("user")
+        .annotate(
+            plan_id=Subquery(own_plan.values("pk")[:1]),
+            plan_title=Subquery(own_plan.values("title")[:1]),
+            plan_state=Subquery(own_plan.values("state")[:1]),
+            in_team=Exists(ActionPlan.objects.filter(cycle=cycle, co_agents=OuterRef("pk"))),
+        )
+        .order_by("user__name", "pk")
+    )
+    targets = Target.objects.filter(plan__cycle=cycle, plan__agency=agency)
+    latest = Subquery(
+        TargetProgress.objects.filter(target=OuterRef("pk"))
+        .order_by("-reported_on", "-pk")
+        .values("value")[:1]
+    )
+    shown = list(
+        targets.select_related("plan")
+        .annotate(latest_value=latest)
+        .order_by("plan__title", "plan_id", "order", "pk")[:TARGETS_SHOWN]
+    )
+    return AgencyPage(
+        agency=agency,
+        cycle=cycle,
+        row=row,
+        plans=plans,
+        agents=agents,
+        targets=shown,
+        targets_total=len(shown) if len(shown) < TARGETS_SHOWN else targets.count(),
+        criteria=criterion_profile(cycle, agency),
+    )

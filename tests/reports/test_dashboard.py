@@ -1,0 +1,229 @@
+"""The dashboard's cost and its cache: the same number of queries for 155 plans as for
+2,000, none for the figures on a warm cache, and fresh figures after every change of a
+plan, review, assignment or decision of the cycle."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import Agency
+from agents.enums import Role
+from agents.models import Agent, User
+from assessment.enums import ReviewState
+from assessment.models import Decision, Review, ReviewAssignment
+from plans.enums import PlanState
+from plans.models import ActionPlan, ChangeArea, CoreValue, PlanVersion
+from reports import cache as dashboard_cache
+from reports.selectors import agency_table, cycle_overview, review_totals
+from tests.factories import AgencyFactory, AgentFactory, PlanFactory, user_with_role
+
+DASHBOARD = reverse("reports:dashboard")
+SCORED = PlanState.DECIDED | {PlanState.REVIEWED, PlanState.REVISION_REQUESTED}
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def bulk_province(cycle, *, plans: int, agencies: int, author: User) -> list[Agency]:
+    """`plans` agents, each with one plan, spread over `agencies` agencies; every state,
+    scores on reviewed plans, alignment rows and a submitted version per submitted plan.
+    Written with bulk_create (no signals: the tests clear the cache themselves)."""
+    tag = f"{cycle.pk}-{plans}"
+    agency_rows = Agency.objects.bulk_create(
+        Agency(code=f"M-{tag}-{i}", name=f"Perangkat Massal {tag} {i:04d}", kind="dinas")
+        for i in range(agencies)
+    )
+    users = User.objects.bulk_create(
+        User(username=f"massal-{tag}-{i}", name=f"Agen Massal {i}", password="!")
+        for i in range(plans)
+    )
+    agents = Agent.objects.bulk_create(
+        Agent(user=user, agency=agency_rows[i % agencies]) for i, user in enumerate(users)
+    )
+    states = PlanState.values
+    rows = ActionPlan.objects.bulk_create(
+        ActionPlan(
+            cycle=cycle,
+            agency_id=agent.agency_id,
+            owner=agent,
+            title=f"Rencana massal {i}",
+            state=states[i % len(states)],
+            score=Decimal(i % 101) if states[i % len(states)] in SCORED else None,
+            review_flagged=i % 7 == 0,
+        )
+        for i, agent in enumerate(agents)
+    )
+    area, _ = ChangeArea.objects.get_or_create(code="TL", defaults={"name": "Tatalaksana"})
+    value, _ = CoreValue.objects.get_or_create(code="B", defaults={"name": "Berorientasi"})
+    ActionPlan.change_areas.through.objects.bulk_create(
+        ActionPlan.change_areas.through(actionplan_id=p.pk, changearea_id=area.pk) for p in rows
+    )
+    ActionPlan.core_values.through.objects.bulk_create(
+        ActionPlan.core_values.through(actionplan_id=p.pk, corevalue_id=value.pk) for p in rows[::2]
+    )
+    start = timezone.now() - dt.timedelta(days=60)
+    PlanVersion.objects.bulk_create(
+        PlanVersion(
+            plan=p,
+            number=1,
+            snapshot={},
+            created_by=author,
+            created_at=start + dt.timedelta(days=i % 50),
+        )
+        for i, p in enumerate(rows)
+        if p.state in PlanState.SUBMITTED_ONCE
+    )
+    return agency_rows
+
+
+# Queries of one dashboard request. Warm (figures cached): session, user, role grants,
+# agent profile, current cycle, the user's agency (context strip), the cycle picker.
+# Cold adds the figures: per-agency aggregate, agents per agency, agencies, two
+# coverages (counts and names), top plans, weeks, previous cycle.
+SEKDA_COLD = 17
+SEKDA_WARM = 7
+
+
+@pytest.mark.parametrize(("plans", "agencies"), [(155, 50), (2000, 400)])
+def test_dashboard_costs_the_same_queries_whatever_the_size(
+    client, leader, cycle, plans, agencies, django_assert_num_queries
+):
+    bulk_province(cycle, plans=plans, agencies=agencies, author=leader)
+    client.force_login(leader)
+    with django_assert_num_queries(SEKDA_COLD):
+        cold = client.get(DASHBOARD)
+    with django_assert_num_queries(SEKDA_WARM):
+        warm = client.get(DASHBOARD, {"sort": "-score", "page": "2"})
+    assert cold.context["overview"].headline.plans == plans
+    assert warm.context["table"].paginator.count == agencies
+
+
+@pytest.mark.parametrize(("plans", "agencies"), [(155, 50), (2000, 400)])
+def test_head_dashboard_and_agency_page_cost_the_same_whatever_the_size(
+    client, cycle, plans, agencies, django_assert_num_queries
+):
+    author = user_with_role(Role.COORDINATOR)
+    agency = bulk_province(cycle, plans=plans, agencies=agencies, author=author)[0]
+    head = user_with_role(Role.AGENCY_HEAD, agency=agency)
+    client.force_login(head)
+    with django_assert_num_queries(SEKDA_COLD + 3):
+        response = client.get(DASHBOARD)
+    assert response.context["overview"].headline.plans == plans // agencies + (plans % agencies > 0)
+    with django_assert_num_queries(15):
+        page = client.get(reverse("reports:agency", args=[agency.pk]))
+    assert len(page.context["page"].plans) == response.context["overview"].headline.plans
+
+
+def test_overview_is_cached_until_a_plan_of_the_cycle_changes(
+    client, leader, cycle, agency, django_capture_on_commit_callbacks
+):
+    plan = PlanFactory(cycle=cycle, owner=AgentFactory(user__agency=agency))
+    first = cycle_overview(cycle)
+    assert first.headline.submitted == 0
+    # A write that sends no signal is not seen: the figures come from the cache.
+    ActionPlan.objects.filter(pk=plan.pk).update(state=PlanState.SUBMITTED)
+    assert cycle_overview(cycle).headline.submitted == 0
+    # A save through the ORM (as every service does) invalidates the cycle's figures.
+    plan.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        plan.save(update_fields=["state"])
+    assert cycle_overview(cycle).headline.submitted == 1
+
+
+def test_other_cycles_keep_their_cached_figures(cycle, agency):
+    from tests.factories import CycleFactory
+
+    other = CycleFactory()
+    PlanFactory(cycle=other, owner=AgentFactory(user__agency=agency))
+    before = dashboard_cache.versions(other.pk)
+    PlanFactory(cycle=cycle, owner=AgentFactory(user__agency=agency))
+    # Adding an agent bumps the global version; a plan only its own cycle's.
+    after_agent = dashboard_cache.versions(other.pk)
+    assert after_agent[1] == before[1]
+    plan = ActionPlan.objects.filter(cycle=cycle).first()
+    plan.save()
+    assert dashboard_cache.versions(other.pk) == after_agent
+
+
+def test_review_assignment_and_decision_invalidate_their_cycle(
+    cycle, agency, coordinator, django_capture_on_commit_callbacks
+):
+    plan = PlanFactory(
+        cycle=cycle, owner=AgentFactory(user__agency=agency), state=PlanState.IN_REVIEW
+    )
+    version = PlanVersion.objects.create(plan=plan, number=1, snapshot={}, created_by=coordinator)
+    reviewer = user_with_role(Role.REVIEWER)
+    assert review_totals(cycle) == {"reviews": 0, "reviewers": 0}
+
+    def changed(action) -> bool:
+        before = dashboard_cache.versions(cycle.pk)[1]
+        with django_capture_on_commit_callbacks(execute=True):
+            result = action()
+        return dashboard_cache.versions(cycle.pk)[1] != before, result
+
+    bumped, assignment = changed(
+        lambda: ReviewAssignment.objects.create(
+            plan_id=plan.pk,
+            reviewer=reviewer,
+            assigned_by=coordinator,
+            due_date=timezone.localdate(),
+        )
+    )
+    assert bumped
+    # A review whose assignment is not loaded: its cycle is looked up at commit.
+    bumped, _review = changed(
+        lambda: Review.objects.create(
+            assignment_id=assignment.pk,
+            version=version,
+            state=ReviewState.SUBMITTED,
+            total=Decimal("70"),
+            submitted_at=timezone.now(),
+        )
+    )
+    assert bumped
+    assert review_totals(cycle) == {"reviews": 1, "reviewers": 1}
+    bumped, _decision = changed(
+        lambda: Decision.objects.create(
+            plan_id=plan.pk, version=version, outcome="approve", decided_by=coordinator
+        )
+    )
+    assert bumped
+    bumped, _ = changed(
+        lambda: plan.change_areas.add(ChangeArea.objects.create(code="X", name="X"))
+    )
+    assert bumped
+
+
+def test_agency_table_sorts_empty_values_last_both_ways(cycle):
+    a = AgencyFactory(name="A")
+    b = AgencyFactory(name="B")
+    c = AgencyFactory(name="C")
+    for agency, score in ((a, "50.00"), (b, None), (c, "70.00")):
+        PlanFactory(
+            cycle=cycle,
+            owner=AgentFactory(user__agency=agency),
+            score=Decimal(score) if score else None,
+        )
+    rows = cycle_overview(cycle).agencies
+    assert [r.name for r in agency_table(rows, sort="score")] == ["A", "C", "B"]
+    assert [r.name for r in agency_table(rows, sort="-score")] == ["C", "A", "B"]
+    assert [r.name for r in agency_table(rows, sort="-name")] == ["C", "B", "A"]
+
+
+def test_overview_for_one_agency_counts_only_it(cycle):
+    a, b = AgencyFactory(), AgencyFactory()
+    PlanFactory(cycle=cycle, owner=AgentFactory(user__agency=a), state=PlanState.SUBMITTED)
+    PlanFactory(cycle=cycle, owner=AgentFactory(user__agency=b), state=PlanState.DRAFT)
+    AgentFactory(user__agency=b)
+    scoped = cycle_overview(cycle, agency=b).headline
+    province = cycle_overview(cycle).headline
+    assert (scoped.plans, scoped.submitted, scoped.agents, scoped.agencies) == (1, 0, 2, 1)
+    assert (province.plans, province.submitted, province.agents, province.agencies) == (2, 1, 3, 2)

@@ -14,4 +14,7 @@ urlpatterns = [
         views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("notifikasi/", views.notifications, name="notifications"),
+    path("notifikasi/lencana/", views.notifications_badge, name="notifications_badge"),
+    path("notifikasi/baca/", views.notifications_read, name="notifications_read"),
 ]

@@ -3,9 +3,11 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from .context_processors import role_home
 from .forms import LoginForm
@@ -63,3 +65,48 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "registration/password_change_done.html"
+
+
+# --- Notifications (the bell) ---------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def notifications(request):
+    """The user's latest notifications, newest first."""
+    from .notifications import recent_for
+
+    return render(
+        request, "includes/notifications_list.html", {"notifications": recent_for(request.user)}
+    )
+
+
+@login_required
+@require_GET
+def notifications_badge(request):
+    """The bell with the unread count: loaded by htmx after the page, so that the count
+    costs every page nothing (one query here)."""
+    from .notifications import unread_count
+
+    # Rendered without the request's context processors: they would cost queries.
+    return HttpResponse(
+        render_to_string("includes/notifications_bell.html", {"unread": unread_count(request.user)})
+    )
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    """Mark one notification (`notification`) or all as read; go to its link if any."""
+    from .models import Notification
+    from .notifications import mark_read
+
+    raw = request.POST.get("notification", "")
+    if raw.isdigit():
+        mark_read(request.user, notification_id=int(raw))
+        target = Notification.objects.filter(recipient=request.user, pk=int(raw)).first()
+        if target is not None and target.url.startswith("/"):
+            return redirect(target.url)
+    else:
+        mark_read(request.user)
+    return redirect("notifications")

@@ -43,3 +43,5 @@ REVIEW_PERMISSIONS = {
 rules.add_perm("assessment.manage_rubric", is_coordinator)
 rules.add_perm("assessment.view_review_queue", is_reviewer)
 rules.add_perm("assessment.view_calibration", is_coordinator | is_admin)
+# The Biro Organisasi's pages: cycles, rubrics, participants, assignment, decisions.
+rules.add_perm("assessment.manage_assessment", is_coordinator)

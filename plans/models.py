@@ -295,6 +295,13 @@ class ActionPlan(RulesModel):
         indexes = [
             models.Index(fields=["cycle", "state"]),
             models.Index(fields=["cycle", "agency", "state"]),
+            # The dashboard's per-agency figures and top plans read only these columns.
+            models.Index(
+                fields=["cycle", "agency"],
+                include=["id", "state", "score", "review_flagged", "submission_extended_until"],
+                name="plan_cycle_agency_figures",
+            ),
+            models.Index(fields=["cycle", "-score", "title", "id"], name="plan_cycle_top_score"),
         ]
         rules_permissions = PLAN_PERMISSIONS
 
@@ -410,6 +417,11 @@ class PlanVersion(models.Model):
         verbose_name_plural = _("versi rencana")
         ordering = ["plan", "-number"]
         get_latest_by = "number"
+        indexes = [
+            models.Index(
+                fields=["plan"], include=["number", "created_at"], name="planversion_plan_figures"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="planversion_unique_number"),
             models.CheckConstraint(condition=models.Q(number__gte=1), name="planversion_from_1"),

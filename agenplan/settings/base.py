@@ -95,6 +95,9 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Covering indexes (INCLUDE) serve the dashboard on PostgreSQL; SQLite, the embedded
+# default, builds them without the extra columns, which is harmless.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------
@@ -202,4 +205,42 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+}
+
+# --- Cache (issue 6: the dashboard's short-lived per-cycle figures) --------------------
+# Added by the dashboard work; the lead may move or reword these lines. Without
+# CACHE_URL/REDIS_URL each process keeps its own LocMemCache (figures may then lag by
+# up to AGENPLAN_DASHBOARD_CACHE_SECONDS between web workers); with Redis every worker
+# shares one cache and sees each invalidation at once.
+_cache_url = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+            "KEY_PREFIX": env.str("DJANGO_CACHE_KEY_PREFIX", default="agenplan"),
+            "TIMEOUT": 300,
+        }
+        if _cache_url
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "agenplan",
+            "TIMEOUT": 300,
+        }
+    )
+}
+# Seconds a dashboard figure may be served from the cache (reports.cache).
+AGENPLAN_DASHBOARD_CACHE_SECONDS = env.int("AGENPLAN_DASHBOARD_CACHE_SECONDS", default=120)
+
+# --- Celery beat (issue 4: assessment reminders) ---------------------------------------
+# Every morning at 07:00 WITA: reviews due in two days and overdue reviews are notified
+# (in the app and by e-mail through the "mail" queue). Idempotent: one reminder per
+# assignment, due date and kind. Run with `celery -A agenplan beat`.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    "assessment-remind-due-reviews": {
+        "task": "assessment.tasks.remind_due_reviews",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }

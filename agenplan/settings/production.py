@@ -31,7 +31,7 @@ STORAGES = {
         ),
     },
 }
-SILENCED_SYSTEM_CHECKS = []
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS]  # noqa: F405
 if not SECURE_SSL_REDIRECT:  # TLS ends at the proxy, which redirects
     SILENCED_SYSTEM_CHECKS.append("security.W008")
 if not SECURE_HSTS_PRELOAD:

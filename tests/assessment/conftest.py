@@ -64,3 +64,46 @@ def today():
 @pytest.fixture
 def yesterday(today):
     return today - dt.timedelta(days=1)
+
+
+@pytest.fixture
+def submitted(cycle):
+    """A complete plan of a new agent (of `agency`, or a new agency), handed in through
+    the service: version 1 frozen, state "submitted"."""
+    from plans.services import submit_plan
+    from tests.factories import AgentFactory, PlanFactory, complete_plan_content
+
+    def make(agency=None, **kwargs):
+        owner = AgentFactory(user__agency=agency) if agency else AgentFactory()
+        plan = complete_plan_content(PlanFactory(cycle=cycle, owner=owner, **kwargs))
+        submit_plan(plan, by=owner.user)
+        return plan
+
+    return make
+
+
+@pytest.fixture
+def pool(db):
+    """Reviewers of the Biro Organisasi, each with an e-mail address."""
+    from agents.enums import Role
+    from tests.factories import AgencyFactory, user_with_role
+
+    bureau = AgencyFactory(name="Biro Organisasi Setda Prov. Kaltim", abbreviation="Biro Org")
+
+    def make(n, agency=bureau):
+        return [user_with_role(Role.REVIEWER, agency=agency) for _ in range(n)]
+
+    return make
+
+
+@pytest.fixture
+def levels_all():
+    """Every criterion of the test rubric (K1..K6) at one level, or per-code levels."""
+
+    def make(level=3, comment="", **per_code):
+        return {
+            f"K{i}": (per_code.get(f"K{i}", level), comment or f"Komentar K{i}")
+            for i in range(1, 7)
+        }
+
+    return make

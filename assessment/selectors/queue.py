@@ -1,8 +1,4 @@
-"""Reads of the assessment: the reviewer's queue and the coordinator's cycle board.
-
-Every function answers one page with a fixed number of queries: counts are SQL
-aggregates (conditional aggregation, correlated subqueries), never loops over plans.
-"""
+"""The reviewer's queue and the coordinator's cycle board; small lookups for the views."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -19,6 +15,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 
 from agents.enums import Role
@@ -27,8 +24,13 @@ from plans.enums import PlanState
 from plans.models import ActionPlan, Comment, CommentThread, Cycle, PlanVersion
 from plans.selectors import state_counts, state_counts_by
 
-from .enums import ReviewState
-from .models import Review, ReviewAssignment
+from ..enums import ReviewState
+from ..models import (
+    ConflictOfInterest,
+    Review,
+    ReviewAssignment,
+    Rubric,
+)
 
 # How many plans each list of the board shows; the rest is one click away in the plan list.
 BOARD_LIST_LIMIT = 10
@@ -170,3 +172,39 @@ def cycle_board(cycle: Cycle) -> CycleBoard:
         flagged_total=flagged.count(),
         reviewer_load=list(reviewer_load(cycle)),
     )
+
+
+# --- Small lookups for the views (404 for "missing" and "not yours") ------------------------
+
+
+def _id(value) -> int | None:
+    return int(value) if str(value or "").isdigit() else None
+
+
+def get_conflict_for(user: User, pk) -> ConflictOfInterest:
+    conflict = ConflictOfInterest.objects.filter(reviewer=user, pk=_id(pk)).first()
+    if conflict is None:
+        raise Http404("No such conflict")
+    return conflict
+
+
+def conflicts_of(user: User) -> QuerySet:
+    return ConflictOfInterest.objects.filter(reviewer=user).select_related("agency", "agent__user")
+
+
+def get_assignment_of(plan: ActionPlan, pk) -> ReviewAssignment:
+    assignment = ReviewAssignment.objects.filter(plan=plan, pk=_id(pk)).first()
+    if assignment is None:
+        raise Http404("No such assignment")
+    return assignment
+
+
+def get_review_of(plan: ActionPlan, pk) -> Review:
+    review = Review.objects.filter(assignment__plan=plan, pk=_id(pk)).first()
+    if review is None:
+        raise Http404("No such review")
+    return review
+
+
+def rubric_of(cycle: Cycle) -> Rubric | None:
+    return Rubric.objects.filter(cycle=cycle).first()

@@ -1,0 +1,49 @@
+"""`manage.py import_participants FILE [--commit]`: the same import as the coordinator's
+page. Without --commit it is a dry run that prints every row's outcome and error."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assessment.imports import ImportFileError, read_rows
+from assessment.services import import_participants
+
+
+class Command(BaseCommand):
+    help = "Impor agen perubahan (dan perangkat daerahnya) dari berkas CSV atau XLSX."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--commit",
+            action="store_true",
+            help="Simpan (satu transaksi). Tanpa ini: uji coba saja.",
+        )
+
+    def handle(self, *args, file: Path, commit: bool, **options):
+        if not file.is_file():
+            raise CommandError(f"File not found: {file}")
+        try:
+            rows = read_rows(file.name, file.read_bytes())
+        except ImportFileError as error:
+            raise CommandError(str(error.message)) from error
+        plan = import_participants(rows, by=None, dry_run=not commit)
+        for row in plan.rows:
+            if row.errors:
+                self.stdout.write(
+                    f"{row.line}\t{row.values.get('nip', '')}\tERROR\t" + "; ".join(row.errors)
+                )
+            else:
+                extra = f"\t{', '.join(row.changes)}" if row.changes else ""
+                agency = "\tagency:create" if row.agency_action == "create" else ""
+                self.stdout.write(f"{row.line}\t{row.values['nip']}\t{row.action}{agency}{extra}")
+        summary = (
+            f"created={plan.created} updated={plan.updated} unchanged={plan.unchanged} "
+            f"agencies_created={plan.agencies_created} errors={plan.errors}"
+        )
+        if plan.errors:
+            raise CommandError(f"Nothing written: {summary}")
+        if commit:
+            self.stdout.write(self.style.SUCCESS(f"Imported: {summary}"))
+        else:
+            self.stdout.write(f"Dry run (use --commit to write): {summary}")

@@ -1,0 +1,89 @@
+"""What the plan's people read after a decision (the plan_feedback tag)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Prefetch,
+)
+from django.utils.translation import gettext_lazy as _
+
+from agents.enums import Role
+from agents.models import User
+from plans.models import ActionPlan
+
+from ..enums import ReviewState
+from ..models import (
+    Criterion,
+    CriterionScore,
+    Decision,
+    Review,
+)
+
+# --- What the plan's agents read after a decision (the plan_feedback tag) -------------------
+
+# Who sees reviewers' names even when the cycle hides them from agents.
+SEES_REVIEWER_NAMES = frozenset({Role.COORDINATOR, Role.LEADERSHIP, Role.ADMIN, Role.REVIEWER})
+
+
+@dataclass
+class ReviewFeedback:
+    reviewer_label: str
+    total: Decimal | None
+    overall_feedback: str
+    criteria: list[tuple[Criterion, int, str]]  # criterion, level, comment
+
+
+@dataclass
+class PlanFeedback:
+    decision: Decision | None
+    reviews: list[ReviewFeedback]
+    show_names: bool
+
+
+def plan_feedback(plan: ActionPlan, user: User) -> PlanFeedback:
+    """The latest decision on the plan, its score and consolidated feedback, and the
+    reviewers' feedback and per-criterion comments on the decided version. Nothing before
+    a decision; reviewer names only when the cycle shows them or the user is staff; never
+    confidential notes. Three queries (with the plan's cycle loaded and the user's roles
+    known, as on every page)."""
+    from agents.selectors import roles_of
+
+    decision = (
+        Decision.objects.filter(plan=plan)
+        .select_related("version")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    if decision is None:
+        return PlanFeedback(decision=None, reviews=[], show_names=False)
+    show_names = not plan.cycle.reviewer_anonymity or bool(roles_of(user) & SEES_REVIEWER_NAMES)
+    reviews = (
+        Review.objects.filter(version=decision.version, state=ReviewState.SUBMITTED)
+        .select_related("assignment__reviewer")
+        .prefetch_related(
+            Prefetch(
+                "scores",
+                queryset=CriterionScore.objects.select_related("criterion").order_by(
+                    "criterion__order", "criterion_id"
+                ),
+            )
+        )
+        .order_by("submitted_at", "pk")
+    )
+    items = []
+    for number, review in enumerate(reviews, start=1):
+        label = (
+            review.assignment.reviewer.name
+            if show_names
+            else str(_("Reviewer %(number)s") % {"number": number})
+        )
+        items.append(
+            ReviewFeedback(
+                reviewer_label=label,
+                total=review.total,
+                overall_feedback=review.overall_feedback,
+                criteria=[(s.criterion, s.level, s.comment) for s in review.scores.all()],
+            )
+        )
+    return PlanFeedback(decision=decision, reviews=items, show_names=show_names)

@@ -1,0 +1,334 @@
+"""The review page, the diff of a revision, the coordinator's view of one plan."""
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Prefetch,
+    Subquery,
+)
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from agents.enums import Role
+from agents.models import User
+from plans.models import ActionPlan, PlanVersion
+
+from .. import scoring
+from ..enums import LEVEL_MAX, LEVEL_MIN, ReviewState
+from ..models import (
+    Criterion,
+    CriterionScore,
+    Decision,
+    Review,
+    ReviewAssignment,
+    Rubric,
+)
+from .queue import reviewer_load, reviewer_queue
+
+# --- Objects for one user (404 for "missing" and "not yours") -------------------------------
+
+
+def get_assignment_for(user: User, plan_pk: int) -> ReviewAssignment:
+    """The user's active assignment to the plan; 404 for anyone else."""
+    assignment = (
+        ReviewAssignment.objects.filter(plan_id=plan_pk, reviewer=user, is_active=True)
+        .select_related("plan__cycle", "plan__agency", "plan__owner__user")
+        .first()
+    )
+    if assignment is None:
+        raise Http404("No such assignment")
+    return assignment
+
+
+def get_plan_for_coordinator(plan_pk: int) -> ActionPlan:
+    plan = (
+        ActionPlan.objects.select_related("cycle", "agency", "owner__user")
+        .filter(pk=plan_pk)
+        .first()
+    )
+    if plan is None:
+        raise Http404("No such plan")
+    return plan
+
+
+# --- The review page -------------------------------------------------------------------------
+
+
+@dataclass
+class CriterionRow:
+    criterion: Criterion
+    levels: list
+    score: CriterionScore | None
+
+
+@dataclass
+class ReviewPage:
+    assignment: ReviewAssignment
+    plan: ActionPlan
+    version: PlanVersion | None
+    rubric: Rubric | None
+    rows: list[CriterionRow]
+    review: Review | None
+    running_total: Decimal
+    complete: bool
+    locked: bool
+    others: list[Review]  # other reviewers' submitted reviews: only once mine is sent
+    scored_version: PlanVersion | None  # the version I scored before, for a revision
+    diff: list[dict]
+    next_plan_id: int | None
+
+    @property
+    def criteria(self) -> list[Criterion]:
+        return [row.criterion for row in self.rows]
+
+
+def _criteria_with_levels(cycle_id: int) -> tuple[Rubric | None, list[Criterion]]:
+    rubric = Rubric.objects.filter(cycle_id=cycle_id).first()
+    if rubric is None:
+        return None, []
+    return rubric, list(rubric.criteria.prefetch_related("levels").order_by("order", "pk"))
+
+
+def running_total(criteria, levels: dict[int, int]) -> Decimal:
+    """The total so far: scored criteria only (what the page shows while drafting)."""
+    span = Decimal(LEVEL_MAX - LEVEL_MIN)
+    total = sum(
+        (Decimal(c.weight) * (levels[c.pk] - LEVEL_MIN) / span for c in criteria if c.pk in levels),
+        Decimal(0),
+    )
+    return total.quantize(Decimal("0.01"))
+
+
+def review_page(assignment: ReviewAssignment, *, today: dt.date | None = None) -> ReviewPage:
+    """Everything the reviewer's page shows, in a fixed number of queries."""
+    plan = assignment.plan
+    versions = list(PlanVersion.objects.filter(plan=plan).order_by("-number"))
+    version = versions[0] if versions else None
+    rubric, criteria = _criteria_with_levels(plan.cycle_id)
+    mine = list(
+        Review.objects.filter(assignment__plan=plan, assignment__reviewer=assignment.reviewer)
+        .select_related("version")
+        .prefetch_related("scores")
+        .order_by("-version__number")
+    )
+    review = next((r for r in mine if version and r.version_id == version.pk), None)
+    scores = {s.criterion_id: s for s in review.scores.all()} if review else {}
+    rows = [CriterionRow(c, list(c.levels.all()), scores.get(c.pk)) for c in criteria]
+    levels = {cid: s.level for cid, s in scores.items()}
+    locked = review is not None and review.state == ReviewState.SUBMITTED
+    others = []
+    if locked:
+        others = list(
+            Review.objects.filter(
+                version=version, state=ReviewState.SUBMITTED, assignment__is_active=True
+            )
+            .exclude(pk=review.pk)
+            .select_related("assignment__reviewer")
+            .prefetch_related("scores")
+            .order_by("submitted_at", "pk")
+        )
+        for other in others:
+            other.levels = {s.criterion_id: s.level for s in other.scores.all()}
+            other.reviewer_label = other.assignment.reviewer.name
+    scored = next(
+        (
+            r.version
+            for r in mine
+            if r.state == ReviewState.SUBMITTED and version and r.version.number < version.number
+        ),
+        None,
+    )
+    diff = snapshot_diff(scored.snapshot, version.snapshot) if scored and version else []
+    queue = reviewer_queue(assignment.reviewer, today=today)
+    pending = [a.plan_id for a in queue if a.review_state != ReviewState.SUBMITTED]
+    after = [pid for pid in pending if pid != plan.pk]
+    if plan.pk in pending:
+        index = pending.index(plan.pk)
+        after = pending[index + 1 :] + pending[:index]
+    return ReviewPage(
+        assignment=assignment,
+        plan=plan,
+        version=version,
+        rubric=rubric,
+        rows=rows,
+        review=review,
+        running_total=running_total(criteria, levels),
+        complete=bool(criteria) and len(levels) == len(criteria),
+        locked=locked,
+        others=others,
+        scored_version=scored,
+        diff=diff,
+        next_plan_id=after[0] if after else None,
+    )
+
+
+SNAPSHOT_TEXT_FIELDS = [
+    ("title", _("Judul")),
+    ("strategic_issue", _("Isu strategis / masalah layanan")),
+    ("baseline_data", _("Data kondisi awal")),
+    ("root_cause", _("Akar masalah")),
+    ("innovation", _("Gagasan perubahan")),
+    ("change_kind", _("Jenis perubahan")),
+    ("novelty", _("Kebaruan")),
+    ("alignment_notes", _("Penjelasan keselarasan")),
+    ("roadmap_link", _("Keterkaitan road map")),
+    ("impact_internal", _("Dampak internal")),
+    ("impact_external", _("Dampak eksternal")),
+    ("stakeholders", _("Pemangku kepentingan")),
+    ("risks", _("Risiko")),
+    ("mitigation", _("Mitigasi")),
+]
+
+
+def _item_text(kind: str, item: dict) -> str:
+    if kind == "activities":
+        return "{title} — {output} ({start_month} s.d. {end_month})".format(
+            **{k: item.get(k, "") for k in ("title", "output", "start_month", "end_month")}
+        )
+    if kind == "targets":
+        return "{indicator}: {baseline} → {target_value} {unit}, {due_date}".format(
+            **{
+                k: item.get(k, "")
+                for k in ("indicator", "baseline", "target_value", "unit", "due_date")
+            }
+        )
+    return item.get("name", "")
+
+
+def snapshot_diff(old: dict, new: dict) -> list[dict]:
+    """What changed between two frozen versions: per text field the old and new text
+    (with a line diff), per list the items removed and added."""
+    changes = []
+    for key, label in SNAPSHOT_TEXT_FIELDS:
+        before, after = str(old.get(key) or ""), str(new.get(key) or "")
+        if before != after:
+            lines = list(
+                difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=1)
+            )[2:]
+            changes.append(
+                {"label": label, "kind": "text", "old": before, "new": after, "lines": lines}
+            )
+    for key, label in (
+        ("activities", _("Kegiatan")),
+        ("targets", _("Target")),
+        ("change_areas", _("Area perubahan RB")),
+        ("core_values", _("Nilai BerAKHLAK")),
+    ):
+        before = [_item_text(key, i) for i in old.get(key) or []]
+        after = [_item_text(key, i) for i in new.get(key) or []]
+        removed = [t for t in before if t not in after]
+        added = [t for t in after if t not in before]
+        if removed or added:
+            changes.append({"label": label, "kind": "list", "removed": removed, "added": added})
+    return changes
+
+
+# --- The coordinator's view of one plan ---------------------------------------------------
+
+
+@dataclass
+class PlanAssessment:
+    plan: ActionPlan
+    version: PlanVersion | None
+    criteria: list[Criterion]
+    assignments: list[ReviewAssignment]  # each with .review (latest version) or None
+    submitted: list[Review]
+    criterion_means: dict[int, Decimal]
+    level_spread: dict[int, int]
+    flagged: bool
+    score: Decimal | None
+    decisions: list[Decision]
+
+
+def plan_assessment(plan: ActionPlan) -> PlanAssessment:
+    """Reviews of the plan's latest version, the aggregate and the disagreement flag, for
+    the coordinator. A fixed number of queries."""
+    version = PlanVersion.objects.filter(plan=plan).order_by("-number").first()
+    _rubric, criteria = _criteria_with_levels(plan.cycle_id)
+    reviews = {
+        r.assignment_id: r
+        for r in Review.objects.filter(assignment__plan=plan, version=version).prefetch_related(
+            Prefetch("scores", queryset=CriterionScore.objects.select_related("criterion"))
+        )
+    }
+    assignments = list(
+        ReviewAssignment.objects.filter(plan=plan)
+        .select_related("reviewer", "assigned_by")
+        .order_by("-is_active", "assigned_at", "pk")
+    )
+    for assignment in assignments:
+        assignment.review = reviews.get(assignment.pk)
+        if assignment.review:
+            assignment.review.levels = {
+                s.criterion_id: s.level for s in assignment.review.scores.all()
+            }
+            assignment.review.reviewer_label = assignment.reviewer.name
+    submitted = [
+        a.review
+        for a in assignments
+        if a.is_active and a.review and a.review.state == ReviewState.SUBMITTED
+    ]
+    by_code = [{str(c): lvl for c, lvl in r.levels.items()} for r in submitted]
+    means = {int(k): v for k, v in scoring.criterion_means(by_code).items()}
+    spread = {
+        c.pk: max(r.levels[c.pk] for r in submitted) - min(r.levels[c.pk] for r in submitted)
+        for c in criteria
+        if submitted and all(c.pk in r.levels for r in submitted)
+    }
+    pairs = [(r.total, {str(k): v for k, v in r.levels.items()}) for r in submitted]
+    return PlanAssessment(
+        plan=plan,
+        version=version,
+        criteria=criteria,
+        assignments=assignments,
+        submitted=submitted,
+        criterion_means=means,
+        level_spread=spread,
+        flagged=scoring.disagreement(pairs),
+        score=scoring.plan_score([r.total for r in submitted], plan.cycle.score_method),
+        decisions=list(plan.decisions.select_related("decided_by").order_by("-decided_at")),
+    )
+
+
+def consolidated_feedback(plan: ActionPlan) -> str:
+    """The reviews' feedback to the agent, one paragraph per review, to prefill the
+    decision (the coordinator edits it). Never the confidential notes. One query."""
+    version = PlanVersion.objects.filter(plan=plan).order_by("-number").values("pk")[:1]
+    texts = Review.objects.filter(
+        assignment__plan=plan,
+        assignment__is_active=True,
+        version__in=Subquery(version),
+        state=ReviewState.SUBMITTED,
+    ).order_by("submitted_at", "pk")
+    return "\n\n".join(
+        t.strip() for t in texts.values_list("overall_feedback", flat=True) if t.strip()
+    )
+
+
+# --- Assignment --------------------------------------------------------------------------
+
+
+def reviewer_options(plan: ActionPlan) -> list[User]:
+    """Every reviewer with `active` load in the plan's cycle, `conflict` (why they may not
+    review this plan, or "") and `assigned` (already active on it). Fixed queries."""
+    from ..services.assignment import excluded_pairs
+
+    reviewers = list(reviewer_load(plan.cycle).filter(role_grants__role=Role.REVIEWER))
+    blocked = {r for _p, r in excluded_pairs([plan], reviewers)}
+    active = set(
+        ReviewAssignment.objects.filter(plan=plan, is_active=True).values_list(
+            "reviewer_id", flat=True
+        )
+    )
+    for reviewer in reviewers:
+        if reviewer.agency_id and reviewer.agency_id == plan.agency_id:
+            reviewer.conflict = _("perangkat daerah yang sama")
+        elif reviewer.pk in blocked:
+            reviewer.conflict = _("konflik kepentingan")
+        else:
+            reviewer.conflict = ""
+        reviewer.assigned = reviewer.pk in active
+    return sorted(reviewers, key=lambda r: (bool(r.conflict), r.active, r.name))

@@ -1,0 +1,70 @@
+"""Every write of the assessment, split by entity; the names are re-exported here so that
+`from assessment.services import assign_reviewers` keeps working.
+
+The plan's workflow edges that belong to the assessment (start review, all reviews in,
+reopen, decide) are performed through `plans.services.transition`, on a locked row.
+"""
+
+from .assignment import (
+    AutoAssignResult,
+    assign_reviewers,
+    auto_assign,
+    balance,
+    conflict_reason,
+    declare_conflict,
+    release_assignment,
+    replace_reviewer,
+    withdraw_conflict,
+)
+from .common import PlanError
+from .cycle import (
+    clone_cycle,
+    create_cycle,
+    default_rubric,
+    rubric_is_frozen,
+    save_rubric,
+    update_cycle,
+)
+from .decision import OUTCOME_TO_STATE, decide_plan, decide_plans
+from .participants import import_participants
+from .reminders import remind_reviewers
+from .review import (
+    _refresh_plan_after_review_change,
+    current_reviews,
+    refresh_plan_after_review_change,
+    reopen_review,
+    rubric_for,
+    save_review,
+    submit_review,
+)
+
+__all__ = [
+    "OUTCOME_TO_STATE",
+    "AutoAssignResult",
+    "PlanError",
+    "_refresh_plan_after_review_change",
+    "assign_reviewers",
+    "auto_assign",
+    "balance",
+    "clone_cycle",
+    "conflict_reason",
+    "create_cycle",
+    "current_reviews",
+    "decide_plan",
+    "decide_plans",
+    "declare_conflict",
+    "default_rubric",
+    "import_participants",
+    "refresh_plan_after_review_change",
+    "release_assignment",
+    "remind_reviewers",
+    "reopen_review",
+    "replace_reviewer",
+    "rubric_for",
+    "rubric_is_frozen",
+    "save_review",
+    "save_rubric",
+    "submit_review",
+    "update_cycle",
+    "withdraw_conflict",
+]

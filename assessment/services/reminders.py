@@ -1,0 +1,53 @@
+"""The daily reminders: reviews due in two days, and overdue reviews."""
+
+import datetime as dt
+
+from django.db.models import Exists
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from plans.enums import PlanState
+
+from ..enums import ReviewState
+from ..models import ReviewAssignment
+from ..selectors import current_reviews
+from .common import send, url
+
+DUE_SOON_DAYS = 2
+
+
+def remind_reviewers(*, today: dt.date | None = None) -> dict[str, int]:
+    """Notify every reviewer whose review of a plan in review is due in two days or is
+    overdue. Idempotent: one reminder per assignment, due date and kind."""
+    today = today or timezone.localdate()
+    sent = current_reviews().filter(state=ReviewState.SUBMITTED)
+    pending = (
+        ReviewAssignment.objects.filter(is_active=True, plan__state=PlanState.IN_REVIEW)
+        .filter(~Exists(sent))
+        .select_related("plan", "reviewer")
+    )
+    counts = {"due_soon": 0, "overdue": 0}
+    for assignment in pending.filter(due_date=today + dt.timedelta(days=DUE_SOON_DAYS)):
+        send(
+            assignment.reviewer,
+            kind="due_soon",
+            title=_("Tenggat penilaian dua hari lagi: %(title)s")
+            % {"title": assignment.plan.title},
+            body=_("Penilaian rencana “%(title)s” jatuh tempo %(due)s.")
+            % {"title": assignment.plan.title, "due": assignment.due_date.strftime("%d-%m-%Y")},
+            url=url("assessment:review", assignment.plan_id),
+            dedupe_key=f"due_soon:{assignment.pk}:{assignment.due_date.isoformat()}",
+        )
+        counts["due_soon"] += 1
+    for assignment in pending.filter(due_date__lt=today):
+        send(
+            assignment.reviewer,
+            kind="overdue",
+            title=_("Penilaian terlambat: %(title)s") % {"title": assignment.plan.title},
+            body=_("Penilaian rencana “%(title)s” jatuh tempo %(due)s dan belum dikirim.")
+            % {"title": assignment.plan.title, "due": assignment.due_date.strftime("%d-%m-%Y")},
+            url=url("assessment:review", assignment.plan_id),
+            dedupe_key=f"overdue:{assignment.pk}:{assignment.due_date.isoformat()}",
+        )
+        counts["overdue"] += 1
+    return counts

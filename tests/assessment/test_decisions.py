@@ -1,0 +1,189 @@
+"""Decisions (single and bulk), what the agent then reads, and calibration."""
+
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+
+from agents.enums import Role
+from assessment.models import Decision
+from assessment.selectors import calibration, consolidated_feedback
+from assessment.services import assign_reviewers, save_review, submit_review
+from plans.enums import PlanState
+from tests.factories import user_with_role
+
+
+@pytest.fixture
+def reviewed(submitted, pool, coordinator, levels_all):
+    """A plan both of whose reviews are in (levels 4 and 2 everywhere)."""
+    reviewers = pool(2)
+
+    def make(first=4, second=2, feedback=("Target perlu angka.", "Perjelas dampak.")):
+        plan = submitted()
+        assign_reviewers(plan, reviewers=reviewers, by=coordinator)
+        for reviewer, level, text in zip(reviewers, (first, second), feedback, strict=True):
+            review = save_review(
+                plan.assignments.get(reviewer=reviewer),
+                levels=levels_all(level, comment=f"Catatan tingkat {level}"),
+                overall_feedback=text,
+                confidential_note="Rahasia",
+                by=reviewer,
+            )
+            submit_review(review, by=reviewer)
+        plan.refresh_from_db()
+        return plan
+
+    make.reviewers = reviewers
+    return make
+
+
+def test_decide_page_prefills_consolidated_feedback_without_confidential_notes(
+    client, coordinator, reviewed
+):
+    plan = reviewed()
+    assert plan.state == PlanState.REVIEWED
+    client.force_login(coordinator)
+    page = client.get(reverse("assessment:decide", args=[plan.pk]))
+    assert page.context["form"].initial["feedback"] == "Target perlu angka.\n\nPerjelas dampak."
+    assert consolidated_feedback(plan) == "Target perlu angka.\n\nPerjelas dampak."
+    data = page.context["data"]
+    assert (data.score, data.flagged) == (Decimal("50.00"), True)
+    assert data.criterion_means == {c.pk: Decimal("3.00") for c in data.criteria}
+    response = client.post(
+        reverse("assessment:decide", args=[plan.pk]),
+        {"outcome": "revise", "feedback": "Perbaiki target."},
+    )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.state == PlanState.REVISION_REQUESTED
+    decision = Decision.objects.get(plan=plan)
+    assert (decision.outcome, decision.feedback, decision.score) == (
+        "revise",
+        "Perbaiki target.",
+        Decimal("50.00"),
+    )
+    assert plan.owner.user.notifications.filter(kind="decision").count() == 1
+
+
+def test_reject_without_feedback_is_refused_on_the_field(client, coordinator, reviewed):
+    plan = reviewed()
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("assessment:decide", args=[plan.pk]), {"outcome": "reject", "feedback": ""}
+    )
+    assert response.context["form"].errors == {
+        "feedback": ["Masukan wajib diisi bila rencana perlu revisi atau ditolak."]
+    }
+
+
+def test_bulk_decision_asks_for_confirmation_then_decides_all(client, coordinator, reviewed):
+    plans = [reviewed(), reviewed()]
+    client.force_login(coordinator)
+    url = reverse("assessment:bulk_decide")
+    data = {"cycle": plans[0].cycle.code, "plans": [p.pk for p in plans], "outcome": "approve"}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert [p.pk for p in response.context["plans"]] == [p.pk for p in plans]
+    assert not Decision.objects.exists()
+    response = client.post(url, {**data, "confirm": "1"})
+    assert response.status_code == 302
+    assert list(Decision.objects.order_by("plan_id").values_list("outcome", "feedback")) == [
+        ("approve", "Target perlu angka.\n\nPerjelas dampak."),
+        ("approve", "Target perlu angka.\n\nPerjelas dampak."),
+    ]
+
+
+def test_bulk_decision_refuses_a_plan_not_awaiting_decision(
+    client, coordinator, reviewed, submitted
+):
+    plan = reviewed()
+    other = submitted()
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("assessment:bulk_decide"),
+        {
+            "cycle": plan.cycle.code,
+            "plans": [plan.pk, other.pk],
+            "outcome": "approve",
+            "confirm": "1",
+        },
+    )
+    assert response.status_code == 302
+    assert not Decision.objects.exists()
+
+
+def render_feedback(plan, user):
+    return Template("{% load assessment_ui %}{% plan_feedback plan user %}").render(
+        Context({"plan": plan, "user": user})
+    )
+
+
+def test_agent_sees_nothing_before_the_decision(reviewed):
+    plan = reviewed()
+    html = render_feedback(plan, plan.owner.user)
+    assert "Belum ada keputusan" in html
+    assert "Target perlu angka" not in html
+
+
+def test_agent_sees_decision_score_feedback_and_comments_without_reviewer_names(
+    client, coordinator, reviewed, django_assert_max_num_queries
+):
+    from assessment.services import decide_plan
+
+    plan = reviewed()
+    decide_plan(plan, outcome="revise", feedback="Gabungan: perbaiki target.", by=coordinator)
+    names = [r.name for r in reviewed.reviewers]
+    from agents.selectors import roles_of
+
+    # As on a page: the plan comes with its cycle, the user's roles are known already.
+    plan = type(plan).objects.select_related("cycle").get(pk=plan.pk)
+    roles_of(plan.owner.user)
+    with django_assert_max_num_queries(3):
+        html = render_feedback(plan, plan.owner.user)
+    assert "Gabungan: perbaiki target." in html
+    assert "Reviewer 1" in html and "Reviewer 2" in html
+    assert "50,00" in html
+    assert "Rahasia" not in html
+    assert all(name not in html for name in names)
+    # The page for the agent.
+    client.force_login(plan.owner.user)
+    page = client.get(reverse("assessment:feedback", args=[plan.pk])).content.decode()
+    assert "Gabungan: perbaiki target." in page
+    assert all(name not in page for name in names)
+    # With anonymity off the agent sees the names; a coordinator always does.
+    plan.cycle.reviewer_anonymity = False
+    plan.cycle.save(update_fields=["reviewer_anonymity"])
+    plan = type(plan).objects.get(pk=plan.pk)
+    html = render_feedback(plan, plan.owner.user)
+    assert [name in html for name in names] == [True, True], html
+
+
+def test_coordinator_sees_names_even_with_anonymity(coordinator, reviewed):
+    from assessment.services import decide_plan
+
+    plan = reviewed()
+    decide_plan(plan, outcome="approve", feedback="", by=coordinator)
+    html = render_feedback(plan, user_with_role(Role.COORDINATOR))
+    assert all(r.name in html for r in reviewed.reviewers)
+
+
+def test_calibration_compares_each_reviewer_with_co_reviewers(client, coordinator, reviewed):
+    reviewed(first=5, second=3)  # 100 vs 50
+    reviewed(first=4, second=2)  # 75 vs 25
+    first, second = reviewed.reviewers
+    rows = {
+        r.reviewer_id: r
+        for r in calibration(reviewed.reviewers[0].review_assignments.first().plan.cycle)
+    }
+    assert (rows[first.pk].count, rows[first.pk].mean, rows[first.pk].co_mean) == (
+        2,
+        Decimal("87.50"),
+        Decimal("37.50"),
+    )
+    assert rows[first.pk].spread == Decimal("12.50")
+    assert rows[first.pk].difference == Decimal("50.00")
+    assert rows[second.pk].difference == Decimal("-50.00")
+    client.force_login(coordinator)
+    page = client.get(reverse("assessment:calibration"))
+    assert [r.reviewer_id for r in page.context["rows"]] == [second.pk, first.pk]

@@ -1,0 +1,107 @@
+"""Every list page of the assessment makes the same number of queries at two data sizes."""
+
+import pytest
+from django.urls import reverse
+
+from assessment.services import (
+    assign_reviewers,
+    decide_plan,
+    declare_conflict,
+    save_review,
+    submit_review,
+)
+from tests.factories import AgencyFactory
+
+SIZES = [2, 7]
+
+
+@pytest.fixture
+def world(submitted, pool, coordinator, levels_all):
+    """`size` plans reviewed by the same two reviewers; the first `size - 1` submitted by
+    both, one of them decided; conflicts declared."""
+
+    def make(size):
+        reviewers = pool(2)
+        plans = []
+        for i in range(size):
+            plan = submitted()
+            assign_reviewers(plan, reviewers=reviewers, by=coordinator)
+            for j, reviewer in enumerate(reviewers):
+                review = save_review(
+                    plan.assignments.get(reviewer=reviewer),
+                    levels=levels_all(2 + j + i % 2),
+                    overall_feedback=f"Masukan {i}-{j}",
+                    by=reviewer,
+                )
+                if i < size - 1:
+                    submit_review(review, by=reviewer)
+            plans.append(plan)
+        decide_plan(plans[0], outcome="approve", feedback="", by=coordinator)
+        for _ in range(size):
+            declare_conflict(by=reviewers[0], agency=AgencyFactory())
+        return plans, reviewers
+
+    return make
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_review_page_query_count(client, world, size, django_assert_num_queries):
+    plans, (reviewer, _other) = world(size)
+    client.force_login(reviewer)
+    url = reverse("assessment:review", args=[plans[0].pk])
+    client.get(url)
+    with django_assert_num_queries(17):
+        response = client.get(url)
+    assert len(response.context["page"].others) == 1
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_decision_board_query_count(client, world, coordinator, size, django_assert_num_queries):
+    plans, _reviewers = world(size)
+    client.force_login(coordinator)
+    url = reverse("assessment:decisions")
+    client.get(url)
+    with django_assert_num_queries(13):
+        response = client.get(url)
+    assert response.context["page"].paginator.count == size
+    assert response.context["counts"] == {
+        "awaiting_assignment": 0,
+        "in_review": 1,
+        "reviews_complete": size - 2,
+        "decided": 1,
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "with_plan", "queries"),
+    [
+        ("assessment:assignments", False, 13),
+        ("assessment:calibration", False, 9),
+        ("assessment:cycles", False, 7),
+        ("assessment:plan", True, 19),
+        ("assessment:decide", True, 16),
+        ("assessment:feedback", True, 11),
+    ],
+)
+@pytest.mark.parametrize("size", SIZES)
+def test_coordinator_pages_query_count(
+    client, world, coordinator, name, with_plan, queries, size, django_assert_num_queries
+):
+    plans, _reviewers = world(size)
+    user = plans[0].owner.user if name == "assessment:feedback" else coordinator
+    client.force_login(user)
+    url = reverse(name, args=[plans[0].pk] if with_plan else [])
+    client.get(url)
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_conflicts_page_query_count(client, world, size, django_assert_num_queries):
+    _plans, (reviewer, _other) = world(size)
+    client.force_login(reviewer)
+    url = reverse("assessment:conflicts")
+    client.get(url)
+    with django_assert_num_queries(8):
+        response = client.get(url)
+    assert len(response.context["declared"]) == size

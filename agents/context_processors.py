@@ -13,9 +13,17 @@ from .selectors import navigation_context, ordered_roles
 NAVIGATION = {
     Role.AGENT: [("plans:my_plans", _("Rencana saya"), "journal-text")],
     Role.AGENCY_HEAD: [("plans:agency_plans", _("Rencana OPD"), "building")],
-    Role.REVIEWER: [("assessment:queue", _("Antrean penilaian"), "clipboard-check")],
+    Role.REVIEWER: [
+        ("assessment:queue", _("Antrean penilaian"), "clipboard-check"),
+        ("assessment:conflicts", _("Konflik kepentingan"), "person-x"),
+    ],
     Role.COORDINATOR: [
         ("assessment:board", _("Papan siklus"), "kanban"),
+        ("assessment:assignments", _("Penugasan reviewer"), "people"),
+        ("assessment:decisions", _("Keputusan"), "check2-square"),
+        ("assessment:calibration", _("Kalibrasi reviewer"), "sliders"),
+        ("assessment:cycles", _("Siklus dan instrumen"), "calendar-range"),
+        ("assessment:participants", _("Impor peserta"), "person-plus"),
         ("plans:list", _("Daftar rencana"), "list-ul"),
     ],
     Role.LEADERSHIP: [

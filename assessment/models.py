@@ -152,7 +152,12 @@ class ReviewAssignment(RulesModel):
                 name="assignment_release_consistent",
             ),
         ]
-        indexes = [models.Index(fields=["reviewer", "is_active"])]
+        indexes = [
+            models.Index(fields=["reviewer", "is_active"]),
+            models.Index(
+                fields=["plan"], include=["reviewer", "is_active"], name="assignment_plan_reviewer"
+            ),
+        ]
         rules_permissions = ASSIGNMENT_PERMISSIONS
 
     def __str__(self) -> str:
@@ -182,6 +187,7 @@ class Review(RulesModel):
         verbose_name = _("penilaian")
         verbose_name_plural = _("penilaian")
         ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["state", "assignment"], name="review_state_assignment")]
         constraints = [
             models.UniqueConstraint(
                 fields=["assignment", "version"], name="review_one_per_assignment_version"

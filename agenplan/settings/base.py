@@ -198,6 +198,9 @@ AGENPLAN_ADDRESS = env.str(
     "AGENPLAN_ADDRESS", default="Jalan Gajah Mada No. 2, Samarinda, Kalimantan Timur 75121"
 )
 
+# Absolute links in e-mails (https://agenplan.kaltimprov.go.id); empty: paths only.
+AGENPLAN_SITE_URL = env.str("AGENPLAN_SITE_URL", default="")
+
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -83,8 +83,19 @@ def test_a_person_with_several_roles_starts_at_the_first_and_can_switch(client, 
     ]
     assert [(str(label), [str(i) for i in items]) for label, items in groups] == [
         ("Agen Perubahan", ["Rencana saya"]),
-        ("Reviewer / pendamping", ["Antrean penilaian"]),
-        ("Koordinator", ["Papan siklus", "Daftar rencana"]),
+        ("Reviewer / pendamping", ["Antrean penilaian", "Konflik kepentingan"]),
+        (
+            "Koordinator",
+            [
+                "Papan siklus",
+                "Penugasan reviewer",
+                "Keputusan",
+                "Kalibrasi reviewer",
+                "Siklus dan instrumen",
+                "Impor peserta",
+                "Daftar rencana",
+            ],
+        ),
     ]
     html = response.content.decode()
     assert f'href="{reverse("assessment:board")}"' in html

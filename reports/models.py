@@ -1,10 +1,40 @@
 """Report jobs: PDFs and spreadsheets rendered by Celery workers, polled by the page."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .enums import JobStatus, ReportKind
+
+# Reports about one plan (params: plan_id) and about a whole cycle (params: cycle_id).
+PLAN_KINDS = frozenset({ReportKind.PLAN_DOCUMENT, ReportKind.REVIEW_PACKET})
+CYCLE_KINDS = frozenset(
+    {
+        ReportKind.CYCLE_SUMMARY,
+        ReportKind.CYCLE_PACKETS,
+        ReportKind.SCORES_XLSX,
+        ReportKind.PLANS_XLSX,
+    }
+)
+# Documents that carry a verification code, printed on every page and checked at /verify/.
+VERIFIABLE_KINDS = frozenset(
+    {
+        ReportKind.PLAN_DOCUMENT,
+        ReportKind.REVIEW_PACKET,
+        ReportKind.CYCLE_SUMMARY,
+        ReportKind.CYCLE_PACKETS,
+    }
+)
+FILE_EXTENSIONS = {
+    ReportKind.PLAN_DOCUMENT: "pdf",
+    ReportKind.REVIEW_PACKET: "pdf",
+    ReportKind.CYCLE_SUMMARY: "pdf",
+    ReportKind.CYCLE_PACKETS: "zip",
+    ReportKind.SCORES_XLSX: "xlsx",
+    ReportKind.PLANS_XLSX: "xlsx",
+}
 
 
 class ReportJob(models.Model):
@@ -24,6 +54,18 @@ class ReportJob(models.Model):
     verification_code = models.CharField(max_length=32, unique=True, null=True, blank=True)
     error = models.TextField(_("pesan kesalahan"), blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # What the document is, as printed on it: shown by the public verification page.
+    title = models.CharField(_("judul dokumen"), max_length=300, blank=True)
+    agency_name = models.CharField(_("perangkat daerah"), max_length=255, blank=True)
+    # The Celery node (e.g. celery@host) that runs the job: a restarted node re-enqueues
+    # the jobs its previous life left running (see reports.services.recover_orphaned_jobs).
+    worker = models.CharField(max_length=200, blank=True)
+    # A batch (the ZIP of a cycle's packets) is rendered in chunks: `chunks_total` chunks,
+    # `chunks_done` of them finished; `batch` holds the chunks' plan ids, the finished
+    # chunks' temporary files and which node claimed which chunk (a latch in the database).
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    batch = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -42,6 +84,10 @@ class ReportJob(models.Model):
             models.CheckConstraint(
                 condition=models.Q(progress__lte=100), name="reportjob_progress_max_100"
             ),
+            models.CheckConstraint(
+                condition=models.Q(chunks_done__lte=models.F("chunks_total")),
+                name="reportjob_chunks_done_max_total",
+            ),
         ]
         indexes = [
             models.Index(fields=["requested_by", "-created_at"]),
@@ -50,3 +96,19 @@ class ReportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        """Queued or running: the job page keeps polling."""
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+    @property
+    def duration(self) -> dt.timedelta | None:
+        """How long the last render took (None while it has not finished)."""
+        if self.started_at and self.finished_at and self.finished_at >= self.started_at:
+            return self.finished_at - self.started_at
+        return None
+
+    @property
+    def file_extension(self) -> str:
+        return FILE_EXTENSIONS.get(self.kind, "bin")

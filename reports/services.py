@@ -2,120 +2,633 @@
 
 A request creates a ReportJob row and enqueues the task after commit, so a rolled-back
 request never reaches a worker. An identical request whose inputs have not changed
-reuses the finished job.
+reuses the finished job (the fingerprint covers what the report shows).
+
+The worker side (`run_job`, the batch functions, `recover_orphaned_jobs`) is written to
+be run more than once for the same job: a message may be delivered twice (acks_late
+after a lost worker, a Redis visibility timeout, a recovery sweep), and the job still
+ends with exactly one file. Every state change of a job happens on its locked row.
+
+Files live in Django's default storage (STORAGES["default"]: a shared volume, or an
+S3-compatible bucket by configuration), one folder per job: `reports/jobs/<id>/`.
 """
 
-import hashlib
-import json
+import base64
+import datetime as dt
 import logging
 import secrets
+import tempfile
+import time
+from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.files import File
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, QuerySet
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import User
 from plans.models import ActionPlan, Cycle
+from plans.rules import (
+    is_admin,
+    is_coordinator,
+    is_head_of_plan_agency,
+    is_leadership,
+    is_plan_member,
+)
+from plans.selectors import plans_visible_to
 from plans.services import PlanError
 
 from .enums import JobStatus, ReportKind
-from .models import ReportJob
+from .models import CYCLE_KINDS, PLAN_KINDS, VERIFIABLE_KINDS, ReportJob
+from .rendering import Rendered, ReportError
+from .rendering.fingerprint import fingerprint_for
 
 logger = logging.getLogger(__name__)
 
+# A queued or running job untouched for this long may be restarted by its requester.
+STALE_AFTER = dt.timedelta(minutes=30)
+# A request repeated while the first is still queued or running gets the same job.
+IN_FLIGHT_REUSE = dt.timedelta(minutes=15)
 
-def _cycle_state_fingerprint(cycle_id: int) -> str:
-    """Changes whenever a plan of the cycle changes (content, state, score)."""
-    latest = ActionPlan.objects.filter(cycle_id=cycle_id).aggregate(
-        updated=Max("updated_at"), count=Max("id")
-    )
-    payload = json.dumps(
-        {k: str(v) for k, v in latest.items()}, sort_keys=True, separators=(",", ":")
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+FAILED_MESSAGE = _(
+    "Laporan gagal dibuat karena kesalahan pada server (laporan #%(id)s). Silakan coba lagi; "
+    "bila gagal lagi, hubungi admin dengan menyebutkan nomor laporan ini."
+)
+TIMEOUT_MESSAGE = _(
+    "Laporan terlalu lama dibuat dan dihentikan. Silakan coba lagi di luar jam sibuk, "
+    "atau hubungi admin bila terus terjadi."
+)
+TRANSIENT_MESSAGE = _(
+    "Laporan belum dapat dibuat karena basis data atau antrean sedang tidak tersedia. "
+    "Silakan coba lagi beberapa saat lagi."
+)
 
 
-def fingerprint_for(kind: str, params: dict) -> str:
-    inputs = {"kind": kind, "params": params}
-    if "cycle_id" in params:
-        inputs["cycle_state"] = _cycle_state_fingerprint(params["cycle_id"])
-    raw = json.dumps(inputs, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(raw.encode()).hexdigest()
+# --- Who may ask for what ------------------------------------------------------------------
+# Reports about a whole cycle hold every agency's figures: coordinators, leaders, admins.
+# The review packet holds reviewers' levels and comments: the plan's own agents, the head of
+# its agency, coordinators, leaders and admins (not other agents of the agency, and not
+# reviewers, who must not read each other's scores). These predicates could move to a
+# reports/rules.py alongside the other apps' rules.
+
+can_request_cycle_reports = is_coordinator | is_leadership | is_admin
+can_view_review_packet = (
+    is_plan_member | is_head_of_plan_agency | is_coordinator | is_leadership | is_admin
+)
+
+
+def may_see_subject(user: User, kind: str, params: dict) -> bool:
+    """Whether the user may (still) see what a report of this kind and parameters shows."""
+    if not user.is_authenticated:
+        return False
+    if kind in CYCLE_KINDS:
+        return can_request_cycle_reports.test(user)
+    if kind in PLAN_KINDS:
+        plan = plans_visible_to(user).filter(pk=params.get("plan_id")).first()
+        if plan is None:
+            return False
+        if kind == ReportKind.REVIEW_PACKET:
+            return can_view_review_packet.test(user, plan)
+        return True
+    return False
+
+
+# --- Requests --------------------------------------------------------------------------------
+
+
+def new_verification_code() -> str:
+    """16 characters of base32 (80 random bits): printed on the document, checked at /verify/."""
+    return base64.b32encode(secrets.token_bytes(10)).decode()
+
+
+def _enqueue(job: ReportJob) -> None:
+    from .tasks import render_report  # the task module imports this one
+
+    job_id = job.pk
+    transaction.on_commit(lambda: render_report.delay(job_id=job_id))
+
+
+def request_report(*, kind: str, params: dict, by: User) -> ReportJob:
+    """Ask for a report; reuse the user's finished (or still running) identical one.
+
+    Raises PlanError when the user may not see what the report shows.
+    """
+    if kind not in ReportKind.values:
+        raise ReportError(_("Jenis laporan tidak dikenal."))
+    if not may_see_subject(by, kind, params):
+        raise ReportError(_("Anda tidak berhak meminta laporan ini."), code="permission_denied")
+    fingerprint = fingerprint_for(kind, params)
+    mine = ReportJob.objects.filter(requested_by=by, kind=kind, fingerprint=fingerprint)
+    reusable = mine.filter(status=JobStatus.DONE).exclude(file="").order_by("-finished_at").first()
+    if reusable is not None and reusable.file.storage.exists(reusable.file.name):
+        return reusable
+    in_flight = mine.filter(
+        status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
+        created_at__gte=timezone.now() - IN_FLIGHT_REUSE,
+    ).first()
+    if in_flight is not None:
+        return in_flight
+    with transaction.atomic():
+        job = ReportJob.objects.create(
+            requested_by=by,
+            kind=kind,
+            params=params,
+            fingerprint=fingerprint,
+            verification_code=new_verification_code() if kind in VERIFIABLE_KINDS else None,
+        )
+        _enqueue(job)
+    return job
+
+
+def request_plan_report(*, kind: str, plan: ActionPlan, by: User) -> ReportJob:
+    """The plan document or the review packet of one plan."""
+    if kind not in PLAN_KINDS:
+        raise ReportError(_("Jenis laporan tidak dikenal."))
+    return request_report(kind=kind, params={"plan_id": plan.pk}, by=by)
+
+
+def request_cycle_report(*, kind: str, cycle: Cycle, by: User) -> ReportJob:
+    """A report about a whole cycle: summary, packets ZIP, scores or plans spreadsheet."""
+    if kind not in CYCLE_KINDS:
+        raise ReportError(_("Jenis laporan tidak dikenal."))
+    return request_report(kind=kind, params={"cycle_id": cycle.pk}, by=by)
 
 
 def request_plans_export(*, cycle: Cycle, by: User) -> ReportJob:
     """Ask for the XLSX of the cycle's plans with their activities and targets."""
-    if not by.has_perm("plans.view_cycle_board"):
+    if not can_request_cycle_reports.test(by):
         raise PlanError(_("Anda tidak berhak mengunduh data seluruh rencana."))
-    return request_report(kind=ReportKind.PLANS_XLSX, params={"cycle_id": cycle.pk}, by=by)
+    return request_cycle_report(kind=ReportKind.PLANS_XLSX, cycle=cycle, by=by)
 
 
-def request_report(*, kind: str, params: dict, by: User) -> ReportJob:
-    fingerprint = fingerprint_for(kind, params)
-    reusable = (
-        ReportJob.objects.filter(
-            requested_by=by, kind=kind, fingerprint=fingerprint, status=JobStatus.DONE
-        )
-        .exclude(file="")
-        .first()
-    )
-    if reusable is not None:
-        return reusable
-    from .tasks import render_report  # the task module imports this one
+def is_stale(job: ReportJob, *, now: dt.datetime | None = None) -> bool:
+    """Queued or running without news for STALE_AFTER: its worker is presumably gone."""
+    now = now or timezone.now()
+    last = job.started_at or job.created_at
+    return job.is_active and last is not None and last < now - STALE_AFTER
 
+
+def can_retry(job: ReportJob) -> bool:
+    return job.status == JobStatus.FAILED or is_stale(job)
+
+
+def retry_job(job: ReportJob, *, by: User) -> ReportJob:
+    """Re-enqueue a failed (or stale) job: the same row, its inputs fingerprinted afresh."""
+    if job.requested_by_id != by.pk or not may_see_subject(by, job.kind, job.params):
+        raise ReportError(_("Anda tidak berhak meminta laporan ini."), code="permission_denied")
     with transaction.atomic():
-        job = ReportJob.objects.create(
-            requested_by=by, kind=kind, params=params, fingerprint=fingerprint
+        locked = ReportJob.objects.select_for_update().get(pk=job.pk)
+        if not can_retry(locked):
+            raise ReportError(_("Hanya laporan yang gagal yang dapat diulang."), code="invalid")
+        _discard_batch_files(locked)
+        locked.status = JobStatus.QUEUED
+        locked.error = ""
+        locked.progress = 0
+        locked.started_at = None
+        locked.finished_at = None
+        locked.worker = ""
+        locked.batch = {}
+        locked.chunks_total = locked.chunks_done = 0
+        locked.fingerprint = fingerprint_for(locked.kind, locked.params)
+        locked.save(
+            update_fields=[
+                "status",
+                "error",
+                "progress",
+                "started_at",
+                "finished_at",
+                "worker",
+                "batch",
+                "chunks_total",
+                "chunks_done",
+                "fingerprint",
+            ]
         )
-        transaction.on_commit(lambda: render_report.delay(job_id=job.pk))
+        _enqueue(locked)
+    return locked
+
+
+# --- Reads for the job pages (could move to reports/selectors.py) ---------------------------
+
+
+def jobs_of(user: User) -> QuerySet:
+    """The user's own jobs, newest first ("Laporan saya")."""
+    return ReportJob.objects.filter(requested_by=user).order_by("-created_at", "-id")
+
+
+def get_job_for(user: User, pk: int) -> ReportJob:
+    """One of the user's own jobs; 404 for both missing and someone else's."""
+    job = jobs_of(user).filter(pk=pk).first() if user.is_authenticated else None
+    if job is None:
+        raise Http404("No such report")
     return job
 
 
-RENDERERS = {}
+def get_download_for(user: User, pk: int) -> ReportJob:
+    """A finished job of the user whose subject they may still see; 404 otherwise."""
+    job = get_job_for(user, pk)
+    if job.status != JobStatus.DONE or not job.file:
+        raise Http404("Report not ready")
+    if not may_see_subject(user, job.kind, job.params):
+        raise Http404("No such report")
+    return job
+
+
+@dataclass(frozen=True)
+class JobRow:
+    job: ReportJob
+    subject: str
+
+
+def job_rows(jobs: list[ReportJob]) -> list[JobRow]:
+    """Each job with what it is about (the plan's title, the cycle's name): two queries
+    for a whole page of jobs. A finished job names what it printed."""
+    plan_ids = {j.params.get("plan_id") for j in jobs if j.kind in PLAN_KINDS}
+    cycle_ids = {j.params.get("cycle_id") for j in jobs if j.kind in CYCLE_KINDS}
+    plans = dict(
+        ActionPlan.objects.filter(pk__in=plan_ids).values_list("pk", "title") if plan_ids else []
+    )
+    cycles = dict(
+        Cycle.objects.filter(pk__in=cycle_ids).values_list("pk", "name") if cycle_ids else []
+    )
+    rows = []
+    for job in jobs:
+        if job.kind in PLAN_KINDS:
+            subject = plans.get(job.params.get("plan_id"), "")
+        else:
+            subject = cycles.get(job.params.get("cycle_id"), "")
+        rows.append(JobRow(job=job, subject=subject or job.title or "—"))
+    return rows
+
+
+@dataclass(frozen=True)
+class VerifiedDocument:
+    """What the public verification page may say about a document: never its content."""
+
+    code: str
+    kind: str
+    title: str
+    agency_name: str
+    issued_at: dt.datetime
+    requested_by: str
+    part_of: str = ""
+
+
+def verify_code(code: str) -> VerifiedDocument | None:
+    """The document a printed code names, if it is a finished job's (or a packet of a
+    finished batch: `<job code>-<plan id>`)."""
+    code = code.strip().upper()
+    base, _sep, plan_part = code.partition("-")
+    job = (
+        ReportJob.objects.filter(verification_code=base, status=JobStatus.DONE)
+        .select_related("requested_by")
+        .first()
+    )
+    if job is None:
+        return None
+    if not plan_part:
+        if job.kind == ReportKind.CYCLE_PACKETS:
+            return None  # the archive itself carries no printed code
+        return VerifiedDocument(
+            code=code,
+            kind=str(job.get_kind_display()),
+            title=job.title,
+            agency_name=job.agency_name,
+            issued_at=job.finished_at,
+            requested_by=str(job.requested_by),
+        )
+    if job.kind != ReportKind.CYCLE_PACKETS or not plan_part.isdigit():
+        return None
+    plan_id = int(plan_part)
+    if not any(plan_id in chunk for chunk in job.batch.get("chunks", [])):
+        return None
+    plan = ActionPlan.objects.filter(pk=plan_id).select_related("agency").first()
+    if plan is None:
+        return None
+    return VerifiedDocument(
+        code=code,
+        kind=str(ReportKind.REVIEW_PACKET.label),
+        title=plan.title,
+        agency_name=plan.agency.name,
+        issued_at=job.finished_at,
+        requested_by=str(job.requested_by),
+        part_of=job.title,
+    )
+
+
+# --- Running a job (worker side) ----------------------------------------------------------------
 
 
 def _renderer(kind: str):
-    if not RENDERERS:
-        from .rendering.xlsx import export_plans
+    from .rendering.cycle_summary import render_cycle_summary
+    from .rendering.plan_document import render_plan_document
+    from .rendering.review_packet import render_review_packet
+    from .rendering.xlsx import export_plans, export_scores
 
-        RENDERERS[ReportKind.PLANS_XLSX] = export_plans
-    renderer = RENDERERS.get(kind)
+    renderers = {
+        ReportKind.PLAN_DOCUMENT: render_plan_document,
+        ReportKind.REVIEW_PACKET: render_review_packet,
+        ReportKind.CYCLE_SUMMARY: render_cycle_summary,
+        ReportKind.SCORES_XLSX: export_scores,
+        ReportKind.PLANS_XLSX: export_plans,
+    }
+    renderer = renderers.get(kind)
     if renderer is None:
         raise LookupError(f"no renderer for {kind}")
     return renderer
 
 
-def run_job(job_id: int) -> ReportJob | None:
-    """Render one job. Idempotent: a job already done is left alone."""
+def _test_delay() -> None:
+    """Tests make a render slow on purpose (to kill a worker mid-render): read at call time."""
+    delay = float(getattr(settings, "AGENPLAN_REPORT_TEST_DELAY", 0) or 0)
+    if delay > 0:
+        time.sleep(delay)
+
+
+def job_folder(job_id: int) -> str:
+    return f"reports/jobs/{job_id}"
+
+
+def _tmp_folder(job_id: int, attempt: int) -> str:
+    return f"{job_folder(job_id)}/chunks/{attempt}"
+
+
+def _delete_folder(folder: str, *, recursive: bool) -> None:
+    """Delete the files in a storage folder (best effort: a missing folder is fine)."""
+    try:
+        folders, files = default_storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in files:
+        default_storage.delete(f"{folder}/{name}")
+    if recursive:
+        for sub in folders:
+            _delete_folder(f"{folder}/{sub}", recursive=True)
+
+
+def _store(job: ReportJob, filename: str, content) -> str:
+    """Save the job's file in its own folder, after removing any earlier file there: a job
+    has exactly one file in storage however many times it was rendered."""
+    _delete_folder(job_folder(job.pk), recursive=False)
+    body = content if isinstance(content, File) else ContentFile(content)
+    return default_storage.save(f"{job_folder(job.pk)}/{filename}", body)
+
+
+def _mark_running(job_id: int, *, worker: str) -> ReportJob | None:
     with transaction.atomic():
         job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None:
             logger.warning("report job %s is gone", job_id)
             return None
         if job.status == JobStatus.DONE and job.file:
-            return job
+            return None  # a duplicate delivery of a finished job
+        if job.status == JobStatus.FAILED:
+            return None  # only the user's retry brings a failed job back
+        if job.kind == ReportKind.CYCLE_PACKETS and job.status == JobStatus.RUNNING:
+            if job.chunks_total:
+                return None  # the batch is under way; lost chunks are recovered separately
         job.status = JobStatus.RUNNING
         job.started_at = timezone.now()
+        job.finished_at = None
         job.attempts += 1
         job.error = ""
-        job.save(update_fields=["status", "started_at", "attempts", "error"])
-    filename, content = _renderer(job.kind)(job)
+        job.progress = 5
+        job.worker = worker
+        job.save(
+            update_fields=[
+                "status",
+                "started_at",
+                "finished_at",
+                "attempts",
+                "error",
+                "progress",
+                "worker",
+            ]
+        )
+    return job
+
+
+def run_job(job_id: int, *, worker: str = "") -> ReportJob | None:
+    """Render one job. Idempotent: a finished or failed job is left alone, a duplicate
+    delivery that finishes second discards its result."""
+    job = _mark_running(job_id, worker=worker)
+    if job is None:
+        return ReportJob.objects.filter(pk=job_id).first()
+    if job.kind == ReportKind.CYCLE_PACKETS:
+        start_batch(job)
+        return job
+    _test_delay()
+    result: Rendered = _renderer(job.kind)(job)
+    return _finish(job_id, result)
+
+
+def _finish(job_id: int, result: Rendered) -> ReportJob | None:
     with transaction.atomic():
-        job = ReportJob.objects.select_for_update().get(pk=job_id)
-        if job.file:  # a previous attempt stored a file: replace it, never pile up copies
-            job.file.delete(save=False)
-        job.file.save(filename, ContentFile(content), save=False)
+        job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
+            return job
+        job.file.name = _store(job, result.filename, result.content)
+        job.title = result.title[:300]
+        job.agency_name = result.agency_name[:255]
         job.status = JobStatus.DONE
         job.progress = 100
         job.finished_at = timezone.now()
-        job.verification_code = job.verification_code or secrets.token_hex(8)
-        job.save(update_fields=["file", "status", "progress", "finished_at", "verification_code"])
+        job.save(
+            update_fields=["file", "title", "agency_name", "status", "progress", "finished_at"]
+        )
     return job
 
 
 def fail_job(job_id: int, message: str) -> None:
-    ReportJob.objects.filter(pk=job_id).update(
-        status=JobStatus.FAILED, error=message[:2000], finished_at=timezone.now()
+    """End a job as failed with a message for the user; its temporary files go."""
+    with transaction.atomic():
+        job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status == JobStatus.DONE:
+            return
+        job.status = JobStatus.FAILED
+        job.error = str(message)[:2000]
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
+        _discard_batch_files(job)
+
+
+def requeue_after_transient(job_id: int) -> None:
+    """A transient error: the task retries later; meanwhile the job shows as queued."""
+    ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+        status=JobStatus.QUEUED, progress=0
     )
+
+
+# --- The batch: a cycle's packets as one ZIP, rendered in parallel chunks -------------------------
+#
+# A Celery chord would need a result backend, and work shown to users is a row, never a
+# result backend (STYLE.md rule 6). So the chord is a latch in the database: the job's
+# task splits the plans into chunks and sends one task per chunk (a Celery group); each
+# chunk renders its packets into a temporary file, then, on the job's locked row, records
+# the chunk as done (once: a redelivered chunk is not counted twice), advances the progress
+# and, when it is the last one, enqueues the task that zips the chunks and finishes the job.
+# It works the same with the filesystem broker, Redis, and eagerly in tests.
+
+
+def start_batch(job: ReportJob) -> None:
+    from .rendering.batch import chunk_size, packet_plan_ids, split
+    from .rendering.cycle_summary import load_cycle
+    from .tasks import render_packet_chunk
+
+    cycle = load_cycle(job.params["cycle_id"])
+    ids = packet_plan_ids(cycle)
+    if not ids:
+        raise ReportError(_("Belum ada rencana yang diajukan pada siklus ini."))
+    chunks = split(ids, chunk_size(len(ids)))
+    with transaction.atomic():
+        locked = ReportJob.objects.select_for_update().get(pk=job.pk)
+        attempt = locked.attempts
+        locked.batch = {"attempt": attempt, "chunks": chunks, "done": {}, "claims": {}}
+        locked.chunks_total = len(chunks)
+        locked.chunks_done = 0
+        locked.title = gettext("Semua paket penilaian — %(cycle)s") % {"cycle": cycle.name}
+        locked.save(update_fields=["batch", "chunks_total", "chunks_done", "title"])
+        transaction.on_commit(
+            lambda: _send_chunks(render_packet_chunk, locked.pk, attempt, range(len(chunks)))
+        )
+
+
+def _send_chunks(task, job_id: int, attempt: int, indexes) -> None:
+    from celery import group
+
+    group(task.si(job_id=job_id, attempt=attempt, index=i) for i in indexes).apply_async()
+
+
+def _claim_chunk(job_id: int, attempt: int, index: int, worker: str) -> ReportJob | None:
+    with transaction.atomic():
+        job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != JobStatus.RUNNING or job.batch.get("attempt") != attempt:
+            return None  # gone, failed, or a stale chunk of an earlier attempt
+        if str(index) in job.batch["done"]:
+            return None  # a redelivered chunk that has already been counted
+        job.batch["claims"][str(index)] = {"worker": worker, "at": timezone.now().isoformat()}
+        job.save(update_fields=["batch"])
+    return job
+
+
+def run_chunk(job_id: int, *, attempt: int, index: int, worker: str = "") -> None:
+    """Render one chunk of packets into a temporary file and count it on the job."""
+    from .rendering.batch import render_chunk
+    from .tasks import assemble_packets
+
+    job = _claim_chunk(job_id, attempt, index, worker)
+    if job is None:
+        return
+    _test_delay()
+    content = render_chunk(job.batch["chunks"][index], job_code=job.verification_code)
+    name = default_storage.save(
+        f"{_tmp_folder(job_id, attempt)}/chunk-{index:04d}.zip", ContentFile(content)
+    )
+    with transaction.atomic():
+        job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
+        stale = (
+            job is None or job.status != JobStatus.RUNNING or job.batch.get("attempt") != attempt
+        )
+        if stale or str(index) in job.batch["done"]:
+            default_storage.delete(name)  # a duplicate: the first one counted
+            return
+        job.batch["done"][str(index)] = name
+        done = len(job.batch["done"])
+        job.chunks_done = F("chunks_done") + 1
+        job.progress = min(95, 5 + 90 * done // job.chunks_total)
+        job.save(update_fields=["batch", "chunks_done", "progress"])
+        if done == job.chunks_total:
+            transaction.on_commit(lambda: assemble_packets.delay(job_id=job_id, attempt=attempt))
+
+
+def assemble_batch(job_id: int, *, attempt: int) -> ReportJob | None:
+    """Zip the finished chunks into the job's one file and finish the job."""
+    from .rendering.batch import assemble
+    from .rendering.cycle_summary import load_cycle
+
+    with transaction.atomic():
+        job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != JobStatus.RUNNING or job.batch.get("attempt") != attempt:
+            return job
+        done = job.batch["done"]
+        if len(done) != job.chunks_total:
+            return job
+        cycle = load_cycle(job.params["cycle_id"])
+        with tempfile.TemporaryFile() as target:
+            handles = (default_storage.open(done[str(i)], "rb") for i in range(job.chunks_total))
+            assemble(_closing(handles), target)
+            target.seek(0)
+            job.file.name = _store(job, f"paket-penilaian-{cycle.code}.zip", File(target))
+        job.status = JobStatus.DONE
+        job.progress = 100
+        job.finished_at = timezone.now()
+        job.save(update_fields=["file", "status", "progress", "finished_at"])
+        transaction.on_commit(
+            lambda: _delete_folder(f"{job_folder(job_id)}/chunks", recursive=True)
+        )
+    return job
+
+
+def _closing(handles):
+    for handle in handles:
+        with handle:
+            yield handle
+
+
+def _discard_batch_files(job: ReportJob) -> None:
+    if job.kind == ReportKind.CYCLE_PACKETS:
+        _delete_folder(f"{job_folder(job.pk)}/chunks", recursive=True)
+
+
+# --- Recovery of jobs whose worker died --------------------------------------------------
+
+
+def _lost_chunk(claim: dict | None, job: ReportJob, worker: str, since: dt.datetime) -> bool:
+    """A chunk claimed by this node before it restarted, or never claimed by anyone while
+    this node was the one that sent it (the sending may have died with the node)."""
+    if claim is None:
+        return job.worker == worker
+    return claim["worker"] == worker and dt.datetime.fromisoformat(claim["at"]) < since
+
+
+def recover_orphaned_jobs(*, worker: str, since: dt.datetime) -> list[int]:
+    """Re-enqueue what a node's previous life left running; return the job ids.
+
+    Called when a worker node (`celery@host`) becomes ready: whatever that node had
+    claimed before `since` cannot still be running there. With Redis an unacknowledged
+    message would come back anyway after the visibility timeout; the filesystem broker
+    removes a message when it is delivered, so without this a killed worker's job would
+    stay "running" for ever. Re-enqueueing is safe because every step is idempotent.
+    """
+    from .tasks import assemble_packets, render_packet_chunk, render_report
+
+    recovered = []
+    running = ReportJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=since)
+    for job in running.only("pk", "kind", "worker", "batch", "chunks_total"):
+        if job.kind == ReportKind.CYCLE_PACKETS and job.chunks_total:
+            batch = job.batch
+            done, claims = batch.get("done", {}), batch.get("claims", {})
+            if len(done) == job.chunks_total:
+                assemble_packets.delay(job_id=job.pk, attempt=batch["attempt"])
+                recovered.append(job.pk)
+                continue
+            lost = [
+                i
+                for i in range(job.chunks_total)
+                if str(i) not in done and _lost_chunk(claims.get(str(i)), job, worker, since)
+            ]
+            if lost:
+                _send_chunks(render_packet_chunk, job.pk, batch["attempt"], lost)
+                recovered.append(job.pk)
+        elif job.worker == worker:
+            render_report.delay(job_id=job.pk)
+            recovered.append(job.pk)
+    if recovered:
+        logger.warning("re-enqueued report jobs %s left running by %s", recovered, worker)
+    return recovered

@@ -39,3 +39,32 @@ STORAGES = {
         "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": "/private-media/"},
     },
 }
+
+# --- Reports (issue 5): knobs for the integration tests' real worker --------------------
+# Added by the reports work; the lead may move or reword these lines.
+# Seconds a render sleeps before it starts, so that a test can see a job "running" and kill
+# its worker mid-render (read by reports.services at call time; 0 = no delay).
+AGENPLAN_REPORT_TEST_DELAY = env.float("AGENPLAN_REPORT_TEST_DELAY", default=0.0)
+# With Redis, a killed worker's unacknowledged message comes back after the visibility
+# timeout (an hour in base.py); a test shortens it, and the restore sweep, to seconds.
+_test_visibility = env.int("AGENPLAN_TEST_VISIBILITY_TIMEOUT", default=0)
+if _test_visibility and not CELERY_BROKER_URL.startswith("filesystem"):  # noqa: F405
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _test_visibility,
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    }
+# Rendered reports of an integration test go to the test's own folder (shared by the test
+# process and its worker), never to another test run's files in var/test-media.
+_test_media = env.str("AGENPLAN_TEST_MEDIA_ROOT", default="")
+if _test_media:
+    MEDIA_ROOT = _test_media
+    STORAGES["default"]["OPTIONS"]["location"] = _test_media
+
+# Tests never share a cache with each other or with a running server.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "agenplan-tests",
+    }
+}

@@ -2,19 +2,27 @@
 
 from io import BytesIO
 
-from django.db.models import Prefetch
-from django.utils import timezone
+from django.db.models import F, OuterRef, Prefetch, Subquery
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from plans.models import ActionPlan, Activity, Cycle, Target
+from agents.models import Agent
+from assessment.enums import ReviewState
+from assessment.models import Criterion, CriterionScore, Decision, Review
+from plans.models import ActionPlan, Activity, Cycle, PlanVersion, Target
+
+from . import Rendered, ReportError
+from .pdf import DOCUMENT_LANGUAGE
 
 HEADER_FILL = PatternFill("solid", fgColor="0B3D6E")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 
 
-def _sheet(wb, title: str, headers: list[str], widths: list[int]):
+def _sheet(wb, title: str, headers: list[str], widths: list[int], *, freeze: str = "A2"):
+    """A sheet with a formatted header row, frozen panes and a filter on the header."""
     ws = wb.create_sheet(title)
     ws.append(headers)
     for col, width in enumerate(widths, start=1):
@@ -23,7 +31,8 @@ def _sheet(wb, title: str, headers: list[str], widths: list[int]):
         cell.font = HEADER_FONT
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = "A2"
+    ws.row_dimensions[1].height = 32
+    ws.freeze_panes = freeze
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}1"
     return ws
 
@@ -33,26 +42,65 @@ def plans_workbook(cycle: Cycle, plans, *, progress=None) -> bytes:
     plans = plans.select_related("agency", "owner__user").prefetch_related(
         Prefetch("activities", queryset=Activity.objects.order_by("order", "id")),
         Prefetch("targets", queryset=Target.objects.order_by("order", "id")),
+        Prefetch("co_agents", queryset=Agent.objects.select_related("user")),
+        "change_areas",
+        "core_values",
     )
     wb = Workbook()
     wb.remove(wb.active)
     ws_plans = _sheet(
         wb,
-        "Rencana",
-        ["ID", "Judul", "Perangkat daerah", "Agen", "NIP", "Status", "Nilai", "Diajukan"],
-        [8, 50, 40, 32, 20, 18, 9, 18],
+        _("Rencana"),
+        [
+            _("ID"),
+            _("Judul"),
+            _("Perangkat daerah"),
+            _("Agen"),
+            _("NIP"),
+            _("Status"),
+            _("Nilai"),
+            _("Diajukan"),
+            _("Jenis perubahan"),
+            _("Area perubahan RB"),
+            _("Nilai BerAKHLAK"),
+            _("Anggota tim"),
+            _("Jumlah kegiatan"),
+            _("Jumlah target"),
+        ],
+        [8, 50, 40, 32, 20, 18, 9, 18, 22, 36, 36, 32, 10, 10],
+        freeze="C2",
     )
     ws_acts = _sheet(
         wb,
-        "Kegiatan",
-        ["ID rencana", "No.", "Kegiatan", "Keluaran", "Mulai", "Selesai", "PJ", "Anggaran (Rp)"],
+        _("Kegiatan"),
+        [
+            _("ID rencana"),
+            _("No."),
+            _("Kegiatan"),
+            _("Keluaran"),
+            _("Mulai"),
+            _("Selesai"),
+            _("PJ"),
+            _("Anggaran (Rp)"),
+        ],
         [10, 6, 50, 30, 12, 12, 24, 16],
+        freeze="C2",
     )
     ws_targets = _sheet(
         wb,
-        "Target",
-        ["ID rencana", "No.", "Indikator", "Satuan", "Baseline", "Target", "Tenggat", "Verifikasi"],
+        _("Target"),
+        [
+            _("ID rencana"),
+            _("No."),
+            _("Indikator"),
+            _("Satuan"),
+            _("Baseline"),
+            _("Target"),
+            _("Tenggat"),
+            _("Verifikasi"),
+        ],
         [10, 6, 50, 12, 12, 12, 12, 36],
+        freeze="C2",
     )
     total = plans.count() or 1
     for index, plan in enumerate(plans.iterator(chunk_size=500), start=1):
@@ -71,6 +119,12 @@ def plans_workbook(cycle: Cycle, plans, *, progress=None) -> bytes:
                 str(plan.get_state_display()),
                 float(plan.score) if plan.score is not None else None,
                 submitted,
+                str(plan.get_change_kind_display()) if plan.change_kind else "",
+                "; ".join(a.name for a in plan.change_areas.all()),
+                "; ".join(v.name for v in plan.core_values.all()),
+                "; ".join(a.user.name for a in plan.co_agents.all()),
+                len(plan.activities.all()),
+                len(plan.targets.all()),
             ]
         )
         for n, activity in enumerate(plan.activities.all(), start=1):
@@ -101,7 +155,7 @@ def plans_workbook(cycle: Cycle, plans, *, progress=None) -> bytes:
             )
         if progress and index % 200 == 0:
             progress(int(index * 90 / total))
-    _formats(ws_plans, {"G": "0.00", "H": "DD/MM/YYYY HH:MM"})
+    _formats(ws_plans, {"G": "0.00", "H": "DD/MM/YYYY HH:MM", "M": "0", "N": "0"})
     _formats(ws_acts, {"E": "MMM YYYY", "F": "MMM YYYY", "H": "#,##0"})
     _formats(ws_targets, {"E": "#,##0.##", "F": "#,##0.##", "G": "DD/MM/YYYY"})
     buffer = BytesIO()
@@ -115,11 +169,139 @@ def _formats(ws, formats: dict[str, str]) -> None:
             cell.number_format = number_format
 
 
-def export_plans(job) -> tuple[str, bytes]:
-    cycle = Cycle.objects.get(pk=job.params["cycle_id"])
+def _cycle(job) -> Cycle:
+    cycle = Cycle.objects.filter(pk=job.params["cycle_id"]).first()
+    if cycle is None:
+        raise ReportError(_("Siklus ini sudah tidak ada."))
+    return cycle
+
+
+def export_plans(job) -> Rendered:
+    cycle = _cycle(job)
     plans = ActionPlan.objects.filter(cycle=cycle).order_by("agency__name", "id")
-    content = plans_workbook(cycle, plans, progress=lambda pct: _set_progress(job, pct))
-    return f"rencana-tindak-{cycle.code}.xlsx", content
+    with translation.override(DOCUMENT_LANGUAGE):
+        content = plans_workbook(cycle, plans, progress=lambda pct: _set_progress(job, pct))
+    return Rendered(
+        filename=f"rencana-tindak-{cycle.code}.xlsx",
+        content=content,
+        title=f"{_('Rencana, kegiatan dan target')} — {cycle.name}",
+    )
+
+
+def _latest_version_id():
+    return Subquery(
+        PlanVersion.objects.filter(plan=OuterRef("assignment__plan"))
+        .order_by("-number")
+        .values("pk")[:1]
+    )
+
+
+def scores_workbook(cycle: Cycle, *, progress=None) -> bytes:
+    """Scores per plan and criterion: one row per submitted review of each plan's latest
+    version, a column per criterion (its level), the review's total, the plan's score,
+    the disagreement flag and the decision. Reviewers are "Reviewer 1, 2 …" per plan when
+    the cycle hides reviewer identities.
+
+    Four queries whatever the size: criteria, reviews (with plan, agency, reviewer),
+    their scores, the decisions.
+    """
+    criteria = list(Criterion.objects.filter(rubric__cycle=cycle).order_by("order", "id"))
+    reviews = (
+        Review.objects.filter(
+            assignment__plan__cycle=cycle,
+            assignment__is_active=True,
+            state=ReviewState.SUBMITTED,
+        )
+        .annotate(latest_version=_latest_version_id())
+        .filter(version_id=F("latest_version"))
+        .select_related("assignment__plan__agency", "assignment__reviewer", "version")
+        .prefetch_related(
+            Prefetch(
+                "scores", queryset=CriterionScore.objects.only("review_id", "criterion_id", "level")
+            )
+        )
+        .order_by(
+            "assignment__plan__agency__name",
+            "assignment__plan__title",
+            "assignment__plan_id",
+            "assignment__assigned_at",
+            "assignment_id",
+        )
+    )
+    decisions = {
+        d.version_id: d
+        for d in Decision.objects.filter(plan__cycle=cycle).only("version_id", "outcome")
+    }
+    wb = Workbook()
+    wb.remove(wb.active)
+    headers = [
+        _("ID rencana"),
+        _("Judul"),
+        _("Perangkat daerah"),
+        _("Versi"),
+        _("Reviewer"),
+        *[f"{c.code} {c.name} ({c.weight})" for c in criteria],
+        _("Nilai total penilaian"),
+        _("Nilai rencana"),
+        _("Berbeda jauh"),
+        _("Keputusan"),
+    ]
+    ws = _sheet(
+        wb,
+        _("Nilai"),
+        headers,
+        [10, 48, 36, 7, 24, *[14] * len(criteria), 12, 12, 11, 16],
+        freeze="C2",
+    )
+    anonymous = cycle.reviewer_anonymity
+    first_level_col = 6
+    total = reviews.count() or 1
+    number, previous_plan = 0, None
+    for index, review in enumerate(reviews.iterator(chunk_size=500), start=1):
+        plan = review.assignment.plan
+        number = number + 1 if plan.pk == previous_plan else 1
+        previous_plan = plan.pk
+        levels = {s.criterion_id: s.level for s in review.scores.all()}
+        decision = decisions.get(review.version_id)
+        ws.append(
+            [
+                plan.pk,
+                plan.title,
+                plan.agency.name,
+                review.version.number,
+                _("Reviewer %(number)d") % {"number": number}
+                if anonymous
+                else str(review.assignment.reviewer),
+                *[levels.get(c.pk) for c in criteria],
+                float(review.total),
+                float(plan.score) if plan.score is not None else None,
+                _("Ya") if plan.review_flagged else _("Tidak"),
+                str(decision.get_outcome_display()) if decision else "",
+            ]
+        )
+        if progress and index % 500 == 0:
+            progress(int(index * 90 / total))
+    last_level_col = first_level_col + len(criteria) - 1
+    formats = {get_column_letter(c): "0" for c in range(first_level_col, last_level_col + 1)}
+    formats[get_column_letter(last_level_col + 1)] = "0.00"
+    formats[get_column_letter(last_level_col + 2)] = "0.00"
+    formats["D"] = "0"
+    _formats(ws, formats)
+    ws_criteria = _sheet(wb, _("Kriteria"), [_("Kode"), _("Kriteria"), _("Bobot")], [10, 60, 10])
+    for criterion in criteria:
+        ws_criteria.append([criterion.code, criterion.name, criterion.weight])
+    _formats(ws_criteria, {"C": "0"})
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def export_scores(job) -> Rendered:
+    cycle = _cycle(job)
+    with translation.override(DOCUMENT_LANGUAGE):
+        content = scores_workbook(cycle, progress=lambda pct: _set_progress(job, pct))
+        title = f"{_('Nilai per rencana dan kriteria')} — {cycle.name}"
+    return Rendered(filename=f"nilai-{cycle.code}.xlsx", content=content, title=title)
 
 
 def _set_progress(job, pct: int) -> None:

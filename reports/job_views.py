@@ -1,0 +1,164 @@
+"""Pages of report jobs: "Laporan saya", one job (polled with htmx until it is done),
+requesting, retrying and downloading a report, and the public verification of a printed
+code (`/verify/<code>`).
+
+Jobs are the requester's own: every lookup goes through `services.get_job_for`, which
+answers 404 for "missing" and "someone else's" alike; a download also checks that the
+user may still see what the report shows (the plan, or the cycle-wide figures).
+"""
+
+import mimetypes
+import posixpath
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from plans.selectors import cycle_choices, get_cycle_by_code, get_plan_for
+from plans.services import PlanError
+
+from . import services
+from .enums import ReportKind
+from .models import CYCLE_KINDS, PLAN_KINDS
+
+JOBS_PER_PAGE = 20
+
+
+class CycleReportForm(forms.Form):
+    """Ask for a report about a whole cycle (coordinators, leaders, admins)."""
+
+    cycle = forms.ChoiceField(label=gettext_lazy("Siklus"))
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Laporan"),
+        choices=[(k.value, k.label) for k in ReportKind if k in CYCLE_KINDS],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Cycles by code, read once (the request view looks the code up again).
+        self.fields["cycle"].choices = [(c.code, c.name) for c in cycle_choices()]
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@login_required
+@require_GET
+def my_jobs(request):
+    """ "Laporan saya": the user's jobs, newest first, with what each is about."""
+    page = Paginator(services.jobs_of(request.user), JOBS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    jobs = list(page.object_list)
+    may_request_cycle = services.can_request_cycle_reports.test(request.user)
+    return render(
+        request,
+        "reports/jobs/list.html",
+        {
+            "page": page,
+            "rows": services.job_rows(jobs),
+            "cycle_form": CycleReportForm() if may_request_cycle else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def request_report(request):
+    """Create a job (or reuse an identical finished one) and go to its page."""
+    kind = request.POST.get("kind", "")
+    try:
+        if kind in PLAN_KINDS:
+            plan_id = request.POST.get("plan", "")
+            if not plan_id.isdigit():
+                raise Http404("No such plan")
+            plan = get_plan_for(request.user, int(plan_id))
+            job = services.request_plan_report(kind=kind, plan=plan, by=request.user)
+        elif kind in CYCLE_KINDS:
+            cycle = get_cycle_by_code(request.POST.get("cycle", ""))
+            job = services.request_cycle_report(kind=kind, cycle=cycle, by=request.user)
+        else:
+            raise Http404("No such report kind")
+    except PlanError as exc:
+        messages.error(request, str(exc.message))
+        return redirect(_safe_next(request, reverse("report_jobs:list")))
+    return redirect(reverse("report_jobs:detail", args=[job.pk]))
+
+
+@login_required
+@require_GET
+def job_detail(request, pk):
+    job = services.get_job_for(request.user, pk)
+    return render(
+        request,
+        "reports/jobs/detail.html",
+        {"job": job, "row": services.job_rows([job])[0], "can_retry": services.can_retry(job)},
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def job_status(request, pk):
+    """The htmx partial polled every 2 s while the job is queued or running."""
+    job = services.get_job_for(request.user, pk)
+    return render(
+        request,
+        "reports/jobs/partials/status.html",
+        {"job": job, "can_retry": services.can_retry(job)},
+    )
+
+
+@login_required
+@require_POST
+def retry_job(request, pk):
+    job = services.get_job_for(request.user, pk)
+    try:
+        services.retry_job(job, by=request.user)
+    except PlanError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Laporan dimasukkan kembali ke antrean."))
+    return redirect(reverse("report_jobs:detail", args=[job.pk]))
+
+
+@login_required
+@require_GET
+def download(request, pk):
+    """The file of a finished job, to its requester if they may still see its subject."""
+    job = services.get_download_for(request.user, pk)
+    name = posixpath.basename(job.file.name)
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("File is gone") from exc
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def verify(request, code):
+    """Public: what a printed verification code names (kind, title, agency, date, who
+    asked), never the document's content; 404 when the code names no finished document."""
+    document = services.verify_code(code)
+    if document is None:
+        raise Http404("Unknown verification code")
+    return render(request, "reports/jobs/verify.html", {"document": document})

@@ -1,0 +1,174 @@
+"""Fingerprints of report inputs: equal fingerprints, equal documents.
+
+A finished job is reused for an identical request only while its fingerprint still
+matches, so the fingerprint covers everything the document shows: for a plan document the
+plan's row, activities, targets, alignment and the people in its signature block; for a
+review packet also the reviews, the decision and the rubric; for cycle-wide reports
+aggregates over the cycle's plans, reviews, decisions and versions (and, for the summary,
+the agencies, agents and reference lists). Each costs a handful of small queries.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db.models import Count, Max, Q, Sum
+
+from agencies.models import Agency
+from agents.enums import Role
+from agents.models import Agent, RoleGrant
+from assessment.models import Criterion, Decision, Review
+from plans.models import ActionPlan, Activity, ChangeArea, CoreValue, Cycle, PlanVersion, Target
+
+from ..enums import ReportKind
+
+# Bump when a document's layout changes: finished files of older layouts are not reused.
+FINGERPRINT_VERSION = 2
+
+
+def _digest(value) -> str:
+    raw = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _plan_inputs(plan_id: int, kind: str) -> dict:
+    """What a plan document or review packet prints: the plan row, its parts, its people
+    (and, for the packet, the reviews, the decision and the rubric)."""
+    plan = (
+        ActionPlan.objects.filter(pk=plan_id)
+        .values(
+            "updated_at",
+            "lock_version",
+            "state",
+            "title",
+            "agency_id",
+            "cycle__updated_at",
+            "owner__user__name",
+            "owner__user__nip",
+            "owner__user__jabatan",
+            "owner__user__pangkat_golongan",
+        )
+        .first()
+    )
+    if plan is None:
+        return {"missing": plan_id}
+    inputs = {
+        "plan": plan,
+        "version": PlanVersion.objects.filter(plan_id=plan_id).aggregate(n=Max("number"))["n"],
+        "activities": _digest(list(Activity.objects.filter(plan_id=plan_id).values_list())),
+        "targets": _digest(list(Target.objects.filter(plan_id=plan_id).values_list())),
+        "alignment": _digest(
+            [
+                list(
+                    ActionPlan.change_areas.through.objects.filter(actionplan_id=plan_id)
+                    .values_list("changearea_id", flat=True)
+                    .order_by("changearea_id")
+                ),  # noqa: E501
+                list(
+                    ActionPlan.core_values.through.objects.filter(actionplan_id=plan_id)
+                    .values_list("corevalue_id", flat=True)
+                    .order_by("corevalue_id")
+                ),  # noqa: E501
+                list(
+                    ActionPlan.co_agents.through.objects.filter(actionplan_id=plan_id)
+                    .values_list("agent_id", flat=True)
+                    .order_by("agent_id")
+                ),  # noqa: E501
+            ]
+        ),  # fmt: skip
+        "head": list(
+            RoleGrant.objects.filter(role=Role.AGENCY_HEAD, agency_id=plan["agency_id"])
+            .order_by("created_at", "pk")
+            .values_list("user_id", "user__name", "user__nip", "user__pangkat_golongan")
+        ),
+    }
+    if kind == ReportKind.REVIEW_PACKET:
+        inputs["reviews"] = _digest(
+            list(
+                Review.objects.filter(assignment__plan_id=plan_id)
+                .order_by("pk")
+                .values_list("pk", "state", "updated_at", "total", "assignment__is_active")
+            )
+        )
+        inputs["decisions"] = _digest(
+            list(
+                Decision.objects.filter(plan_id=plan_id)
+                .order_by("pk")
+                .values_list("pk", "outcome", "feedback", "decided_at", "score")
+            )
+        )
+        inputs["rubric"] = _digest(
+            list(
+                Criterion.objects.filter(rubric__cycle__plans=plan_id)
+                .order_by("pk")
+                .values_list("pk", "name", "weight", "order")
+            )
+        )
+    return inputs
+
+
+def _cycle_inputs(cycle_id: int, kind: str) -> dict:
+    """What a cycle-wide report shows: aggregates that change whenever one of the cycle's
+    plans, reviews or decisions changes (scores are saved without touching updated_at,
+    hence the sums), and, for the summary, the agencies, agents and reference lists."""
+    plans = ActionPlan.objects.filter(cycle_id=cycle_id)
+    inputs = {
+        "cycle": Cycle.objects.filter(pk=cycle_id).values_list("updated_at", flat=True).first(),
+        "plans": plans.aggregate(
+            n=Count("id"),
+            updated=Max("updated_at"),
+            last=Max("id"),
+            locks=Sum("lock_version"),
+            scores=Sum("score"),
+            flagged=Count("id", filter=Q(review_flagged=True)),
+        ),
+    }
+    if kind in (ReportKind.CYCLE_SUMMARY, ReportKind.CYCLE_PACKETS, ReportKind.SCORES_XLSX):
+        inputs["reviews"] = Review.objects.filter(assignment__plan__cycle_id=cycle_id).aggregate(
+            n=Count("id"), updated=Max("updated_at")
+        )
+        inputs["decisions"] = Decision.objects.filter(plan__cycle_id=cycle_id).aggregate(
+            n=Count("id"), last=Max("decided_at")
+        )
+        inputs["versions"] = PlanVersion.objects.filter(plan__cycle_id=cycle_id).aggregate(
+            n=Count("id"), last=Max("id")
+        )
+    if kind == ReportKind.CYCLE_SUMMARY:
+        inputs["agents"] = Agent.objects.aggregate(
+            n=Count("id"), active=Count("id", filter=Q(is_active=True)), last=Max("id")
+        )
+        inputs["agencies"] = Agency.objects.aggregate(n=Count("id"), updated=Max("updated_at"))
+        inputs["alignment"] = [
+            ActionPlan.change_areas.through.objects.filter(actionplan__cycle_id=cycle_id).count(),
+            ActionPlan.core_values.through.objects.filter(actionplan__cycle_id=cycle_id).count(),
+            ChangeArea.objects.aggregate(n=Count("id"), last=Max("id")),
+            CoreValue.objects.aggregate(n=Count("id"), last=Max("id")),
+        ]
+    if kind == ReportKind.PLANS_XLSX:
+        inputs["activities"] = Activity.objects.filter(plan__cycle_id=cycle_id).aggregate(
+            n=Count("id"), last=Max("id")
+        )
+        inputs["targets"] = Target.objects.filter(plan__cycle_id=cycle_id).aggregate(
+            n=Count("id"), last=Max("id")
+        )
+    return inputs
+
+
+def fingerprint_for(kind: str, params: dict) -> str:
+    """A hash of everything the report shows: equal fingerprints, equal documents."""
+    inputs = {
+        "v": FINGERPRINT_VERSION,
+        "kind": kind,
+        "params": params,
+        "letterhead": [
+            settings.AGENPLAN_GOVERNMENT_NAME,
+            settings.AGENPLAN_SECRETARIAT_NAME,
+            settings.AGENPLAN_BUREAU_NAME,
+            settings.AGENPLAN_ADDRESS,
+        ],
+    }
+    if "plan_id" in params:
+        inputs["plan"] = _plan_inputs(params["plan_id"], kind)
+    if "cycle_id" in params:
+        inputs["cycle"] = _cycle_inputs(params["cycle_id"], kind)
+    return _digest(inputs)

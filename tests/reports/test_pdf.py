@@ -1,0 +1,359 @@
+"""The PDF documents: what they print (text extracted with pypdf), on what paper, with
+which fonts, and how they look (every kind rendered to PNG under test-artifacts/pdf/)."""
+
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from agents.enums import Role
+from plans.enums import PlanState
+from plans.models import PlanVersion
+from reports.enums import JobStatus, ReportKind
+from reports.rendering import ReportError
+from reports.rendering.pdf import LocalOnlyFetcher, verify_url
+from reports.rendering.svg import Bar, bar_chart
+from reports.services import request_cycle_report, request_plan_report
+from tests.factories import AgentFactory, CycleFactory, PlanFactory, user_with_role, wita
+
+from .scenario import PLAN_SCORE, TOTAL_A, TOTAL_B, detailed_plan, reviewed_plan
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "pdf"
+A4_POINTS = (595.28, 841.89)
+
+
+def _pdf(job) -> PdfReader:
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.error
+    with job.file.open("rb") as fh:
+        return PdfReader(io.BytesIO(fh.read()))
+
+
+def _text(reader: PdfReader) -> str:
+    """The document's text with runs of whitespace folded, as a reader would search it."""
+    return re.sub(r"\s+", " ", "\n".join(page.extract_text() for page in reader.pages))
+
+
+def _request(kind, *, by, plan=None, cycle=None, capture):
+    with capture(execute=True):
+        if plan is not None:
+            return request_plan_report(kind=kind, plan=plan, by=by)
+        return request_cycle_report(kind=kind, cycle=cycle, by=by)
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media"), "base_url": "/private-media/"},
+        },
+    }
+
+
+@pytest.fixture
+def scenario(db):
+    return reviewed_plan()
+
+
+def test_plan_document_prints_the_submitted_plan_and_signature_block(
+    scenario, django_capture_on_commit_callbacks
+):
+    PlanVersion.objects.filter(plan=scenario.plan).update(created_at=wita(2023, 2, 21, 10, 0))
+    job = _request(
+        ReportKind.PLAN_DOCUMENT,
+        by=scenario.agent,
+        plan=scenario.plan,
+        capture=django_capture_on_commit_callbacks,
+    )
+    reader = _pdf(job)
+    text = _text(reader)
+
+    assert [tuple(round(float(v), 2) for v in page.mediabox[2:]) for page in reader.pages] == [
+        A4_POINTS
+    ] * len(reader.pages)
+    for expected in (
+        "PEMERINTAH PROVINSI KALIMANTAN TIMUR",
+        "SEKRETARIAT DAERAH",
+        "BIRO ORGANISASI",
+        "RENCANA TINDAK AGEN PERUBAHAN",
+        "Layanan perizinan daring satu pintu",
+        "Dinas Penanaman Modal dan PTSP",
+        "Rina Marlina, S.Kom., M.M.",
+        scenario.agent.nip,
+        "Versi 1, diajukan 21 Februari 2023",
+        "Waktu layanan perizinan rata-rata 14 hari.",
+        "Tahap 10: penyusunan SOP layanan izin daring",
+        "Persentase izin terbit tepat waktu 5",
+        "Laporan bulanan SiCantik",
+        "Penataan Tatalaksana",
+        "Berorientasi Pelayanan",
+        "137.500.000",  # the budget total, Indonesian grouping
+        "40,5",  # a baseline, Indonesian decimal comma
+        "Samarinda, 21 Februari 2023",
+        "Mengetahui,",
+        "Kepala Dinas Penanaman Modal dan PTSP,",
+        "Dr. H. Ahmad Fauzi, S.E., M.Si.",
+        "Pembina Utama Muda (IV/c)",
+        "NIP. 197001011995031002",
+    ):
+        assert expected in text, expected
+    assert "DRAF" not in text
+    pages = len(reader.pages)
+    assert pages >= 2
+    for number, page in enumerate(reader.pages, start=1):
+        page_text = _text_of(page)
+        assert f"Halaman {number} dari {pages}" in page_text
+        assert job.verification_code in page_text  # the running footer, on every page
+    assert verify_url(job.verification_code).endswith(f"/verify/{job.verification_code}")
+
+
+def _text_of(page) -> str:
+    return re.sub(r"\s+", " ", page.extract_text())
+
+
+def test_plan_document_of_a_never_submitted_plan_prints_the_draft_marked_draf(
+    db, django_capture_on_commit_callbacks
+):
+    cycle = CycleFactory()
+    plan = detailed_plan(cycle, title="Rencana yang masih draf", activities=3, targets=2)
+    job = _request(
+        ReportKind.PLAN_DOCUMENT,
+        by=plan.owner.user,
+        plan=plan,
+        capture=django_capture_on_commit_callbacks,
+    )
+    text = _text(_pdf(job))
+    assert "Rencana yang masih draf" in text
+    assert "Draf, belum diajukan" in text
+    assert "DRAF — rencana tindak ini belum diajukan." in text
+    # No head of agency: the block leaves room to sign by hand.
+    assert "(....................................)" in text
+
+
+def test_review_packet_prints_every_score_the_aggregate_and_the_decision(
+    scenario, django_capture_on_commit_callbacks
+):
+    job = _request(
+        ReportKind.REVIEW_PACKET,
+        by=scenario.coordinator,
+        plan=scenario.plan,
+        capture=django_capture_on_commit_callbacks,
+    )
+    text = _text(_pdf(job))
+    for expected in (
+        "PAKET PENILAIAN RENCANA TINDAK",
+        "Layanan perizinan daring satu pintu",
+        "Dinas Penanaman Modal dan PTSP",
+        "Kejelasan masalah dan data dasar",
+        "Reviewer 1",
+        "Reviewer 2",
+        "76,25",
+        "56,25",
+        "66,25",
+        "rata-rata dari 2 penilaian",
+        "Penilaian berbeda jauh Ya",
+        "Disetujui",
+        "Rencana layak dilaksanakan dengan penguatan target.",
+        "Komentar K1 dari Budi Santoso, S.Sos.",  # comments are printed …
+        "Masukan umum dari Citra Lestari, S.T.",
+        "4,00",  # K3: both reviewers level 4, mean 4,00
+    ):
+        assert expected in text, expected
+    assert (TOTAL_A, TOTAL_B, PLAN_SCORE) == (
+        scenario.plan.assignments.get(reviewer=scenario.reviewers[0]).reviews.get().total,
+        scenario.plan.assignments.get(reviewer=scenario.reviewers[1]).reviews.get().total,
+        scenario.plan.score,
+    )
+    # … but reviewer names only inside their own comments (the test data), never as
+    # headings, and never the confidential note to the coordinator.
+    assert "Budi Santoso, S.Sos. —" not in text
+    assert "RAHASIA-KOORDINATOR" not in text
+
+
+def test_review_packet_names_reviewers_when_the_cycle_does_not_hide_them(
+    db, django_capture_on_commit_callbacks
+):
+    scenario = reviewed_plan(anonymous=False, decide=False)
+    job = _request(
+        ReportKind.REVIEW_PACKET,
+        by=scenario.agent,
+        plan=scenario.plan,
+        capture=django_capture_on_commit_callbacks,
+    )
+    text = _text(_pdf(job))
+    assert "Budi Santoso, S.Sos. — dikirim" in text
+    assert "Reviewer 1" not in text
+    assert "Belum diputuskan." in text
+
+
+def test_review_packet_of_a_plan_never_submitted_fails_with_a_message(
+    db, django_capture_on_commit_callbacks
+):
+    plan = PlanFactory(state=PlanState.DRAFT)
+    head = user_with_role(Role.COORDINATOR)
+    job = _request(
+        ReportKind.REVIEW_PACKET, by=head, plan=plan, capture=django_capture_on_commit_callbacks
+    )
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.error == "Rencana ini belum pernah diajukan, sehingga belum ada paket penilaian."
+    assert not job.file
+
+
+def test_cycle_summary_prints_the_figures_tables_and_charts(
+    scenario, django_capture_on_commit_callbacks
+):
+    AgentFactory(user__agency__name="Inspektorat Daerah")  # an agency with no plan: lagging
+    job = _request(
+        ReportKind.CYCLE_SUMMARY,
+        by=scenario.coordinator,
+        cycle=scenario.cycle,
+        capture=django_capture_on_commit_callbacks,
+    )
+    text = _text(_pdf(job))
+    for expected in (
+        "LAPORAN RINGKAS ASSESSMENT AGEN PERUBAHAN",
+        "Assessment Agen Perubahan 2026",
+        "Dinas Penanaman Modal dan PTSP",
+        "Layanan perizinan daring satu pintu",
+        "66,25",
+        "Rencana per status",
+        "Sebaran nilai rencana",
+        "60 – < 80",  # the bin of 66,25, a label of the SVG chart
+        "Disetujui",
+        "Penataan Tatalaksana",
+        "Berorientasi Pelayanan",
+        "Belum mengajukan rencana tindak",
+        "Inspektorat Daerah",
+    ):
+        assert expected in text, expected
+
+
+def test_pdfs_embed_only_the_shipped_noto_sans_font(scenario, django_capture_on_commit_callbacks):
+    job = _request(
+        ReportKind.REVIEW_PACKET,
+        by=scenario.coordinator,
+        plan=scenario.plan,
+        capture=django_capture_on_commit_callbacks,
+    )
+    fonts = set()
+    for page in _pdf(job).pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    assert {"Noto-Sans", "Noto-Sans-Bold"} <= fonts
+    assert all(name.startswith("Noto-Sans") for name in fonts), fonts
+
+
+def test_plan_text_is_printed_as_text_never_as_markup(db, django_capture_on_commit_callbacks):
+    cycle = CycleFactory()
+    plan = detailed_plan(cycle, title="Rencana <b>tebal</b>", activities=3, targets=2)
+    plan.root_cause = '<img src="http://example.com/x.png"> akar & masalah'
+    plan.save()
+    job = _request(
+        ReportKind.PLAN_DOCUMENT,
+        by=plan.owner.user,
+        plan=plan,
+        capture=django_capture_on_commit_callbacks,
+    )
+    text = _text(_pdf(job))
+    assert "Rencana <b>tebal</b>" in text
+    assert '<img src="http://example.com/x.png"> akar & masalah' in text
+
+
+def test_the_fetcher_reads_only_static_files_and_data_uris(tmp_path):
+    static = ROOT / "static"
+    fetcher = LocalOnlyFetcher([static])
+    font = static / "fonts" / "noto-sans" / "NotoSans-Regular.woff2"
+    response = fetcher.fetch(font.as_uri())
+    try:
+        assert response.read(4) == b"wOF2"
+    finally:
+        response.close()
+    with pytest.raises(ValueError, match="outside the static folders"):
+        fetcher.fetch(Path("/etc/hostname").as_uri())
+    with pytest.raises(ValueError, match="disallowed protocol"):
+        fetcher.fetch("http://example.com/logo.png")
+
+
+def test_bar_chart_labels_every_bar_and_escapes_labels():
+    svg = str(bar_chart([Bar("A & <B>", 3), Bar("C", 1.5)], title="Judul"))
+    assert "<title>Judul</title>" in svg
+    assert "A &amp; &lt;B&gt;" in svg
+    assert ">3</text>" in svg
+    assert ">1,5</text>" in svg
+
+
+def test_report_error_is_a_plan_error_with_a_message():
+    error = ReportError("Pesan")
+    assert str(error) == "Pesan"
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils")
+def test_every_pdf_kind_renders_to_png_artifacts(scenario, django_capture_on_commit_callbacks):
+    """Renders every PDF kind and its pages to test-artifacts/pdf/*.png for a human to
+    look at (letterhead, rule line, tidy tables); asserts each page became an image."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    draft = detailed_plan(scenario.cycle, title="Rencana draf untuk contoh", activities=4)
+    jobs = {
+        "plan_document": _request(
+            ReportKind.PLAN_DOCUMENT,
+            by=scenario.agent,
+            plan=scenario.plan,
+            capture=django_capture_on_commit_callbacks,
+        ),
+        "plan_document_draft": _request(
+            ReportKind.PLAN_DOCUMENT,
+            by=draft.owner.user,
+            plan=draft,
+            capture=django_capture_on_commit_callbacks,
+        ),
+        "review_packet": _request(
+            ReportKind.REVIEW_PACKET,
+            by=scenario.coordinator,
+            plan=scenario.plan,
+            capture=django_capture_on_commit_callbacks,
+        ),
+        "cycle_summary": _request(
+            ReportKind.CYCLE_SUMMARY,
+            by=scenario.coordinator,
+            cycle=scenario.cycle,
+            capture=django_capture_on_commit_callbacks,
+        ),
+    }
+    for name, job in jobs.items():
+        reader = _pdf(job)
+        pdf_path = ARTIFACTS / f"{name}.pdf"
+        with job.file.open("rb") as fh:
+            pdf_path.write_bytes(fh.read())
+        for old in ARTIFACTS.glob(f"{name}-*.png"):
+            old.unlink()
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "70", str(pdf_path), str(ARTIFACTS / name)],
+            check=True,
+            timeout=120,
+        )
+        images = sorted(ARTIFACTS.glob(f"{name}-*.png"))
+        assert len(images) == len(reader.pages)
+        assert all(image.stat().st_size > 5000 for image in images)
+
+
+@pytest.mark.parametrize("extra_plans", [0, 6])
+def test_summary_figures_take_the_same_queries_whatever_the_number_of_plans(
+    scenario, django_assert_num_queries, extra_plans
+):
+    from reports.rendering.summary_queries import cycle_summary
+
+    for i in range(extra_plans):
+        PlanFactory(cycle=scenario.cycle, title=f"Rencana tambahan {i}")
+    # plans, reviews, agents (headline); agencies; score bins; states; areas; values; top.
+    with django_assert_num_queries(9):
+        summary = cycle_summary(scenario.cycle)
+    assert summary.headline.plans == 1 + extra_plans
+    assert summary.headline.scored == 1

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("plans.urls")),
     path("", include("assessment.urls")),
     path("", include("reports.urls")),
+    path("", include("reports.job_urls")),
 ]

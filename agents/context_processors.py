@@ -34,6 +34,11 @@ NAVIGATION = {
 }
 
 
+# Every role's reports ("Laporan saya") close its group.
+for _links in NAVIGATION.values():
+    _links.append(("report_jobs:list", _("Laporan saya"), "file-earmark-arrow-down"))
+
+
 def role_home(role: str) -> str:
     """The URL name of a role's home page."""
     return NAVIGATION[role][0][0]

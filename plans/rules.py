@@ -85,6 +85,11 @@ PLAN_PERMISSIONS = {
     "implement": is_plan_member | is_coordinator,
     "complete": is_plan_member | is_coordinator,
     "comment": is_plan_member | is_assigned_reviewer | is_coordinator,
+    # The review packet holds every reviewer's levels and comments: not for colleagues of
+    # the agent, and not for reviewers, who must not read each other's scores.
+    "view_review_packet": (
+        is_plan_member | is_head_of_plan_agency | is_coordinator | is_leadership | is_admin
+    ),
     "delete": rules.always_deny,
 }
 

@@ -37,9 +37,7 @@ from plans.models import ActionPlan, Cycle
 from plans.rules import (
     is_admin,
     is_coordinator,
-    is_head_of_plan_agency,
     is_leadership,
-    is_plan_member,
 )
 from plans.selectors import plans_visible_to
 from plans.services import PlanError
@@ -78,9 +76,6 @@ TRANSIENT_MESSAGE = _(
 # reports/rules.py alongside the other apps' rules.
 
 can_request_cycle_reports = is_coordinator | is_leadership | is_admin
-can_view_review_packet = (
-    is_plan_member | is_head_of_plan_agency | is_coordinator | is_leadership | is_admin
-)
 
 
 def may_see_subject(user: User, kind: str, params: dict) -> bool:
@@ -94,7 +89,7 @@ def may_see_subject(user: User, kind: str, params: dict) -> bool:
         if plan is None:
             return False
         if kind == ReportKind.REVIEW_PACKET:
-            return can_view_review_packet.test(user, plan)
+            return user.has_perm("plans.view_review_packet_actionplan", plan)
         return True
     return False
 

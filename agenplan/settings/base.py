@@ -200,6 +200,8 @@ AGENPLAN_ADDRESS = env.str(
 
 # Absolute links in e-mails (https://agenplan.kaltimprov.go.id); empty: paths only.
 AGENPLAN_SITE_URL = env.str("AGENPLAN_SITE_URL", default="")
+# The place printed above the signatures of documents ("Samarinda, 21 Februari 2023").
+AGENPLAN_DOCUMENT_PLACE = env.str("AGENPLAN_DOCUMENT_PLACE", default="Samarinda")
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {

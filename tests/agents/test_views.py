@@ -82,8 +82,8 @@ def test_a_person_with_several_roles_starts_at_the_first_and_can_switch(client, 
         (g["label"], [i["label"] for i in g["items"]]) for g in response.context["nav_groups"]
     ]
     assert [(str(label), [str(i) for i in items]) for label, items in groups] == [
-        ("Agen Perubahan", ["Rencana saya"]),
-        ("Reviewer / pendamping", ["Antrean penilaian", "Konflik kepentingan"]),
+        ("Agen Perubahan", ["Rencana saya", "Laporan saya"]),
+        ("Reviewer / pendamping", ["Antrean penilaian", "Konflik kepentingan", "Laporan saya"]),
         (
             "Koordinator",
             [
@@ -94,6 +94,7 @@ def test_a_person_with_several_roles_starts_at_the_first_and_can_switch(client, 
                 "Siklus dan instrumen",
                 "Impor peserta",
                 "Daftar rencana",
+                "Laporan saya",
             ],
         ),
     ]

@@ -83,6 +83,10 @@ class PlanFilterForm(forms.Form):
         required=False,
     )
     flagged = forms.BooleanField(label=_("Hanya penilaian yang berbeda jauh"), required=False)
+    # The dashboard's "submissions per week" bars link here with the Monday of their week.
+    submitted_week = forms.DateField(
+        label=_("Diajukan pada minggu mulai"), required=False, widget=forms.HiddenInput
+    )
     sort = forms.ChoiceField(choices=_sort_choices, required=False, widget=forms.HiddenInput)
 
     def filters(self) -> dict:
@@ -103,6 +107,7 @@ class PlanFilterForm(forms.Form):
             "value": data.get("value"),
             "flagged": bool(data.get("flagged")),
             "score_bin": (int(low), int(high)) if score else None,
+            "submitted_week": data.get("submitted_week"),
             "query": (data.get("q") or "").strip(),
             "sort": data.get("sort") or "",
         }

@@ -1,15 +1,47 @@
 """Reads of plans: scoped querysets and the 404-for-not-yours lookups (STYLE.md rule 3)."""
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from agencies.models import Agency
 from agents.enums import Role
-from agents.models import User
-from agents.selectors import headed_agency_ids, roles_of
+from agents.models import Agent, User
+from agents.selectors import activity_log_for, headed_agency_ids, roles_of
 
-from .enums import CyclePhase
-from .models import ActionPlan, Cycle
+from .checklist import ChecklistItem, plan_checklist
+from .enums import CyclePhase, PlanState
+from .models import (
+    ActionPlan,
+    Activity,
+    Attachment,
+    ChangeArea,
+    Comment,
+    CommentThread,
+    CoreValue,
+    Cycle,
+    GovernorMission,
+    PlanVersion,
+    Target,
+    ThreadReadMarker,
+)
 
 SEES_EVERY_PLAN = {Role.COORDINATOR, Role.LEADERSHIP, Role.ADMIN}
 
@@ -73,38 +105,7 @@ def cycle_is_open_for_drafting(cycle: Cycle) -> bool:
 #
 # Everything below serves one page each with a bounded number of queries, whatever the
 # number of plans: counts are SQL aggregates or correlated subqueries, related rows are
-# joined or prefetched. (Imports are here because this block was appended to the module.)
-
-import datetime as dt  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-
-from django.db.models import (  # noqa: E402
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Subquery,
-    Value,
-    prefetch_related_objects,
-)
-from django.db.models.functions import Coalesce  # noqa: E402
-from django.utils.translation import gettext  # noqa: E402
-
-from agencies.models import Agency  # noqa: E402
-from agents.models import Agent  # noqa: E402
-from agents.selectors import activity_log_for  # noqa: E402
-
-from .checklist import ChecklistItem, plan_checklist  # noqa: E402
-from .enums import PlanState  # noqa: E402
-from .models import (  # noqa: E402
-    ChangeArea,
-    Comment,
-    CoreValue,
-    PlanVersion,
-    ThreadReadMarker,
-)
+# joined or prefetched.
 
 
 def member_plan_ids(agent: Agent) -> QuerySet:
@@ -429,6 +430,7 @@ def filter_plans(
     value: CoreValue | None = None,
     flagged: bool = False,
     score_bin: tuple[int, int] | None = None,
+    submitted_week: dt.date | None = None,
     query: str = "",
     sort: str = "",
 ) -> QuerySet:
@@ -452,6 +454,14 @@ def filter_plans(
         qs = qs.filter(review_flagged=True)
     if score_bin is not None:
         qs = qs.filter(score_bin_q(*score_bin))
+    if submitted_week is not None:
+        # Plans with a version handed in during the week (Monday 00:00 WITA, seven days),
+        # as the dashboard's "submissions per week" counts them.
+        start = timezone.make_aware(dt.datetime.combine(submitted_week, dt.time.min))
+        in_week = PlanVersion.objects.filter(
+            created_at__gte=start, created_at__lt=start + dt.timedelta(days=7)
+        )
+        qs = qs.filter(pk__in=in_week.values("plan_id"))
     if query:
         qs = qs.filter(Q(title__icontains=query) | Q(owner__user__name__icontains=query))
     key = sort.removeprefix("-")
@@ -467,14 +477,6 @@ def filter_plans(
 
 
 # --- The plan editor, the threads, the versions -------------------------------------------
-
-from .models import (  # noqa: E402
-    Activity,
-    Attachment,
-    CommentThread,
-    GovernorMission,
-    Target,
-)
 
 
 def editor_choices() -> dict[str, list]:

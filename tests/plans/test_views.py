@@ -561,3 +561,29 @@ def test_detail_query_count_does_not_grow(
     with django_assert_num_queries(18):
         response = client.get(reverse("plans:detail", args=[complete_plan.pk]))
     assert len(response.context["plan"].activities.all()) == activities
+
+
+def test_plan_list_filters_by_the_week_of_submission(client, coordinator, cycle):
+    """The dashboard's "submissions per week" bars land on that week's plans (WITA weeks)."""
+    from plans.models import PlanVersion
+
+    monday = dt.date(2026, 11, 9)
+    start = timezone.make_aware(dt.datetime.combine(monday, dt.time.min))
+    in_week = PlanFactory(cycle=cycle, title="Diajukan Senin pagi")
+    last_minute = PlanFactory(cycle=cycle, title="Diajukan Minggu malam")
+    next_week = PlanFactory(cycle=cycle, title="Diajukan minggu berikutnya")
+    for plan, moment in (
+        (in_week, start + dt.timedelta(hours=8)),
+        (last_minute, start + dt.timedelta(days=7, seconds=-1)),
+        (next_week, start + dt.timedelta(days=7)),
+    ):
+        PlanVersion.objects.create(
+            plan=plan, number=1, snapshot={}, created_by=plan.owner.user, created_at=moment
+        )
+    client.force_login(coordinator)
+    response = client.get(
+        reverse("plans:list"), {"cycle": cycle.code, "submitted_week": "2026-11-09"}
+    )
+    assert response.status_code == 200
+    titles = sorted(p.title for p in response.context["page"].object_list)
+    assert titles == ["Diajukan Minggu malam", "Diajukan Senin pagi"]

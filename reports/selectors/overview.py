@@ -573,6 +573,12 @@ def cycle_overview(cycle: Cycle, *, agency: Agency | None = None) -> CycleOvervi
     return replace(overview, cycle=cycle)
 
 
+def agency_rows(cycle: Cycle, *, agency: Agency | None = None) -> list[AgencyRow]:
+    """Every agency with agents or plans in the cycle (or the one agency), by name: the
+    printed summary's table. The dashboard pages its table with `agency_table` instead."""
+    return cycle_overview(cycle, agency=agency).agencies
+
+
 # --- Lagging agencies ---------------------------------------------------------------------
 
 

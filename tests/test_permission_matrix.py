@@ -6,11 +6,15 @@ The plan under test belongs to agency A and is in review by one assigned reviewe
 """
 
 import pytest
-from django.urls import reverse
+from django.core.files.base import ContentFile
+from django.urls import resolve, reverse
+from django.utils import timezone
 
 from agents.enums import Role
 from assessment.services import assign_reviewers
 from plans.services import submit_plan
+from reports.enums import JobStatus, ReportKind
+from reports.models import ReportJob
 from tests.factories import AgencyFactory, AgentFactory, user_with_role
 
 ROLES = [
@@ -166,7 +170,7 @@ def test_the_matrix_covers_every_url_of_the_pages():
     from django.urls import get_resolver
 
     names = set()
-    for namespace in ("plans", "assessment", "reports"):
+    for namespace in ("plans", "assessment", "reports", "report_jobs"):
         resolver = get_resolver().namespace_dict[namespace][1]
         names |= {f"{namespace}:{n}" for n in resolver.reverse_dict if isinstance(n, str)}
     names |= {"home", "login", "logout", "password_change", "password_change_done"}
@@ -262,3 +266,127 @@ MATRIX.update(EDITOR_MATRIX)
 )
 def test_permission_matrix_of_the_editor_pages(client, world, key, role, expected):
     test_permission_matrix(client, world, key, role, expected)
+
+
+# --- Report jobs: "Laporan saya", requests, one job, its file, the printed code -----------
+#
+# Both jobs are the plan owner's (a document of the plan): anyone else's lookup is 404, as
+# for a missing job. The second element of a key names what the URL or the form points at:
+# None, one of the owner's jobs ("failed", or "done" with its file), the done job's printed
+# verification code ("code"), or the subject of a request ("plan": the plan under test,
+# "cycle": its cycle). A request answers "job" (a redirect to the requester's new job of
+# that kind) or "refused" (back to "Laporan saya" with the reason, no job made); who may ask
+# is `reports.services.may_see_subject`: a plan's document whoever sees the plan, its
+# review packet not the agent's colleagues nor reviewers (`view_review_packet`), a cycle's
+# reports coordinators and leaders (`can_request_cycle_reports`).
+
+ASKS = {"agent_owner": "job", "head_own_agency": "job", "coordinator": "job", "leadership": "job"}
+NOT_MINE = {role: 404 for role in ROLES if role not in ("anonymous", "agent_owner")}
+
+JOB_MATRIX = {
+    ("report_jobs:list", None, "get", None): row(default=200),
+    ("report_jobs:request", "plan", "post", (("kind", ReportKind.PLAN_DOCUMENT),)): row(
+        **ASKS, agent_same_agency="job", reviewer_assigned="job", **NOT_YOURS
+    ),
+    ("report_jobs:request", "plan", "post", (("kind", ReportKind.REVIEW_PACKET),)): row(
+        **ASKS, agent_same_agency="refused", reviewer_assigned="refused", **NOT_YOURS
+    ),
+    ("report_jobs:request", "cycle", "post", (("kind", ReportKind.CYCLE_SUMMARY),)): row(
+        default="refused", coordinator="job", leadership="job"
+    ),
+    ("report_jobs:request", "cycle", "post", (("kind", ReportKind.PLANS_XLSX),)): row(
+        default="refused", coordinator="job", leadership="job"
+    ),
+    ("report_jobs:request", "plan", "post", (("kind", "no_such_kind"),)): row(default=404),
+    ("report_jobs:detail", "failed", "get", None): row(agent_owner=200, **NOT_MINE),
+    ("report_jobs:status", "failed", "get", None): row(agent_owner=200, **NOT_MINE),
+    ("report_jobs:retry", "failed", "post", None): row(agent_owner=302, **NOT_MINE),
+    ("report_jobs:download", "done", "get", None): row(agent_owner=200, **NOT_MINE),
+    # Not finished: no file, for its requester too.
+    ("report_jobs:download", "failed", "get", None): row(default=404),
+    # Public: a QR code on paper is scanned by anyone, signed in or not.
+    ("report_jobs:verify", "code", "get", None): row(anonymous=200, default=200),
+}
+MATRIX.update(JOB_MATRIX)
+
+
+@pytest.fixture
+def report_jobs(world, settings, tmp_path):
+    """Two jobs of the plan owner about the plan: one failed, one done with its file."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    plan, owner = world["plan"], world["people"]["agent_owner"]
+    failed = ReportJob.objects.create(
+        requested_by=owner,
+        kind=ReportKind.PLAN_DOCUMENT,
+        params={"plan_id": plan.pk},
+        status=JobStatus.FAILED,
+        error="Gagal",
+    )
+    done = ReportJob.objects.create(
+        requested_by=owner,
+        kind=ReportKind.PLAN_DOCUMENT,
+        params={"plan_id": plan.pk},
+        status=JobStatus.DONE,
+        progress=100,
+        verification_code="MATRIXCODE234567",
+        title=plan.title,
+        agency_name=plan.agency.name,
+        finished_at=timezone.now(),
+    )
+    done.file.save("rencana.pdf", ContentFile(b"%PDF-1.4 matrix"), save=True)
+    return {"failed": failed, "done": done}
+
+
+@pytest.mark.parametrize(
+    ("key", "role", "expected"),
+    [
+        pytest.param(
+            key,
+            role,
+            expected,
+            id=f"{key[0]}-{key[1]}-{dict(key[3] or ()).get('kind', key[2])}-{role}",
+        )
+        for key, answers in JOB_MATRIX.items()
+        for role, expected in answers.items()
+    ],
+)
+def test_permission_matrix_of_report_jobs(client, world, report_jobs, key, role, expected):
+    name, subject, method, data = key
+    data = dict(data or ())
+    args = []
+    if subject in report_jobs:
+        args = [report_jobs[subject].pk]
+    elif subject == "code":
+        args = [report_jobs["done"].verification_code]
+    elif subject == "plan":
+        data["plan"] = str(world["plan"].pk)
+    elif subject == "cycle":
+        data["cycle"] = world["plan"].cycle.code
+    user = world["people"][role]
+    if user is not None:
+        client.force_login(user)
+    response = getattr(client, method)(reverse(name, args=args), data)
+    if expected == "login":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    elif expected == "job":
+        assert response.status_code == 302
+        match = resolve(response["Location"])
+        assert match.view_name == "report_jobs:detail"
+        job = ReportJob.objects.get(pk=match.kwargs["pk"])
+        assert (job.requested_by, job.kind) == (user, data["kind"])
+    elif expected == "refused":
+        assert response.status_code == 302
+        assert response["Location"] == reverse("report_jobs:list")
+        assert not ReportJob.objects.filter(requested_by=user, kind=data["kind"]).exists()
+    else:
+        assert response.status_code == expected
+    if response.streaming:  # the download: the file itself, then the handle closed
+        assert b"".join(response.streaming_content) == b"%PDF-1.4 matrix"
+        response.close()

@@ -106,7 +106,7 @@ def dashboard(request):
         "lagging": SimpleLazyObject(lambda: overview.lagging(today)),
         "table": SimpleLazyObject(
             lambda: selectors.agency_table(
-                overview.agencies, **params, page=request.GET.get("page")
+                cycle, agency=scope, **params, page=request.GET.get("page")
             )
         ),
         "form": form,

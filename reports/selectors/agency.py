@@ -15,7 +15,7 @@ from assessment.models import Criterion, CriterionScore
 from plans.models import ActionPlan, Cycle, PlanVersion, Target, TargetProgress
 
 from .. import cache
-from .overview import SEES_PROVINCE, AgencyRow, _two, cycle_overview
+from .overview import SEES_PROVINCE, AgencyRow, _two, agency_rows
 
 # An agency is strong (weak) on a criterion when its mean level is this far above (below)
 # the cycle's mean level on that criterion (levels 1–5).
@@ -151,8 +151,7 @@ def _build_agency_page(cycle: Cycle, agency: Agency) -> AgencyPage:
     """What the agency page shows: its row of the dashboard, its plans in the cycle, its
     agents (with their plan), its targets, and its scores per criterion. A fixed number
     of queries whatever the size of the agency."""
-    overview = cycle_overview(cycle, agency=agency)
-    row = next((r for r in overview.agencies if r.agency_id == agency.pk), None)
+    row = next(iter(agency_rows(cycle, agency=agency)), None)
     plans = list(
         ActionPlan.objects.filter(cycle=cycle, agency=agency)
         .select_related("owner__user")

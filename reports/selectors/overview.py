@@ -7,23 +7,38 @@ be cached (reports.cache) and printed.
 How the figures are computed, and why it costs the same for 155 plans or 50,000:
 
 - One GROUP BY over the cycle's plans per agency, with conditional aggregates (plans per
-  state, scored, sum of scores, flagged, per score bin, latest extension). The headline
-  figures, the funnel, the state counts and the score distribution are the sums of these
-  per-agency aggregates: adding ~2,000 agency rows, never looping over plans. One scan of
-  the plans serves the whole page.
+  state, scored, sum of scores, flagged, per score bin, latest extension), read as plain
+  tuples. The headline figures, the funnel, the state counts and the score distribution
+  are the column sums of these per-agency rows (one row per agency, never per plan). One
+  scan of the plans serves the whole page.
 - Active agents per agency: one GROUP BY. Coverage of RB change areas and BerAKHLAK
   values: one annotated query each. Top plans: ORDER BY score LIMIT. Submissions per
-  week: one GROUP BY over the submitted versions. Reviews: one aggregate.
-- The agency table is sorted, filtered, searched and paginated over the per-agency rows
-  (one row per agency, already aggregated): every page of the table is then a cache hit.
+  week: one GROUP BY over the submitted versions.
+- The per-agency figures are cached on their own, as compact tuples (a national cycle
+  has ~2,000 agencies); the overview keeps only what the page shows of them (counts and
+  the first lagging agencies). The agency table sorts, filters and searches those tuples
+  and builds display rows for the 25 of its page only (`agency_table`); the printed
+  summary builds them all (`agency_rows`).
 """
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -240,15 +255,16 @@ class CycleOverview:
     core_values: list[Tally]
     top_plans: list[TopPlan]
     weeks: list[Week]
-    agencies: list[AgencyRow]
+    # Agencies with agents or plans in the cycle (the agency table's rows).
+    agencies_listed: int
+    # The lagging agencies: the first LAGGING_LIMIT of each list, and how many in all.
+    no_submission: list[AgencyRow]
+    no_submission_total: int
+    low_score: list[AgencyRow]
+    low_score_total: int
     previous: Comparison | None
     computed_at: dt.datetime
     cycle: Cycle | None = field(default=None, compare=False)
-
-    # Aliases kept for the summary report and older templates.
-    @property
-    def per_agency(self) -> list[AgencyRow]:
-        return self.agencies
 
     def lagging(self, today: dt.date) -> "Lagging":
         return lagging_agencies(self, today)
@@ -300,77 +316,177 @@ class CycleOverview:
 # --- The figures --------------------------------------------------------------------------
 
 
-def _plan_aggregates() -> dict:
-    bins = {f"bin_{low}": Count("id", filter=score_bin_q(low, high)) for low, high in SCORE_BINS}
-    states = {f"state_{state}": Count("id", filter=Q(state=state)) for state in PlanState.values}
-    return {
-        "plans": Count("id"),
-        **states,
-        "scored": Count("score"),
-        "score_sum": Sum("score"),
-        "flagged": Count("id", filter=Q(review_flagged=True)),
-        **bins,
-        "extended_until": Max("submission_extended_until", filter=Q(state__in=PlanState.EDITABLE)),
-    }
+def _totals(plans) -> dict:
+    """The figures of a set of plans: how many, per state, per score bin, scored, the sum
+    of scores, flagged. One GROUP BY over (state, score bin): at most a few dozen rows,
+    folded here; cheaper than twenty conditional aggregates over every plan."""
+    score_bin = Case(
+        *(When(score_bin_q(low, high), then=Value(low)) for low, high in SCORE_BINS),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+    totals = {"plans": 0, "scored": 0, "score_sum": Decimal(0), "flagged": 0}
+    totals |= {f"state_{state}": 0 for state in PlanState.values}
+    totals |= {f"bin_{low}": 0 for low, _high in SCORE_BINS}
+    groups = (
+        plans.annotate(score_bin=score_bin)
+        .order_by()
+        .values("state", "score_bin")
+        .annotate(
+            n=Count("id"),
+            scored=Count("score"),
+            score_sum=Sum("score"),
+            flagged=Count("id", filter=Q(review_flagged=True)),
+        )
+        .values_list("state", "score_bin", "n", "scored", "score_sum", "flagged")
+    )
+    for state, low, n, scored, score_sum, flagged in groups:
+        totals["plans"] += n
+        totals["scored"] += scored
+        totals["flagged"] += flagged
+        if score_sum is not None:
+            totals["score_sum"] += Decimal(str(score_sum))
+        if f"state_{state}" in totals:
+            totals[f"state_{state}"] += n
+        if low is not None:
+            totals[f"bin_{low}"] += n
+    return totals
 
 
 def _sum_states(row: dict, states) -> int:
     return sum(row[f"state_{state}"] for state in states)
 
 
-def _agency_rows(cycle: Cycle, agency: Agency | None) -> tuple[list[AgencyRow], dict]:
-    """Per-agency rows, and the totals of their aggregates (the cycle's figures)."""
+class AgencyFigures(NamedTuple):
+    """One agency's figures in a cycle. A national cycle caches ~2,000 of them: a tuple of
+    numbers and strings costs a fraction of an object to build and to (un)pickle.
+    `AgencyRow` is built from one for display only (a page of the table, the lagging
+    lists, the printed summary)."""
+
+    agency_id: int
+    code: str
+    name: str
+    short_name: str
+    kind: str
+    agents: int
+    plans: int
+    submitted: int
+    approved: int
+    scored: int
+    score_sum: Decimal | None
+    flagged: int
+    deadline: dt.datetime
+    folded: str  # the name, case-folded: the table's order and search
+
+    @property
+    def mean_score(self) -> Decimal | None:
+        return _mean(self.score_sum, self.scored)
+
+    @property
+    def no_submission(self) -> bool:
+        return self.agents > 0 and self.submitted == 0
+
+    @property
+    def low_score(self) -> bool:
+        mean = self.mean_score
+        return mean is not None and mean < LOW_MEAN_SCORE
+
+    def row(self, today: dt.date) -> AgencyRow:
+        return AgencyRow(
+            agency_id=self.agency_id,
+            code=self.code,
+            name=self.name,
+            short_name=self.short_name,
+            kind=self.kind,
+            agents=self.agents,
+            plans=self.plans,
+            submitted=self.submitted,
+            approved=self.approved,
+            scored=self.scored,
+            mean_score=self.mean_score,
+            flagged=self.flagged,
+            deadline=self.deadline,
+            days_left=(timezone.localdate(self.deadline) - today).days,
+        )
+
+
+def _agency_figures(cycle: Cycle, agency: Agency | None) -> tuple[list[AgencyFigures], dict]:
+    """Per-agency figure tuples (by name), and the cycle's totals. Four queries whatever
+    the size: the totals (one row), plans per agency, agents per agency, the names.
+
+    The totals are their own one-row aggregate rather than sums of the per-agency rows:
+    the per-agency query then carries seven columns instead of twenty-five, and reading
+    ~2,000 rows of it costs a third of the time."""
     plans = ActionPlan.objects.filter(cycle=cycle)
     agents = Agent.objects.filter(is_active=True)
+    agencies = Agency.objects.order_by()  # sorted below, by the case-folded name
     if agency is not None:
         plans = plans.filter(agency=agency)
         agents = agents.filter(agency=agency)
+        agencies = agencies.filter(pk=agency.pk)
+    totals = _totals(plans)
     by_agency = {
-        row["agency_id"]: row
-        for row in plans.order_by().values("agency_id").annotate(**_plan_aggregates())
+        row[0]: row[1:]
+        for row in plans.order_by()
+        .values("agency_id")
+        .annotate(
+            n=Count("id"),
+            submitted=Count("id", filter=Q(state__in=PlanState.SUBMITTED_ONCE)),
+            approved=Count("id", filter=Q(state__in=PlanState.APPROVED_ONCE)),
+            scored=Count("score"),
+            score_sum=Sum("score"),
+            flagged=Count("id", filter=Q(review_flagged=True)),
+            extended=Max("submission_extended_until", filter=Q(state__in=PlanState.EDITABLE)),
+        )
+        .values_list(
+            "agency_id", "n", "submitted", "approved", "scored", "score_sum", "flagged", "extended"
+        )
     }
     agent_counts = dict(
         agents.order_by().values("agency_id").annotate(n=Count("id")).values_list("agency_id", "n")
     )
-    ids = set(by_agency) | set(agent_counts)
-    agencies = Agency.objects.filter(pk__in=ids).values(
-        "pk", "code", "name", "abbreviation", "kind"
-    )
-    today = timezone.localdate()
-    empty = dict.fromkeys(_plan_aggregates(), 0) | {"score_sum": None, "extended_until": None}
-    totals = dict.fromkeys(_plan_aggregates(), 0) | {"score_sum": Decimal(0)}
+    totals["agencies"] = len(by_agency)
+    totals["agents"] = sum(agent_counts.values())
+
+    deadline = cycle.submission_deadline
+    empty = (0, 0, 0, 0, None, 0, None)
     rows = []
-    for a in agencies:
-        figures = by_agency.get(a["pk"], empty)
-        for key in totals:
-            if key != "extended_until" and figures[key] is not None:
-                totals[key] += figures[key]
-        extended = figures["extended_until"]
-        deadline = cycle.submission_deadline
-        if extended is not None and extended > deadline:
-            deadline = extended
+    for pk, code, name, abbreviation, kind in agencies.values_list(
+        "pk", "code", "name", "abbreviation", "kind"
+    ):
+        agents_here = agent_counts.get(pk, 0)
+        if pk not in by_agency and not agents_here:
+            continue  # neither agents nor plans: not a row of the table
+        n, submitted, approved, scored, score_sum, flagged, extended = by_agency.get(pk, empty)
         rows.append(
-            AgencyRow(
-                agency_id=a["pk"],
-                code=a["code"],
-                name=a["name"],
-                short_name=a["abbreviation"] or a["name"],
-                kind=a["kind"],
-                agents=agent_counts.get(a["pk"], 0),
-                plans=figures["plans"],
-                submitted=_sum_states(figures, PlanState.SUBMITTED_ONCE),
-                approved=_sum_states(figures, PlanState.APPROVED_ONCE),
-                scored=figures["scored"],
-                mean_score=_mean(figures["score_sum"], figures["scored"]),
-                flagged=figures["flagged"],
-                deadline=deadline,
-                days_left=(timezone.localdate(deadline) - today).days,
+            AgencyFigures(
+                agency_id=pk,
+                code=code,
+                name=name,
+                short_name=abbreviation or name,
+                kind=kind,
+                agents=agents_here,
+                plans=n,
+                submitted=submitted,
+                approved=approved,
+                scored=scored,
+                score_sum=score_sum,
+                flagged=flagged,
+                deadline=extended if extended is not None and extended > deadline else deadline,
+                folded=name.casefold(),
             )
         )
-    rows.sort(key=lambda r: (r.name.casefold(), r.agency_id))
-    totals["agencies"] = sum(1 for r in rows if r.plans)
-    totals["agents"] = sum(agent_counts.values())
+    rows.sort(key=lambda r: (r.folded, r.agency_id))
     return rows, totals
+
+
+def _cached_agency_figures(cycle: Cycle, agency: Agency | None) -> tuple[list[AgencyFigures], dict]:
+    return cache.cached(
+        cycle.pk,
+        "agency-figures",
+        lambda: _agency_figures(cycle, agency),
+        agency.pk if agency else "all",
+    )
 
 
 def _headline(totals: dict) -> Headline:
@@ -494,7 +610,7 @@ def _comparison_headline(cycle: Cycle, agency: Agency | None) -> Headline:
     plans = ActionPlan.objects.filter(cycle=cycle)
     if agency is not None:
         plans = plans.filter(agency=agency)
-    totals = plans.aggregate(**_plan_aggregates())
+    totals = _totals(plans)
     taking_part = (
         Agency.objects.filter(Exists(plans.filter(agency=OuterRef("pk")))).count()
         if agency is None
@@ -504,8 +620,23 @@ def _comparison_headline(cycle: Cycle, agency: Agency | None) -> Headline:
     return _headline(totals)
 
 
+def _lagging_lists(rows: list[AgencyFigures], today: dt.date) -> dict:
+    """Agencies with agents and nothing submitted (most agents first), and agencies whose
+    plans score low on average (lowest first): the first few of each, and the totals."""
+    silent = [r for r in rows if r.no_submission]
+    silent.sort(key=lambda r: (-r.agents, r.folded, r.agency_id))
+    low = [r for r in rows if r.low_score]
+    low.sort(key=lambda r: (r.mean_score, r.folded, r.agency_id))
+    return {
+        "no_submission": [r.row(today) for r in silent[:LAGGING_LIMIT]],
+        "no_submission_total": len(silent),
+        "low_score": [r.row(today) for r in low[:LAGGING_LIMIT]],
+        "low_score_total": len(low),
+    }
+
+
 def _build_overview(cycle: Cycle, agency: Agency | None) -> CycleOverview:
-    rows, totals = _agency_rows(cycle, agency)
+    rows, totals = _cached_agency_figures(cycle, agency)
     headline = _headline(totals)
     states = [
         Tally(key=state.value, label=str(state.label), count=totals[f"state_{state.value}"])
@@ -554,7 +685,8 @@ def _build_overview(cycle: Cycle, agency: Agency | None) -> CycleOverview:
         core_values=_coverage(CoreValue, cycle, agency, headline.plans),
         top_plans=_top_plans(cycle, agency),
         weeks=_weeks(cycle, agency),
-        agencies=rows,
+        agencies_listed=len(rows),
+        **_lagging_lists(rows, timezone.localdate()),
         previous=comparison,
         computed_at=timezone.now(),
     )
@@ -576,7 +708,9 @@ def cycle_overview(cycle: Cycle, *, agency: Agency | None = None) -> CycleOvervi
 def agency_rows(cycle: Cycle, *, agency: Agency | None = None) -> list[AgencyRow]:
     """Every agency with agents or plans in the cycle (or the one agency), by name: the
     printed summary's table. The dashboard pages its table with `agency_table` instead."""
-    return cycle_overview(cycle, agency=agency).agencies
+    rows, _totals = _cached_agency_figures(cycle, agency)
+    today = timezone.localdate()
+    return [r.row(today) for r in rows]
 
 
 # --- Lagging agencies ---------------------------------------------------------------------
@@ -593,41 +727,41 @@ class Lagging:
 
 
 def lagging_agencies(overview: CycleOverview, today: dt.date) -> Lagging:
-    """Agencies with agents and nothing submitted (as the deadline nears), and agencies
-    whose plans score low on average. Filters the per-agency rows, not plans."""
+    """The overview's lagging agencies, with how near the cycle's deadline is."""
     cycle_deadline = overview.cycle.submission_deadline if overview.cycle else None
     days_left = (timezone.localdate(cycle_deadline) - today).days if cycle_deadline else 0
-    silent = [r for r in overview.agencies if r.no_submission]
-    silent.sort(key=lambda r: (-r.agents, r.name.casefold()))
-    low = [r for r in overview.agencies if r.low_score]
-    low.sort(key=lambda r: (r.mean_score, r.name.casefold()))
     return Lagging(
         days_left=days_left,
         watch=days_left <= LAGGING_DAYS,
-        no_submission=silent[:LAGGING_LIMIT],
-        no_submission_total=len(silent),
-        low_score=low[:LAGGING_LIMIT],
-        low_score_total=len(low),
+        no_submission=overview.no_submission,
+        no_submission_total=overview.no_submission_total,
+        low_score=overview.low_score,
+        low_score_total=overview.low_score_total,
     )
 
 
 # --- The agency table: sort, filter, search, paginate ---------------------------------------
 
 AGENCY_SORTS = {
-    "name": lambda r: r.name.casefold(),
+    "name": lambda r: r.folded,
     "agents": lambda r: r.agents,
     "plans": lambda r: r.plans,
-    "submitted": lambda r: r.submitted_pct,
-    "approved": lambda r: r.approved_pct,
+    "submitted": lambda r: _pct(r.submitted, r.plans),
+    "approved": lambda r: _pct(r.approved, r.submitted),
     "score": lambda r: r.mean_score,
     "deadline": lambda r: r.deadline,
 }
-AGENCY_SHOWS = ("no_submission", "low_score", "lagging")
+AGENCY_SHOWS = {
+    "no_submission": lambda r: r.no_submission,
+    "low_score": lambda r: r.low_score,
+    "lagging": lambda r: r.no_submission or r.low_score,
+}
 
 
 def agency_table(
-    rows: list[AgencyRow],
+    cycle: Cycle,
     *,
+    agency: Agency | None = None,
     query: str = "",
     kind: str = "",
     show: str = "",
@@ -635,32 +769,34 @@ def agency_table(
     page: str | int | None = 1,
     per_page: int = AGENCIES_PER_PAGE,
 ) -> Page:
-    """A page of the per-agency rows, searched by name, abbreviation or code, filtered by
-    kind and by lag, sorted by a column ("-" for descending; empty values last)."""
-    selected = rows
+    """A page of the cycle's per-agency rows (or the one agency's), searched by name,
+    abbreviation or code, filtered by kind and by lag, sorted by a column ("-" for
+    descending; empty values last). Works on the cached figure tuples; only the page's
+    rows become `AgencyRow`s."""
+    selected, _totals = _cached_agency_figures(cycle, agency)
     if query:
         needle = query.casefold()
         selected = [
             r
             for r in selected
-            if needle in r.name.casefold()
+            if needle in r.folded
             or needle in r.short_name.casefold()
             or needle in r.code.casefold()
         ]
     if kind in AgencyKind.values:
         selected = [r for r in selected if r.kind == kind]
-    if show == "no_submission":
-        selected = [r for r in selected if r.no_submission]
-    elif show == "low_score":
-        selected = [r for r in selected if r.low_score]
-    elif show == "lagging":
-        selected = [r for r in selected if r.no_submission or r.low_score]
+    if show in AGENCY_SHOWS:
+        selected = [r for r in selected if AGENCY_SHOWS[show](r)]
     key = sort.removeprefix("-")
     if key in AGENCY_SORTS:
         value = AGENCY_SORTS[key]
-        by_name = sorted(selected, key=lambda r: (r.name.casefold(), r.agency_id))
-        # Stable sorts: equal values keep the order by name; rows without a value last.
-        present = [r for r in by_name if value(r) is not None]
-        present.sort(key=value, reverse=sort.startswith("-"))
-        selected = present + [r for r in by_name if value(r) is None]
-    return Paginator(selected, per_page).get_page(page)
+        # The rows are in name order: stable sorts keep it among equal values; rows
+        # without a value come last either way.
+        keyed = [(value(r), r) for r in selected]
+        present = [pair for pair in keyed if pair[0] is not None]
+        present.sort(key=lambda pair: pair[0], reverse=sort.startswith("-"))
+        selected = [r for _v, r in present] + [r for v, r in keyed if v is None]
+    result = Paginator(selected, per_page).get_page(page)
+    today = timezone.localdate()
+    result.object_list = [r.row(today) for r in result.object_list]
+    return result

@@ -86,9 +86,9 @@ def bulk_province(cycle, *, plans: int, agencies: int, author: User) -> list[Age
 
 # Queries of one dashboard request. Warm (figures cached): session, user, role grants,
 # agent profile, current cycle, the user's agency (context strip), the cycle picker.
-# Cold adds the figures: per-agency aggregate, agents per agency, agencies, two
-# coverages (counts and names), top plans, weeks, previous cycle.
-SEKDA_COLD = 17
+# Cold adds the figures: the cycle's totals, per-agency aggregate, agents per agency,
+# agencies, two coverages (counts and names), top plans, weeks, previous cycle.
+SEKDA_COLD = 18
 SEKDA_WARM = 7
 
 
@@ -212,10 +212,9 @@ def test_agency_table_sorts_empty_values_last_both_ways(cycle):
             owner=AgentFactory(user__agency=agency),
             score=Decimal(score) if score else None,
         )
-    rows = cycle_overview(cycle).agencies
-    assert [r.name for r in agency_table(rows, sort="score")] == ["A", "C", "B"]
-    assert [r.name for r in agency_table(rows, sort="-score")] == ["C", "A", "B"]
-    assert [r.name for r in agency_table(rows, sort="-name")] == ["C", "B", "A"]
+    assert [r.name for r in agency_table(cycle, sort="score")] == ["A", "C", "B"]
+    assert [r.name for r in agency_table(cycle, sort="-score")] == ["C", "A", "B"]
+    assert [r.name for r in agency_table(cycle, sort="-name")] == ["C", "B", "A"]
 
 
 def test_overview_for_one_agency_counts_only_it(cycle):

@@ -215,7 +215,7 @@ def test_chart_tables_show_states_bins_and_coverage(client, leader, cycle, provi
 
 def test_agency_rows_of_the_table(client, leader, cycle, province):
     client.force_login(leader)
-    rows = client.get(DASHBOARD).context["overview"].agencies
+    rows = list(client.get(DASHBOARD).context["table"])
     assert [
         (r.name, r.agents, r.plans, r.submitted, r.approved, r.mean_score, r.submitted_pct)
         for r in rows
@@ -352,7 +352,7 @@ def test_agency_head_sees_only_their_agency(client, cycle, province):
         "submitted": "1",
         "mean": "60,50",
     }
-    assert [r.name for r in response.context["overview"].agencies] == ["Dinas B"]
+    assert [r.name for r in response.context["table"]] == ["Dinas B"]
     assert f"agency={province['b'].pk}&amp;group=submitted_once" in html
     assert client.get(DASHBOARD, {"opd": province["a"].pk}).status_code == 404
 

@@ -84,12 +84,15 @@ def fragment_version(cycle_id: int) -> str:
     return f"{global_version}-{cycle_version}"
 
 
-def cached(cycle_id: int, name: str, build: Callable[[], T], *parts) -> T:
-    """The value of `build()` for this cycle, name and parts, from the cache when fresh."""
+def cached(cycle_id: int, name: str, build: Callable[[], T], *parts, refresh: bool = False) -> T:
+    """The value of `build()` for this cycle, name and parts, from the cache when fresh.
+
+    `refresh=True` always builds (and stores the new value): for official documents,
+    which must not print what another process's cache still holds."""
     global_version, cycle_version = versions(cycle_id)
     suffix = ":".join(str(part) for part in parts)
     key = f"{PREFIX}:{global_version}:{cycle_id}:{cycle_version}:{name}:{suffix}"
-    value = cache.get(key)
+    value = None if refresh else cache.get(key)
     if value is None:
         value = build()
         cache.set(key, value, timeout())

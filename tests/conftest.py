@@ -1,6 +1,8 @@
 """Fixtures shared by the whole suite: a cycle with its rubric, people in each role."""
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from agents.enums import Role
 from tests.factories import (
@@ -12,6 +14,16 @@ from tests.factories import (
     complete_plan_content,
     user_with_role,
 )
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts and ends in the default language: a request served in English
+    (the language switch) leaves English active in the thread, and the next test would
+    format numbers and dates the English way."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -480,12 +480,15 @@ def _agency_figures(cycle: Cycle, agency: Agency | None) -> tuple[list[AgencyFig
     return rows, totals
 
 
-def _cached_agency_figures(cycle: Cycle, agency: Agency | None) -> tuple[list[AgencyFigures], dict]:
+def _cached_agency_figures(
+    cycle: Cycle, agency: Agency | None, *, refresh: bool = False
+) -> tuple[list[AgencyFigures], dict]:
     return cache.cached(
         cycle.pk,
         "agency-figures",
         lambda: _agency_figures(cycle, agency),
         agency.pk if agency else "all",
+        refresh=refresh,
     )
 
 
@@ -635,8 +638,8 @@ def _lagging_lists(rows: list[AgencyFigures], today: dt.date) -> dict:
     }
 
 
-def _build_overview(cycle: Cycle, agency: Agency | None) -> CycleOverview:
-    rows, totals = _cached_agency_figures(cycle, agency)
+def _build_overview(cycle: Cycle, agency: Agency | None, *, refresh: bool) -> CycleOverview:
+    rows, totals = _cached_agency_figures(cycle, agency, refresh=refresh)
     headline = _headline(totals)
     states = [
         Tally(key=state.value, label=str(state.label), count=totals[f"state_{state.value}"])
@@ -672,6 +675,7 @@ def _build_overview(cycle: Cycle, agency: Agency | None) -> CycleOverview:
                 "comparison",
                 lambda: _comparison_headline(previous, agency),
                 agency.pk if agency else "all",
+                refresh=refresh,
             ),
         )
     return CycleOverview(
@@ -692,15 +696,23 @@ def _build_overview(cycle: Cycle, agency: Agency | None) -> CycleOverview:
     )
 
 
-def cycle_overview(cycle: Cycle, *, agency: Agency | None = None) -> CycleOverview:
+def cycle_overview(
+    cycle: Cycle, *, agency: Agency | None = None, refresh: bool = False
+) -> CycleOverview:
     """Every figure of the dashboard for a cycle, province-wide or for one agency.
 
     Cached per cycle (reports.cache), invalidated when a plan, review, assignment or
     decision of the cycle changes. Cold: about a dozen queries whatever the data size;
-    warm: none.
+    warm: none. `refresh=True` reads the database whatever the cache holds (and renews
+    it): printed documents use it, because a worker's per-process cache may not have
+    seen the web process's invalidations.
     """
     overview = cache.cached(
-        cycle.pk, "overview", lambda: _build_overview(cycle, agency), agency.pk if agency else "all"
+        cycle.pk,
+        "overview",
+        lambda: _build_overview(cycle, agency, refresh=refresh),
+        agency.pk if agency else "all",
+        refresh=refresh,
     )
     return replace(overview, cycle=cycle)
 

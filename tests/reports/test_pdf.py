@@ -5,9 +5,12 @@ import io
 import re
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
+from django.utils import translation
 from pypdf import PdfReader
 
 from agents.enums import Role
@@ -15,10 +18,19 @@ from plans.enums import PlanState
 from plans.models import PlanVersion
 from reports.enums import JobStatus, ReportKind
 from reports.rendering import ReportError
+from reports.rendering.cycle_summary import summary_figures
 from reports.rendering.pdf import LocalOnlyFetcher, verify_url
 from reports.rendering.svg import Bar, bar_chart
+from reports.selectors import cycle_overview
 from reports.services import request_cycle_report, request_plan_report
-from tests.factories import AgentFactory, CycleFactory, PlanFactory, user_with_role, wita
+from tests.factories import (
+    AgencyFactory,
+    AgentFactory,
+    CycleFactory,
+    PlanFactory,
+    user_with_role,
+    wita,
+)
 
 from .scenario import PLAN_SCORE, TOTAL_A, TOTAL_B, detailed_plan, reviewed_plan
 
@@ -210,7 +222,19 @@ def test_review_packet_of_a_plan_never_submitted_fails_with_a_message(
 def test_cycle_summary_prints_the_figures_tables_and_charts(
     scenario, django_capture_on_commit_callbacks
 ):
-    AgentFactory(user__agency__name="Inspektorat Daerah")  # an agency with no plan: lagging
+    # Eleven agencies with agents and no plan (more than the dashboard's ten), and one
+    # whose only plan scores below the limit: every one of them is printed.
+    silent = [f"Badan Uji {i:02d}" for i in range(11, 0, -1)]
+    for name in silent:
+        AgentFactory(user__agency=AgencyFactory(name=name))
+    low = AgentFactory(user__agency=AgencyFactory(name="Dinas Kesehatan", abbreviation="DINKES"))
+    PlanFactory(
+        cycle=scenario.cycle,
+        owner=low,
+        title="Antrean puskesmas daring",
+        state=PlanState.APPROVED,
+        score=Decimal("45.5"),
+    )
     job = _request(
         ReportKind.CYCLE_SUMMARY,
         by=scenario.coordinator,
@@ -221,19 +245,52 @@ def test_cycle_summary_prints_the_figures_tables_and_charts(
     for expected in (
         "LAPORAN RINGKAS ASSESSMENT AGEN PERUBAHAN",
         "Assessment Agen Perubahan 2026",
-        "Dinas Penanaman Modal dan PTSP",
-        "Layanan perizinan daring satu pintu",
-        "66,25",
-        "Rencana per status",
-        "Sebaran nilai rencana",
-        "60 – < 80",  # the bin of 66,25, a label of the SVG chart
-        "Disetujui",
-        "Penataan Tatalaksana",
-        "Berorientasi Pelayanan",
-        "Belum mengajukan rencana tindak",
-        "Inspektorat Daerah",
+        # The headline (pypdf runs each figure into its label).
+        "1. Angka utama 2Perangkat daerah peserta 13Agen perubahan aktif 2Rencana disusun "
+        "2Rencana diajukan (100,0%) 2Rencana disetujui (100,0%) 55,88Rata-rata nilai "
+        "(2 rencana) 2Penilaian masuk dari 2 reviewer 1Penilaian berbeda jauh",
+        # The charts: plans per state, score bins, RB areas and BerAKHLAK values.
+        "Draf 0 Diajukan 0 Dalam penilaian 0 Selesai dinilai 0 Perlu revisi 0 Disetujui 2 "
+        "Ditolak 0 Dilaksanakan 0 Selesai 0",
+        "0–20 0 20–40 0 40–60 1 60–80 1 80–100 0",
+        "Penataan Tatalaksana 1",
+        "Berorientasi Pelayanan 1",
+        # The agency table, by name, and the province's totals.
+        "1 Badan Uji 01 1 0 0 — 0 — —",
+        "12 Dinas Kesehatan 1 1 1 100,0 1 100,0 45,50",
+        "13 Dinas Penanaman Modal dan PTSP 1 1 1 100,0 1 100,0 66,25",
+        "Provinsi 13 2 2 100,0 2 100,0 55,88",
+        # The top plans, with their agency's short name, agent and state.
+        "1 Layanan perizinan daring satu pintu DPMPTSP Rina Marlina, S.Kom., M.M. 66,25 "
+        f"Disetujui 2 Antrean puskesmas daring DINKES {low.user.name} 45,50 Disetujui",
+        "Rata-rata nilai di bawah 60 No. Perangkat daerah Rencana diajukan Rata-rata nilai "
+        "1 Dinas Kesehatan 1 45,50",
     ):
         assert expected in text, expected
+    # Every agency without a submission, in name order, across the page break.
+    lagging = text[text.index("Belum mengajukan rencana tindak") :]
+    positions = [lagging.index(f"{n} Badan Uji {n:02d} 1 0") for n in range(1, 12)]
+    assert positions == sorted(positions)
+    assert "Dinas Kesehatan" not in lagging[: lagging.index("Rata-rata nilai di bawah 60")]
+
+
+def test_cycle_summary_is_in_bahasa_indonesia_after_the_dashboard_was_seen_in_english(
+    scenario, django_capture_on_commit_callbacks
+):
+    with translation.override("en"):
+        cycle_overview(scenario.cycle)  # the shared cache, filled by an English dashboard
+        job = _request(
+            ReportKind.CYCLE_SUMMARY,
+            by=scenario.coordinator,
+            cycle=scenario.cycle,
+            capture=django_capture_on_commit_callbacks,
+        )
+    text = _text(_pdf(job))
+    assert (
+        "Draf 0 Diajukan 0 Dalam penilaian 0 Selesai dinilai 0 Perlu revisi 0 Disetujui 1 "
+        "Ditolak 0 Dilaksanakan 0 Selesai 0"
+    ) in text
+    assert "Approved" not in text
 
 
 def test_pdfs_embed_only_the_shipped_noto_sans_font(scenario, django_capture_on_commit_callbacks):
@@ -348,12 +405,32 @@ def test_every_pdf_kind_renders_to_png_artifacts(scenario, django_capture_on_com
 def test_summary_figures_take_the_same_queries_whatever_the_number_of_plans(
     scenario, django_assert_num_queries, extra_plans
 ):
-    from reports.rendering.summary_queries import cycle_summary
-
     for i in range(extra_plans):
         PlanFactory(cycle=scenario.cycle, title=f"Rencana tambahan {i}")
-    # plans, reviews, agents (headline); agencies; score bins; states; areas; values; top.
-    with django_assert_num_queries(9):
-        summary = cycle_summary(scenario.cycle)
-    assert summary.headline.plans == 1 + extra_plans
-    assert summary.headline.scored == 1
+    cache.clear()
+    # The dashboard's overview (reports.selectors.overview: eleven queries, whatever the
+    # number of plans), then the review totals.
+    with django_assert_num_queries(12):
+        figures = summary_figures(scenario.cycle)
+    assert figures.overview.headline.plans == 1 + extra_plans
+    assert figures.overview.headline.scored == 1
+    assert (figures.reviews, figures.reviewers) == (2, 2)
+    # Again, with the cache full: a document reads the database all the same.
+    with django_assert_num_queries(12):
+        again = summary_figures(scenario.cycle)
+    assert again.overview.headline == figures.overview.headline
+
+
+def test_summary_never_prints_what_a_stale_cache_holds(scenario):
+    """A worker's per-process cache may miss the web process's invalidations: the
+    document must read the database, and leave the renewed figures for the dashboard."""
+    plans = scenario.cycle.plans.all()
+    rejected = plans.filter(state=PlanState.REJECTED).count()
+    assert rejected < plans.count()
+    assert cycle_overview(scenario.cycle).headline.rejected == rejected  # fills the cache
+    # A change the cache does not hear of (queryset.update sends no signal), as a change
+    # made in another process looks to a worker's own cache.
+    plans.update(state=PlanState.REJECTED)
+    assert cycle_overview(scenario.cycle).headline.rejected == rejected  # stale, as expected
+    assert summary_figures(scenario.cycle).overview.headline.rejected == plans.count()
+    assert cycle_overview(scenario.cycle).headline.rejected == plans.count()

@@ -41,6 +41,7 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from agencies.enums import AgencyKind
 from agencies.models import Agency
@@ -59,6 +60,8 @@ from plans.models import (
 from plans.selectors import SCORE_BINS, score_bin_q
 
 from .. import cache
+
+StrOrPromise = str | Promise
 
 TOP_PLANS = 10
 # An agency whose plans score below this on average is listed as lagging (0–100).
@@ -179,7 +182,7 @@ class Tally:
     """One bar of a chart: a label, a count, and the plan-list filter behind it."""
 
     key: str
-    label: str
+    label: StrOrPromise
     count: int
     share: Decimal | None = None
 
@@ -641,8 +644,9 @@ def _lagging_lists(rows: list[AgencyFigures], today: dt.date) -> dict:
 def _build_overview(cycle: Cycle, agency: Agency | None, *, refresh: bool) -> CycleOverview:
     rows, totals = _cached_agency_figures(cycle, agency, refresh=refresh)
     headline = _headline(totals)
+    # The state's lazy label, not its text: the cached figures serve every language.
     states = [
-        Tally(key=state.value, label=str(state.label), count=totals[f"state_{state.value}"])
+        Tally(key=state.value, label=state.label, count=totals[f"state_{state.value}"])
         for state in PlanState
     ]
     stage_counts = {

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agencies.models import Agency
 from agents.enums import Role
@@ -226,3 +226,15 @@ def test_overview_for_one_agency_counts_only_it(cycle):
     province = cycle_overview(cycle).headline
     assert (scoped.plans, scoped.submitted, scoped.agents, scoped.agencies) == (1, 0, 2, 1)
     assert (province.plans, province.submitted, province.agents, province.agencies) == (2, 1, 3, 2)
+
+
+def test_cached_figures_serve_each_language_its_own_state_labels(client, leader, cycle):
+    """The figures are cached once for every language: a dashboard first computed for an
+    English reader must not show English state names to the next, Indonesian one."""
+    PlanFactory(cycle=cycle, state=PlanState.DRAFT)
+    with translation.override("en"):
+        assert str(cycle_overview(cycle).largest_state.label) == "Draft"
+    client.force_login(leader)
+    html = client.get(DASHBOARD).content.decode()
+    assert "Status terbanyak: Draf (1 dari 1 rencana)." in html
+    assert 'data-label="Draf"' in html

@@ -9,6 +9,7 @@ from celery import shared_task
 from agents.notifications import deliver_mail
 
 from .services import remind_reviewers
+from .services.participants import remove_expired_import_files
 
 logger = logging.getLogger(__name__)
 
@@ -29,3 +30,12 @@ def remind_due_reviews() -> dict[str, int]:
     counts = remind_reviewers()
     logger.info("review reminders: %s", counts)
     return counts
+
+
+@shared_task
+def clean_up_import_files() -> int:
+    """Nightly (Celery beat): remove the participant uploads whose dry run was not
+    confirmed within AGENPLAN_IMPORT_RETENTION_HOURS."""
+    removed = remove_expired_import_files()
+    logger.info("import retention: %s uploads removed", len(removed))
+    return len(removed)

@@ -69,6 +69,10 @@ class ReportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the retention clean-up removed the finished file (AGENPLAN_REPORT_RETENTION_DAYS,
+    # reports.services.remove_expired_report_files). The row stays "done": its verification
+    # code must keep answering for the printed copies, but nothing is offered to download.
+    file_removed_at = models.DateTimeField(_("berkas dihapus pada"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("laporan")
@@ -107,6 +111,13 @@ class ReportJob(models.Model):
         """How long the last render took (None while it has not finished)."""
         if self.started_at and self.finished_at and self.finished_at >= self.started_at:
             return self.finished_at - self.started_at
+        return None
+
+    @property
+    def file_kept_days(self) -> int | None:
+        """Whole days the file was kept before the clean-up removed it (None if it was not)."""
+        if self.file_removed_at and self.finished_at:
+            return max(0, (self.file_removed_at - self.finished_at).days)
         return None
 
     @property

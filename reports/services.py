@@ -10,12 +10,17 @@ after a lost worker, a Redis visibility timeout, a recovery sweep), and the job 
 ends with exactly one file. Every state change of a job happens on its locked row.
 
 Files live in Django's default storage (STORAGES["default"]: a shared volume, or an
-S3-compatible bucket by configuration), one folder per job: `reports/jobs/<id>/`.
+S3-compatible bucket by configuration), one folder per job: `reports/jobs/<id>/`. They
+are kept AGENPLAN_REPORT_RETENTION_DAYS after the job finished, then removed by
+`remove_expired_report_files` (nightly, Celery beat); the row stays, as the record that
+the document was issued (its verification code keeps answering).
 """
 
 import base64
+import contextlib
 import datetime as dt
 import logging
+import os
 import secrets
 import tempfile
 import time
@@ -120,7 +125,12 @@ def request_report(*, kind: str, params: dict, by: User) -> ReportJob:
         raise ReportError(_("Anda tidak berhak meminta laporan ini."), code="permission_denied")
     fingerprint = fingerprint_for(kind, params)
     mine = ReportJob.objects.filter(requested_by=by, kind=kind, fingerprint=fingerprint)
-    reusable = mine.filter(status=JobStatus.DONE).exclude(file="").order_by("-finished_at").first()
+    reusable = (
+        mine.filter(status=JobStatus.DONE, file_removed_at__isnull=True)
+        .exclude(file="")
+        .order_by("-finished_at")
+        .first()
+    )
     if reusable is not None and reusable.file.storage.exists(reusable.file.name):
         return reusable
     in_flight = mine.filter(
@@ -237,8 +247,17 @@ def get_download_for(user: User, pk: int) -> ReportJob:
 
 @dataclass(frozen=True)
 class JobRow:
+    """A job, what it is about, and what the request form needs to ask for it again (the
+    plan's id or the cycle's code; empty when the subject no longer exists)."""
+
     job: ReportJob
     subject: str
+    plan_id: int | None = None
+    cycle_code: str = ""
+
+    @property
+    def can_request_again(self) -> bool:
+        return self.plan_id is not None or bool(self.cycle_code)
 
 
 def job_rows(jobs: list[ReportJob]) -> list[JobRow]:
@@ -249,16 +268,28 @@ def job_rows(jobs: list[ReportJob]) -> list[JobRow]:
     plans = dict(
         ActionPlan.objects.filter(pk__in=plan_ids).values_list("pk", "title") if plan_ids else []
     )
-    cycles = dict(
-        Cycle.objects.filter(pk__in=cycle_ids).values_list("pk", "name") if cycle_ids else []
-    )
+    cycles = {
+        pk: (name, code)
+        for pk, name, code in (
+            Cycle.objects.filter(pk__in=cycle_ids).values_list("pk", "name", "code")
+            if cycle_ids
+            else []
+        )
+    }
     rows = []
     for job in jobs:
         if job.kind in PLAN_KINDS:
-            subject = plans.get(job.params.get("plan_id"), "")
+            plan_id = job.params.get("plan_id")
+            subject = plans.get(plan_id, "")
+            row = JobRow(
+                job=job,
+                subject=subject or job.title or "—",
+                plan_id=plan_id if plan_id in plans else None,
+            )
         else:
-            subject = cycles.get(job.params.get("cycle_id"), "")
-        rows.append(JobRow(job=job, subject=subject or job.title or "—"))
+            name, code = cycles.get(job.params.get("cycle_id"), ("", ""))
+            row = JobRow(job=job, subject=name or job.title or "—", cycle_code=code)
+        rows.append(row)
     return rows
 
 
@@ -381,8 +412,8 @@ def _mark_running(job_id: int, *, worker: str) -> ReportJob | None:
         if job is None:
             logger.warning("report job %s is gone", job_id)
             return None
-        if job.status == JobStatus.DONE and job.file:
-            return None  # a duplicate delivery of a finished job
+        if job.status == JobStatus.DONE and (job.file or job.file_removed_at):
+            return None  # a duplicate delivery of a finished job (even one cleaned up)
         if job.status == JobStatus.FAILED:
             return None  # only the user's retry brings a failed job back
         if job.kind == ReportKind.CYCLE_PACKETS and job.status == JobStatus.RUNNING:
@@ -627,3 +658,105 @@ def recover_orphaned_jobs(*, worker: str, since: dt.datetime) -> list[int]:
     if recovered:
         logger.warning("re-enqueued report jobs %s left running by %s", recovered, worker)
     return recovered
+
+
+# --- Retention: finished files are removed after AGENPLAN_REPORT_RETENTION_DAYS ------------
+#
+# A job is finished for good once it is done, so only done jobs lose their file: queued
+# and running jobs (even stale ones) and failed jobs are never touched. The file is deleted
+# first and the row marked after, in the same transaction on the locked rows: if the
+# marking does not commit, the next run finds the row again, deletes nothing (a missing
+# file is fine) and marks it. The row keeps its status, title and verification code, so
+# the printed copies still verify; it offers no download, is never reused for an identical
+# request, and its page offers to ask for the report again (a new job, with a new code:
+# a re-rendered document may differ from the one printed under the old code).
+
+CLEANUP_BATCH_SIZE = 200
+
+
+def report_retention() -> dt.timedelta | None:
+    """How long finished files are kept; None when they are kept for ever (setting <= 0)."""
+    days = int(getattr(settings, "AGENPLAN_REPORT_RETENTION_DAYS", 30))
+    return dt.timedelta(days=days) if days > 0 else None
+
+
+def _expired_jobs(cutoff: dt.datetime) -> QuerySet:
+    return ReportJob.objects.filter(
+        status=JobStatus.DONE, finished_at__lt=cutoff, file_removed_at__isnull=True
+    ).exclude(file="")
+
+
+def _remove_empty_folders(job_id: int) -> None:
+    """On a file system, remove the job's folders once empty (object storage has none)."""
+    try:
+        root = default_storage.path(job_folder(job_id))
+    except NotImplementedError:
+        return
+    for folder, _subfolders, _files in os.walk(root, topdown=False):
+        with contextlib.suppress(OSError):  # not empty: leave it
+            os.rmdir(folder)
+
+
+def _remove_batch(ids: list[int], *, cutoff: dt.datetime, now: dt.datetime) -> list[str]:
+    removed: dict[int, str] = {}
+    with transaction.atomic():
+        # Locked rows that still qualify: a row another transaction holds is left for the
+        # next run rather than waited for.
+        jobs = (
+            _expired_jobs(cutoff)
+            .filter(pk__in=ids)
+            .select_for_update(skip_locked=True)
+            .only("pk", "kind", "file")
+            .order_by("pk")
+        )
+        for job in jobs:
+            name = job.file.name
+            try:
+                default_storage.delete(name)  # a file already missing is not an error
+                _discard_batch_files(job)
+            except Exception:  # one unreadable file must not stop the night's clean-up
+                logger.exception("report job %s: could not remove %s", job.pk, name)
+                continue
+            removed[job.pk] = name
+        ReportJob.objects.filter(pk__in=removed).update(file="", file_removed_at=now)
+    for job_id in removed:
+        _remove_empty_folders(job_id)
+    return list(removed.values())
+
+
+def remove_expired_report_files(
+    *,
+    now: dt.datetime | None = None,
+    dry_run: bool = False,
+    batch_size: int = CLEANUP_BATCH_SIZE,
+) -> list[str]:
+    """Delete the files of jobs finished more than AGENPLAN_REPORT_RETENTION_DAYS before
+    `now` and mark their rows (`file_removed_at`); return the storage names removed (with
+    `dry_run`, the names that would be, and nothing changes).
+
+    Works through the jobs in batches of `batch_size` in primary-key order, each batch in
+    its own short transaction, so tens of thousands of jobs never hold one long lock."""
+    retention = report_retention()
+    if retention is None:
+        return []
+    now = now or timezone.now()
+    cutoff = now - retention
+    removed: list[str] = []
+    last_pk = 0
+    while True:
+        batch = list(
+            _expired_jobs(cutoff)
+            .filter(pk__gt=last_pk)
+            .order_by("pk")
+            .values_list("pk", "file")[:batch_size]
+        )
+        if not batch:
+            break
+        last_pk = batch[-1][0]
+        if dry_run:
+            removed.extend(name for _pk, name in batch)
+        else:
+            removed.extend(_remove_batch([pk for pk, _name in batch], cutoff=cutoff, now=now))
+    if removed and not dry_run:
+        logger.info("removed %s report files finished before %s", len(removed), cutoff)
+    return removed

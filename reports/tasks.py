@@ -97,6 +97,24 @@ def recover_orphaned_reports(self, *, worker: str, since: str) -> None:
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
 
 
+@shared_task(bind=True, acks_late=True, max_retries=3, soft_time_limit=1800, time_limit=1900)
+def clean_up_report_files(self) -> int:
+    """Nightly (Celery beat): remove the files of reports finished more than
+    AGENPLAN_REPORT_RETENTION_DAYS ago. Safe to run twice or to stop half-way: each batch
+    commits on its own and a file already gone is fine."""
+    try:
+        removed = services.remove_expired_report_files()
+    except TRANSIENT_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+    except SoftTimeLimitExceeded:
+        # A first run over years of files may not finish in one night: what was committed
+        # stays removed, the interrupted batch is picked up again by the next run.
+        logger.warning("report retention: stopped by the time limit, continuing next run")
+        return 0
+    logger.info("report retention: %s files removed", len(removed))
+    return len(removed)
+
+
 @worker_ready.connect
 def _recover_on_worker_ready(sender=None, **kwargs) -> None:
     """A node that starts has nothing running: what it had claimed before died with it."""

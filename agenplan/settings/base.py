@@ -203,6 +203,13 @@ AGENPLAN_SITE_URL = env.str("AGENPLAN_SITE_URL", default="")
 # The place printed above the signatures of documents ("Samarinda, 21 Februari 2023").
 AGENPLAN_DOCUMENT_PLACE = env.str("AGENPLAN_DOCUMENT_PLACE", default="Samarinda")
 
+# --- Retention (the nightly clean-up; `manage.py cleanup_files` runs it by hand) -------
+# Days a finished report's file (PDF/XLSX/ZIP) is kept; the job row stays, its page offers
+# to ask again. Hours an uploaded participants file is kept between its dry run and the
+# confirmation. 0 keeps them for ever.
+AGENPLAN_REPORT_RETENTION_DAYS = env.int("AGENPLAN_REPORT_RETENTION_DAYS", default=30)
+AGENPLAN_IMPORT_RETENTION_HOURS = env.int("AGENPLAN_IMPORT_RETENTION_HOURS", default=24)
+
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -247,5 +254,14 @@ CELERY_BEAT_SCHEDULE = {
     "assessment-remind-due-reviews": {
         "task": "assessment.tasks.remind_due_reviews",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Every night, when nobody is asking for reports (times are WITA, CELERY_TIMEZONE).
+    "reports-clean-up-report-files": {
+        "task": "reports.tasks.clean_up_report_files",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "assessment-clean-up-import-files": {
+        "task": "assessment.tasks.clean_up_import_files",
+        "schedule": crontab(hour=2, minute=45),
     },
 }

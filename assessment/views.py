@@ -38,6 +38,7 @@ from .forms import (
 )
 from .imports import ImportFileError, read_rows
 from .services import PlanError
+from .services.participants import IMPORT_FOLDER
 
 MANAGE = "assessment.manage_assessment"
 
@@ -281,7 +282,7 @@ def rubric(request):
 
 
 def _upload_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "imports"
+    path = Path(settings.MEDIA_ROOT) / IMPORT_FOLDER
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -317,10 +318,15 @@ def participants_confirm(request):
     """Write the checked file in one transaction (checked again inside it)."""
     token = request.POST.get("token", "")
     path = _upload_dir() / token
-    if not token or "/" in token or ".." in token or not path.is_file():
+    try:
+        if not token or "/" in token or ".." in token:
+            raise FileNotFoundError(token)
+        # The nightly clean-up may remove the file at any moment: read it, don't ask first.
+        content = path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
         messages.error(request, _("Berkas uji coba tidak ditemukan; unggah ulang."))
         return redirect("assessment:participants")
-    rows = read_rows(token, path.read_bytes())
+    rows = read_rows(token, content)
     plan = services.import_participants(rows, by=request.user)
     if not plan.ok:
         messages.error(request, _("Data berubah sejak uji coba; periksa kembali."))

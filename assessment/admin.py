@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import (
+    AssignmentRun,
     ConflictOfInterest,
     Criterion,
     CriterionLevel,
@@ -66,3 +67,10 @@ class DecisionAdmin(admin.ModelAdmin):
     list_display = ["plan", "outcome", "score", "decided_by", "decided_at"]
     list_filter = ["outcome"]
     raw_id_fields = ["plan", "version"]
+
+
+@admin.register(AssignmentRun)
+class AssignmentRunAdmin(admin.ModelAdmin):
+    list_display = ["id", "cycle", "status", "requested_by", "requested_at", "finished_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["requested_by"]

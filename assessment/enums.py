@@ -1,5 +1,7 @@
 """States and outcomes of the assessment."""
 
+from enum import nonmember
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -20,3 +22,14 @@ class DecisionOutcome(models.TextChoices):
     APPROVE = "approve", _("Disetujui")
     REVISE = "revise", _("Perlu revisi")
     REJECT = "reject", _("Ditolak")
+
+
+class RunStatus(models.TextChoices):
+    """Where a background automatic assignment (AssignmentRun) stands."""
+
+    QUEUED = "queued", _("Dalam antrean")
+    RUNNING = "running", _("Sedang berjalan")
+    DONE = "done", _("Selesai")
+    FAILED = "failed", _("Gagal")
+
+    ACTIVE = nonmember(frozenset({"queued", "running"}))

@@ -10,7 +10,7 @@ from agencies.models import Agency
 from agents.models import Agent
 from plans.models import ActionPlan, Cycle, PlanVersion
 
-from .enums import LEVEL_MAX, LEVEL_MIN, DecisionOutcome, ReviewState
+from .enums import LEVEL_MAX, LEVEL_MIN, DecisionOutcome, ReviewState, RunStatus
 from .rules import ASSIGNMENT_PERMISSIONS, REVIEW_PERMISSIONS
 
 
@@ -260,3 +260,68 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan}: {self.get_outcome_display()}"
+
+
+class AssignmentRun(models.Model):
+    """One automatic assignment of a big cycle, run in the background by a Celery task
+    (`assessment.tasks.run_auto_assign`): the row the assignments page polls, never a
+    result backend (STYLE.md rule 6). A cycle has at most one run queued or running."""
+
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="assignment_runs", verbose_name=_("siklus")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("diminta oleh"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    # Plans waiting for reviewers when the run was asked for, and those handled so far.
+    total = models.PositiveIntegerField(_("rencana yang ditugaskan"), default=0)
+    done = models.PositiveIntegerField(_("rencana yang sudah diproses"), default=0)
+    # What the run did (AutoAssignResult): plans given reviewers (or sent back to their
+    # reviewers as a revision), assignments created, plans still short of reviewers.
+    plans = models.PositiveIntegerField(_("rencana"), default=0)
+    created = models.PositiveIntegerField(_("penugasan dibuat"), default=0)
+    short = models.PositiveIntegerField(_("rencana kurang reviewer"), default=0)
+    error = models.TextField(_("pesan kesalahan"), blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    # Set once, when a worker first takes the run: the moment its assignments are stamped
+    # with, so that a retried task finds (and notifies about) the same assignments.
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("penugasan otomatis")
+        verbose_name_plural = _("penugasan otomatis")
+        ordering = ["-requested_at", "-id"]
+        get_latest_by = ["requested_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=RunStatus.values), name="assignmentrun_status_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["cycle"],
+                condition=models.Q(status__in=sorted(RunStatus.ACTIVE)),
+                name="assignmentrun_one_active_per_cycle",
+            ),
+        ]
+        indexes = [models.Index(fields=["cycle", "-requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} #{self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        """Queued or running: the assignments page keeps polling."""
+        return self.status in RunStatus.ACTIVE
+
+    @property
+    def progress(self) -> int:
+        """Percent of the plans handled (0–100)."""
+        if not self.total:
+            return 100 if self.status == RunStatus.DONE else 0
+        return min(100, self.done * 100 // self.total)

@@ -5,13 +5,18 @@ import logging
 import smtplib
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from celery.utils.time import get_exponential_backoff_interval
+from django.db import InterfaceError, OperationalError
 
 from agents.notifications import deliver_mail
 
-from .services import remind_reviewers
+from .services import PlanError, remind_reviewers, runs
 from .services.participants import remove_expired_import_files
 
 logger = logging.getLogger(__name__)
+
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError)
 
 
 @shared_task(
@@ -39,3 +44,40 @@ def clean_up_import_files() -> int:
     removed = remove_expired_import_files()
     logger.info("import retention: %s uploads removed", len(removed))
     return len(removed)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=5,
+    soft_time_limit=1800,
+    time_limit=1900,
+)
+def run_auto_assign(self, *, run_id: int) -> None:
+    """Auto-assign a big cycle (an AssignmentRun). Safe to run twice: a finished run is
+    left alone, an unfinished one goes on where it stopped. Only transient errors
+    (database unreachable) are retried; anything else ends the run as failed, with a
+    message for the coordinator."""
+    try:
+        runs.perform_assignment_run(run_id)
+    except TRANSIENT_ERRORS as exc:
+        if self.request.retries >= self.max_retries:
+            logger.exception("assignment run %s: transient errors, giving up", run_id)
+            runs.fail_run(run_id, runs.TRANSIENT_MESSAGE)
+            return
+        logger.warning("assignment run %s: transient error %r, retrying", run_id, exc)
+        runs.requeue_run(run_id)
+        countdown = get_exponential_backoff_interval(
+            factor=5, retries=self.request.retries, maximum=300, full_jitter=True
+        )
+        raise self.retry(exc=exc, countdown=countdown) from exc
+    except SoftTimeLimitExceeded:
+        logger.exception("assignment run %s: soft time limit", run_id)
+        runs.fail_run(run_id, runs.TIMEOUT_MESSAGE)
+    except PlanError as exc:  # e.g. the coordinator lost the role meanwhile
+        logger.info("assignment run %s refused: %s", run_id, exc)
+        runs.fail_run(run_id, str(exc))
+    except Exception:
+        logger.exception("assignment run %s failed", run_id)
+        runs.fail_run(run_id, runs.FAILED_MESSAGE % {"id": run_id})

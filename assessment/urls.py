@@ -21,6 +21,7 @@ urlpatterns = [
     path("koordinator/peserta/impor/", views.participants_confirm, name="participants_confirm"),
     path("koordinator/penugasan/", views.assignments, name="assignments"),
     path("koordinator/penugasan/otomatis/", views.auto_assign, name="auto_assign"),
+    path("koordinator/penugasan/status/", views.assignment_run, name="assignment_run"),
     path("koordinator/rencana/<int:pk>/", views.plan_reviews, name="plan"),
     path("koordinator/rencana/<int:pk>/tugaskan/", views.assign, name="assign"),
     path("koordinator/rencana/<int:pk>/lepas/", views.release, name="release"),

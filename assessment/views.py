@@ -37,8 +37,11 @@ from .forms import (
     criterion_initial,
 )
 from .imports import ImportFileError, read_rows
+from .models import AssignmentRun
+from .selectors.runs import latest_assignment_run
 from .services import PlanError
 from .services.participants import IMPORT_FOLDER
+from .services.runs import request_auto_assign
 
 MANAGE = "assessment.manage_assessment"
 
@@ -355,7 +358,8 @@ def participants_confirm(request):
 @permission_required(MANAGE, raise_exception=True)
 @require_GET
 def assignments(request):
-    """Submitted plans and plans short of reviewers; auto-assign; reviewer load."""
+    """Submitted plans and plans short of reviewers; auto-assign (and the status of the
+    latest background run); reviewer load."""
     cycle = _chosen_cycle(request)
     counts, rows = (
         selectors.decision_board(cycle, group="awaiting_assignment") if cycle else ({}, [])
@@ -377,7 +381,23 @@ def assignments(request):
             "awaiting": counts.get("awaiting_assignment", 0),
             "short": list(short[:200]) if cycle else [],
             "load": list(selectors.reviewer_load(cycle)) if cycle else [],
+            "run": latest_assignment_run(cycle),
         },
+    )
+
+
+@login_required
+@permission_required(MANAGE, raise_exception=True)
+@require_GET
+def assignment_run(request):
+    """The latest background run of the cycle: the fragment the assignments page polls."""
+    cycle = _chosen_cycle(request)
+    if cycle is None:
+        raise Http404("No cycle")
+    return render(
+        request,
+        "assessment/partials/assignment_run.html",
+        {"cycle": cycle, "run": latest_assignment_run(cycle)},
     )
 
 
@@ -385,14 +405,27 @@ def assignments(request):
 @permission_required(MANAGE, raise_exception=True)
 @require_POST
 def auto_assign(request):
+    """Auto-assign the cycle: at once for a province's cycle, in the background (a run the
+    page polls) when more than AGENPLAN_AUTO_ASSIGN_SYNC_LIMIT plans wait."""
     cycle = _chosen_cycle(request)
     if cycle is None:
         raise Http404("No cycle")
     try:
-        result = services.auto_assign(cycle, by=request.user)
+        outcome = request_auto_assign(cycle, by=request.user)
     except PlanError as error:
         messages.error(request, str(error.message))
     else:
+        if isinstance(outcome, AssignmentRun):
+            messages.info(
+                request,
+                _(
+                    "Penugasan otomatis untuk %(n)s rencana berjalan di latar belakang; "
+                    "statusnya tampil di halaman ini."
+                )
+                % {"n": outcome.total},
+            )
+            return redirect(_with_cycle("assessment:assignments", cycle))
+        result = outcome
         messages.success(
             request,
             _("%(n)s penugasan dibuat untuk %(plans)s rencana.")

@@ -97,6 +97,7 @@ MATRIX = {
     ("assessment:participants_confirm", False, "post", (("token", "x.csv"),)): row(coordinator=302),
     ("assessment:assignments", False, "get", None): row(coordinator=200),
     ("assessment:auto_assign", False, "post", None): row(coordinator=302),
+    ("assessment:assignment_run", False, "get", None): row(coordinator=200),
     ("assessment:plan", True, "get", None): row(coordinator=200),
     ("assessment:assign", True, "post", None): row(coordinator=400),
     ("assessment:release", True, "post", None): row(coordinator=400),

@@ -210,6 +210,11 @@ AGENPLAN_DOCUMENT_PLACE = env.str("AGENPLAN_DOCUMENT_PLACE", default="Samarinda"
 AGENPLAN_REPORT_RETENTION_DAYS = env.int("AGENPLAN_REPORT_RETENTION_DAYS", default=30)
 AGENPLAN_IMPORT_RETENTION_HOURS = env.int("AGENPLAN_IMPORT_RETENTION_HOURS", default=24)
 
+# --- Automatic reviewer assignment ------------------------------------------------------
+# A cycle with more plans than this waiting for reviewers is assigned by a Celery task
+# (assessment.tasks.run_auto_assign, a row the page polls) instead of inside the request.
+AGENPLAN_AUTO_ASSIGN_SYNC_LIMIT = env.int("AGENPLAN_AUTO_ASSIGN_SYNC_LIMIT", default=500)
+
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -1,14 +1,25 @@
 """What every assessment service shares: the domain error, row locks, notifications."""
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.urls import reverse
 
 from agents.enums import Role
-from agents.models import User
+from agents.models import Notification, User
 from agents.notifications import notify
 from plans.services import PlanError, _locked, _require, transition
 
-__all__ = ["PlanError", "_locked", "_require", "transition", "coordinators", "send"]
+__all__ = [
+    "Message",
+    "PlanError",
+    "_locked",
+    "_require",
+    "coordinators",
+    "send",
+    "send_many",
+    "transition",
+]
 
 
 def coordinators():
@@ -30,6 +41,60 @@ def send(recipient: User, *, kind: str, title, body="", url: str = "", dedupe_ke
 
     pk = notification.pk
     transaction.on_commit(lambda: send_notification_mail.delay(notification_id=pk))
+
+
+@dataclass(frozen=True)
+class Message:
+    """One notification for `send_many`: the arguments of `send`."""
+
+    recipient: User
+    kind: str
+    title: object
+    body: object = ""
+    url: str = ""
+    dedupe_key: str = ""
+
+
+def send_many(messages: list[Message]) -> None:
+    """`send` for many recipients at once, in a fixed number of queries: the rows in one
+    INSERT that skips every (recipient, dedupe_key) already there, their e-mails after
+    the surrounding transaction commits.
+
+    Idempotent like `send`: a row is written once. The mail is enqueued for each of the
+    rows not yet mailed, so a retried run also mails what its first attempt wrote but
+    never handed to the broker; `deliver_mail` marks a row as mailed under a row lock,
+    so none is mailed twice.
+    """
+    messages = [m for m in messages if m.recipient is not None and m.recipient.is_active]
+    if not messages:
+        return
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=m.recipient,
+                kind=m.kind,
+                title=str(m.title)[:255],
+                body=str(m.body),
+                url=m.url[:500],
+                dedupe_key=m.dedupe_key[:200],
+            )
+            for m in messages
+        ],
+        ignore_conflicts=True,
+    )
+    mailable = {(m.recipient.pk, m.dedupe_key[:200]) for m in messages if m.recipient.email}
+    if not mailable:
+        return
+    unsent = Notification.objects.filter(
+        recipient_id__in={r for r, _k in mailable},
+        dedupe_key__in={k for _r, k in mailable},
+        emailed_at__isnull=True,
+    ).values_list("pk", "recipient_id", "dedupe_key")
+    from assessment.tasks import send_notification_mail
+
+    for pk, recipient_id, key in unsent:
+        if (recipient_id, key) in mailable:
+            transaction.on_commit(lambda pk=pk: send_notification_mail.delay(notification_id=pk))
 
 
 def url(name: str, *args) -> str:

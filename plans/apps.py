@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PlansConfig(AppConfig):
     name = "plans"
     verbose_name = _("Rencana tindak")
+
+    def ready(self) -> None:
+        from .services.alignment import connect_signals
+
+        connect_signals()

@@ -187,6 +187,10 @@ class Cycle(RulesModel):
 # --- The plan -------------------------------------------------------------------------
 
 
+# Denormalised copies of the plan's alignment, kept by plans.services.alignment.
+ALIGNMENT_ID_FIELDS = ("area_ids", "value_ids")
+
+
 class ActionPlan(RulesModel):
     """A rencana tindak: one per agent (or agent team) per cycle (SPEC.md §4)."""
 
@@ -269,6 +273,12 @@ class ActionPlan(RulesModel):
     # Maintained by the assessment services, read by dashboards (aggregates in SQL).
     score = models.DecimalField(_("nilai"), max_digits=5, decimal_places=2, null=True, blank=True)
     review_flagged = models.BooleanField(_("penilaian berbeda jauh"), default=False)
+    # The ids of `change_areas` and `core_values` as "|3|7|" (empty: "|"), kept in step by
+    # plans.services.alignment on every change of either relation. The dashboard counts
+    # coverage with one pass over the plans (`LIKE '%|3|%'`) instead of joining the link
+    # tables (250,000 rows in a national cycle). The relations remain the truth.
+    area_ids = models.CharField(max_length=255, default="|", editable=False)
+    value_ids = models.CharField(max_length=255, default="|", editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -295,10 +305,18 @@ class ActionPlan(RulesModel):
         indexes = [
             models.Index(fields=["cycle", "state"]),
             models.Index(fields=["cycle", "agency", "state"]),
-            # The dashboard's per-agency figures and top plans read only these columns.
+            # The dashboard's figures (per agency, totals, coverage) read only these columns.
             models.Index(
                 fields=["cycle", "agency"],
-                include=["id", "state", "score", "review_flagged", "submission_extended_until"],
+                include=[
+                    "id",
+                    "state",
+                    "score",
+                    "review_flagged",
+                    "submission_extended_until",
+                    "area_ids",
+                    "value_ids",
+                ],
                 name="plan_cycle_agency_figures",
             ),
             models.Index(fields=["cycle", "-score", "title", "id"], name="plan_cycle_top_score"),
@@ -307,6 +325,17 @@ class ActionPlan(RulesModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        """A save of a plan loaded earlier never writes back its (possibly stale) copy of
+        the alignment ids: only plans.services.alignment writes those, after an insert."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in ALIGNMENT_ID_FIELDS
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def is_editable(self) -> bool:
@@ -405,6 +434,9 @@ class PlanVersion(models.Model):
     """An immutable snapshot of the whole plan taken at each submission."""
 
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="versions")
+    # The plan's cycle (a plan never changes cycle; a version never changes): submissions
+    # per week of a cycle are then read from this table alone, without joining the plans.
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
     number = models.PositiveSmallIntegerField(_("versi"))
     snapshot = models.JSONField(_("isi rencana"))
     created_by = models.ForeignKey(
@@ -420,7 +452,10 @@ class PlanVersion(models.Model):
         indexes = [
             models.Index(
                 fields=["plan"], include=["number", "created_at"], name="planversion_plan_figures"
-            )
+            ),
+            models.Index(
+                fields=["cycle", "created_at"], include=["number"], name="planversion_cycle_weeks"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="planversion_unique_number"),
@@ -433,6 +468,8 @@ class PlanVersion(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ImmutableRowError("A PlanVersion is immutable once written.")
+        if self.cycle_id is None:
+            self.cycle_id = self.plan.cycle_id
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -6,14 +6,14 @@ be cached (reports.cache) and printed.
 
 How the figures are computed, and why it costs the same for 155 plans or 50,000:
 
-- One GROUP BY over the cycle's plans per agency, with conditional aggregates (plans per
-  state, scored, sum of scores, flagged, per score bin, latest extension), read as plain
-  tuples. The headline figures, the funnel, the state counts and the score distribution
-  are the column sums of these per-agency rows (one row per agency, never per plan). One
-  scan of the plans serves the whole page.
-- Active agents per agency: one GROUP BY. Coverage of RB change areas and BerAKHLAK
-  values: one annotated query each. Top plans: ORDER BY score LIMIT. Submissions per
-  week: one GROUP BY over the submitted versions.
+- One GROUP BY over the cycle's plans by (state, score bin), with conditional counts of
+  the plans serving each RB change area and BerAKHLAK value (read from the plans' own
+  alignment ids, `ActionPlan.area_ids`/`value_ids`, so no link table is joined): the
+  headline, the funnel, the states, the score distribution and both coverages.
+- One GROUP BY per agency (plans, submitted, approved, scored, sum of scores, flagged,
+  latest extension) read as plain tuples, one of active agents per agency, the names.
+- Top plans: ORDER BY score LIMIT. Submissions per week: one GROUP BY over the versions
+  of the cycle (each version carries its cycle: no join).
 - The per-agency figures are cached on their own, as compact tuples (a national cycle
   has ~2,000 agencies); the overview keeps only what the page shows of them (counts and
   the first lagging agencies). The agency table sorts, filters and searches those tuples
@@ -22,6 +22,7 @@ How the figures are computed, and why it costs the same for 155 plans or 50,000:
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
@@ -58,6 +59,7 @@ from plans.models import (
     PlanVersion,
 )
 from plans.selectors import SCORE_BINS, score_bin_q
+from plans.services.alignment import key_contains
 
 from .. import cache
 
@@ -319,10 +321,17 @@ class CycleOverview:
 # --- The figures --------------------------------------------------------------------------
 
 
-def _totals(plans) -> dict:
+def _totals(plans, *, areas: Sequence[int] = (), values: Sequence[int] = ()) -> dict:
     """The figures of a set of plans: how many, per state, per score bin, scored, the sum
-    of scores, flagged. One GROUP BY over (state, score bin): at most a few dozen rows,
-    folded here; cheaper than twenty conditional aggregates over every plan."""
+    of scores, flagged, and per change area and value (of those ids) how many serve it.
+    One GROUP BY over (state, score bin): at most a few dozen rows, folded here; cheaper
+    than twenty conditional aggregates over every plan. Coverage reads the plans' own
+    alignment ids (`ActionPlan.area_ids`), not the link tables: no join."""
+    coverage = {
+        f"area_{pk}": Count("id", filter=Q(area_ids__contains=key_contains(pk))) for pk in areas
+    } | {
+        f"value_{pk}": Count("id", filter=Q(value_ids__contains=key_contains(pk))) for pk in values
+    }
     score_bin = Case(
         *(When(score_bin_q(low, high), then=Value(low)) for low, high in SCORE_BINS),
         default=Value(None),
@@ -331,6 +340,7 @@ def _totals(plans) -> dict:
     totals = {"plans": 0, "scored": 0, "score_sum": Decimal(0), "flagged": 0}
     totals |= {f"state_{state}": 0 for state in PlanState.values}
     totals |= {f"bin_{low}": 0 for low, _high in SCORE_BINS}
+    totals |= dict.fromkeys(coverage, 0)
     groups = (
         plans.annotate(score_bin=score_bin)
         .order_by()
@@ -340,10 +350,13 @@ def _totals(plans) -> dict:
             scored=Count("score"),
             score_sum=Sum("score"),
             flagged=Count("id", filter=Q(review_flagged=True)),
+            **coverage,
         )
-        .values_list("state", "score_bin", "n", "scored", "score_sum", "flagged")
+        .values_list("state", "score_bin", "n", "scored", "score_sum", "flagged", *coverage)
     )
-    for state, low, n, scored, score_sum, flagged in groups:
+    for state, low, n, scored, score_sum, flagged, *served in groups:
+        for name, count in zip(coverage, served, strict=True):
+            totals[name] += count
         totals["plans"] += n
         totals["scored"] += scored
         totals["flagged"] += flagged
@@ -414,11 +427,12 @@ class AgencyFigures(NamedTuple):
 
 
 def _agency_figures(cycle: Cycle, agency: Agency | None) -> tuple[list[AgencyFigures], dict]:
-    """Per-agency figure tuples (by name), and the cycle's totals. Four queries whatever
-    the size: the totals (one row), plans per agency, agents per agency, the names.
+    """Per-agency figure tuples (by name), and the cycle's totals with its coverage of
+    change areas and values. Six queries whatever the size: the two reference lists, the
+    totals, plans per agency, agents per agency, the names.
 
-    The totals are their own one-row aggregate rather than sums of the per-agency rows:
-    the per-agency query then carries seven columns instead of twenty-five, and reading
+    The totals are their own aggregate rather than sums of the per-agency rows: the
+    per-agency query then carries seven columns instead of twenty-five, and reading
     ~2,000 rows of it costs a third of the time."""
     plans = ActionPlan.objects.filter(cycle=cycle)
     agents = Agent.objects.filter(is_active=True)
@@ -427,7 +441,10 @@ def _agency_figures(cycle: Cycle, agency: Agency | None) -> tuple[list[AgencyFig
         plans = plans.filter(agency=agency)
         agents = agents.filter(agency=agency)
         agencies = agencies.filter(pk=agency.pk)
-    totals = _totals(plans)
+    areas, values = _alignment_references()
+    totals = _totals(plans, areas=[a[0] for a in areas], values=[v[0] for v in values])
+    totals["change_areas"] = _coverage(areas, "area", totals)
+    totals["core_values"] = _coverage(values, "value", totals)
     by_agency = {
         row[0]: row[1:]
         for row in plans.order_by()
@@ -526,22 +543,26 @@ def review_totals(cycle: Cycle, agency: Agency | None = None) -> dict:
     return {"reviews": sum(per_reviewer), "reviewers": len(per_reviewer)}
 
 
-def _coverage(model, cycle: Cycle, agency: Agency | None, total: int) -> list[Tally]:
-    """Plans of the cycle per change area (or value): one GROUP BY over the link table,
-    joined to the cycle's plans; the (few) reference rows are read alongside."""
-    field = ActionPlan.change_areas if model is ChangeArea else ActionPlan.core_values
-    through = field.through
-    target = "changearea_id" if model is ChangeArea else "corevalue_id"
-    links = through.objects.filter(actionplan__cycle=cycle)
-    if agency is not None:
-        links = links.filter(actionplan__agency=agency)
-    counts = dict(links.order_by().values(target).annotate(n=Count("id")).values_list(target, "n"))
-    rows = model.objects.all()
-    if model is ChangeArea:
-        rows = rows.filter(is_active=True)
+def _alignment_references() -> tuple[list[tuple], list[tuple]]:
+    """(pk, code, name) of the active RB change areas and of the BerAKHLAK values."""
+    areas = ChangeArea.objects.filter(is_active=True).order_by("order", "code")
+    values = CoreValue.objects.order_by("order", "code")
+    return (
+        list(areas.values_list("pk", "code", "name")),
+        list(values.values_list("pk", "code", "name")),
+    )
+
+
+def _coverage(references: list[tuple], prefix: str, totals: dict) -> list[Tally]:
+    """One bar per change area (or value): how many of the plans serve it, and the share."""
     return [
-        Tally(key=code, label=name, count=counts.get(pk, 0), share=_pct(counts.get(pk, 0), total))
-        for pk, code, name in rows.order_by("order", "code").values_list("pk", "code", "name")
+        Tally(
+            key=code,
+            label=name,
+            count=totals[f"{prefix}_{pk}"],
+            share=_pct(totals[f"{prefix}_{pk}"], totals["plans"]),
+        )
+        for pk, code, name in references
     ]
 
 
@@ -582,7 +603,7 @@ def _top_plans(cycle: Cycle, agency: Agency | None) -> list[TopPlan]:
 
 def _weeks(cycle: Cycle, agency: Agency | None) -> list[Week]:
     """Submissions per week (WITA, weeks from Monday): first submissions and resubmissions."""
-    versions = PlanVersion.objects.filter(plan__cycle=cycle)
+    versions = PlanVersion.objects.filter(cycle=cycle)  # the version's own cycle: no join
     if agency is not None:
         versions = versions.filter(plan__agency=agency)
     rows = (
@@ -689,8 +710,8 @@ def _build_overview(cycle: Cycle, agency: Agency | None, *, refresh: bool) -> Cy
         states=states,
         funnel=funnel,
         score_bins=bins,
-        change_areas=_coverage(ChangeArea, cycle, agency, headline.plans),
-        core_values=_coverage(CoreValue, cycle, agency, headline.plans),
+        change_areas=totals["change_areas"],
+        core_values=totals["core_values"],
         top_plans=_top_plans(cycle, agency),
         weeks=_weeks(cycle, agency),
         agencies_listed=len(rows),

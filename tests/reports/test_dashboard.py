@@ -17,6 +17,7 @@ from assessment.enums import ReviewState
 from assessment.models import Decision, Review, ReviewAssignment
 from plans.enums import PlanState
 from plans.models import ActionPlan, ChangeArea, CoreValue, PlanVersion
+from plans.services.alignment import refresh_alignment
 from reports import cache as dashboard_cache
 from reports.selectors import agency_table, cycle_overview, review_totals
 from tests.factories import AgencyFactory, AgentFactory, PlanFactory, user_with_role
@@ -69,10 +70,12 @@ def bulk_province(cycle, *, plans: int, agencies: int, author: User) -> list[Age
     ActionPlan.core_values.through.objects.bulk_create(
         ActionPlan.core_values.through(actionplan_id=p.pk, corevalue_id=value.pk) for p in rows[::2]
     )
+    refresh_alignment(p.pk for p in rows)  # bulk-inserted links send no m2m signal
     start = timezone.now() - dt.timedelta(days=60)
     PlanVersion.objects.bulk_create(
         PlanVersion(
             plan=p,
+            cycle=cycle,
             number=1,
             snapshot={},
             created_by=author,
@@ -86,9 +89,10 @@ def bulk_province(cycle, *, plans: int, agencies: int, author: User) -> list[Age
 
 # Queries of one dashboard request. Warm (figures cached): session, user, role grants,
 # agent profile, current cycle, the user's agency (context strip), the cycle picker.
-# Cold adds the figures: the cycle's totals, per-agency aggregate, agents per agency,
-# agencies, two coverages (counts and names), top plans, weeks, previous cycle.
-SEKDA_COLD = 18
+# Cold adds the figures: the areas' and values' names, the cycle's totals (with both
+# coverages), per-agency aggregate, agents per agency, agencies, top plans, weeks,
+# previous cycle.
+SEKDA_COLD = 16
 SEKDA_WARM = 7
 
 

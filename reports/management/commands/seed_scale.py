@@ -40,6 +40,7 @@ from plans.models import (
     ThreadReadMarker,
 )
 from plans.services import CONTENT_FIELDS
+from plans.services.alignment import alignment_key
 from reports.seeding.content import (
     DECISION_FEEDBACK,
     comment_for,
@@ -426,6 +427,9 @@ class ScaleGenerator:
                     ),
                     score=scoring.plan_score(totals, cycle.score_method),
                     review_flagged=scoring.disagreement(pairs),
+                    # The links are bulk-inserted below (no m2m signal): their ids here.
+                    area_ids=alignment_key(self.areas[c].pk for c in draft.change_area_codes),
+                    value_ids=alignment_key(self.values[c].pk for c in draft.core_value_codes),
                     **draft.fields,
                 )
             )
@@ -521,6 +525,7 @@ class ScaleGenerator:
             versions.append(
                 PlanVersion(
                     plan=plan,
+                    cycle_id=plan.cycle_id,
                     number=1,
                     snapshot=self.snapshot(plan, draft, person, agency),
                     created_by_id=plan.owner.user_id,

@@ -394,11 +394,15 @@ def assignment_run(request):
     cycle = _chosen_cycle(request)
     if cycle is None:
         raise Http404("No cycle")
-    return render(
-        request,
-        "assessment/partials/assignment_run.html",
-        {"cycle": cycle, "run": latest_assignment_run(cycle)},
+    run = latest_assignment_run(cycle)
+    response = render(
+        request, "assessment/partials/assignment_run.html", {"cycle": cycle, "run": run}
     )
+    if request.htmx and (run is None or not run.is_active):
+        # The page was polling a run that has now ended: reload it whole, so that the
+        # plans waiting, the reviewers' load and the button show what the run did.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required

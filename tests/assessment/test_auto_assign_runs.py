@@ -425,6 +425,11 @@ def test_the_view_assigns_a_small_cycle_at_once(client, cycle, coordinator, pool
     assert response.context["run"] is None
 
 
+def _auto_assign_button(html: str) -> str:
+    """The opening tag of the "Tugaskan otomatis" button, up to its confirmation text."""
+    return html.split('data-confirm="Tugaskan reviewer')[0].rsplit("<button", 1)[1]
+
+
 def _run(cycle, coordinator, **fields):
     return AssignmentRun.objects.create(cycle=cycle, requested_by=coordinator, **fields)
 
@@ -439,10 +444,27 @@ def test_the_page_polls_a_queued_run_and_shows_its_progress(client, cycle, coord
     assert 'hx-trigger="every 2s"' in html
     assert "Sedang berjalan" in html
     assert "500 dari 2.000 rencana diproses." in html
-    fragment = client.get(reverse("assessment:assignment_run"), {"cycle": cycle.code})
+    assert "disabled" in _auto_assign_button(html)
+    fragment = client.get(
+        reverse("assessment:assignment_run"), {"cycle": cycle.code}, headers={"HX-Request": "true"}
+    )
     assert fragment.status_code == 200
     assert fragment.content.decode().count('id="assignment-run"') == 1
     assert poll in fragment.content.decode()
+    assert "HX-Refresh" not in fragment
+
+
+def test_a_poll_that_finds_the_run_ended_reloads_the_page(client, cycle, coordinator):
+    run = _run(cycle, coordinator, status=RunStatus.RUNNING, total=4, done=2)
+    client.force_login(coordinator)
+    run.status, run.done, run.finished_at = RunStatus.DONE, 4, timezone.now()
+    run.save()
+    fragment = client.get(
+        reverse("assessment:assignment_run"), {"cycle": cycle.code}, headers={"HX-Request": "true"}
+    )
+    assert fragment["HX-Refresh"] == "true"
+    page = client.get(reverse("assessment:assignments"), {"cycle": cycle.code}).content.decode()
+    assert "disabled" not in _auto_assign_button(page)
 
 
 def test_the_page_shows_a_finished_run_without_polling(client, cycle, coordinator):

@@ -2,7 +2,7 @@
 requesting, retrying and downloading a report, and the public verification of a printed
 code (`/verify/<code>`).
 
-Jobs are the requester's own: every lookup goes through `services.get_job_for`, which
+Jobs are the requester's own: every lookup goes through `selectors.jobs.get_job_for`, which
 answers 404 for "missing" and "someone else's" alike; a download also checks that the
 user may still see what the report shows (the plan, or the cycle-wide figures).
 """
@@ -29,6 +29,7 @@ from plans.services import PlanError
 from . import services
 from .enums import ReportKind
 from .models import CYCLE_KINDS, PLAN_KINDS
+from .selectors import jobs as job_reads
 
 JOBS_PER_PAGE = 20
 
@@ -61,7 +62,7 @@ def _safe_next(request, fallback: str) -> str:
 @require_GET
 def my_jobs(request):
     """ "Laporan saya": the user's jobs, newest first, with what each is about."""
-    page = Paginator(services.jobs_of(request.user), JOBS_PER_PAGE).get_page(
+    page = Paginator(job_reads.jobs_of(request.user), JOBS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     jobs = list(page.object_list)
@@ -71,7 +72,7 @@ def my_jobs(request):
         "reports/jobs/list.html",
         {
             "page": page,
-            "rows": services.job_rows(jobs),
+            "rows": job_reads.job_rows(jobs),
             "cycle_form": CycleReportForm() if may_request_cycle else None,
         },
     )
@@ -103,11 +104,11 @@ def request_report(request):
 @login_required
 @require_GET
 def job_detail(request, pk):
-    job = services.get_job_for(request.user, pk)
+    job = job_reads.get_job_for(request.user, pk)
     return render(
         request,
         "reports/jobs/detail.html",
-        {"job": job, "row": services.job_rows([job])[0], "can_retry": services.can_retry(job)},
+        {"job": job, "row": job_reads.job_rows([job])[0], "can_retry": services.can_retry(job)},
     )
 
 
@@ -116,7 +117,7 @@ def job_detail(request, pk):
 @require_GET
 def job_status(request, pk):
     """The htmx partial polled every 2 s while the job is queued or running."""
-    job = services.get_job_for(request.user, pk)
+    job = job_reads.get_job_for(request.user, pk)
     return render(
         request,
         "reports/jobs/partials/status.html",
@@ -127,7 +128,7 @@ def job_status(request, pk):
 @login_required
 @require_POST
 def retry_job(request, pk):
-    job = services.get_job_for(request.user, pk)
+    job = job_reads.get_job_for(request.user, pk)
     try:
         services.retry_job(job, by=request.user)
     except PlanError as exc:
@@ -141,7 +142,7 @@ def retry_job(request, pk):
 @require_GET
 def download(request, pk):
     """The file of a finished job, to its requester if they may still see its subject."""
-    job = services.get_download_for(request.user, pk)
+    job = job_reads.get_download_for(request.user, pk)
     name = posixpath.basename(job.file.name)
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     try:
@@ -158,7 +159,7 @@ def download(request, pk):
 def verify(request, code):
     """Public: what a printed verification code names (kind, title, agency, date, who
     asked), never the document's content; 404 when the code names no finished document."""
-    document = services.verify_code(code)
+    document = job_reads.verify_code(code)
     if document is None:
         raise Http404("Unknown verification code")
     return render(request, "reports/jobs/verify.html", {"document": document})

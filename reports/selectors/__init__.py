@@ -1,8 +1,13 @@
 """Reads of the leadership dashboard (SPEC.md §6, §8), split by what they serve:
 
+- `figures`: the plain data they return (headline, tallies, per-agency figures and rows,
+  lagging agencies) and the thresholds;
 - `overview`: the figures of a cycle, province-wide or for one agency, aggregated in SQL
-  and cached per cycle (`cycle_overview`), the lagging agencies and the agency table;
-- `agency`: who sees which agency, and the agency page.
+  and cached per cycle (`cycle_overview`), and the agency table;
+- `agency`: who sees which agency, and the agency page;
+- `jobs`: the report jobs' pages and the verification of printed codes (imported as
+  `reports.selectors.jobs`, not re-exported here: it reads the services' permission
+  predicate, and the services' renderers read this package).
 
 `cycle_overview(cycle, agency=None)` is the single source of the figures for the screen
 and for the printed provincial summary.
@@ -19,16 +24,15 @@ from .agency import (
     get_agency_for,
     headed_agencies,
 )
-from .overview import (
+from .figures import (
     AGENCIES_PER_PAGE,
-    AGENCY_SHOWS,
-    AGENCY_SORTS,
     FUNNEL,
     LAGGING_DAYS,
     LAGGING_LIMIT,
     LOW_MEAN_SCORE,
     SEES_PROVINCE,
     TOP_PLANS,
+    AgencyFigures,
     AgencyRow,
     Comparison,
     ComparisonRow,
@@ -38,10 +42,14 @@ from .overview import (
     Tally,
     TopPlan,
     Week,
+    lagging_agencies,
+)
+from .overview import (
+    AGENCY_SHOWS,
+    AGENCY_SORTS,
     agency_rows,
     agency_table,
     cycle_overview,
-    lagging_agencies,
     previous_cycle,
     review_totals,
 )
@@ -58,6 +66,7 @@ __all__ = [
     "SEES_PROVINCE",
     "TARGETS_SHOWN",
     "TOP_PLANS",
+    "AgencyFigures",
     "AgencyPage",
     "AgencyRow",
     "Comparison",

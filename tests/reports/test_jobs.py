@@ -18,6 +18,7 @@ from plans.services import PlanError
 from reports import services
 from reports.enums import JobStatus, ReportKind
 from reports.models import ReportJob
+from reports.selectors import jobs as job_selectors
 from tests.factories import AgentFactory, PlanFactory, user_with_role
 
 from .scenario import reviewed_plan
@@ -400,13 +401,13 @@ def test_a_packet_of_a_batch_is_verifiable_by_its_own_code(
             kind=ReportKind.CYCLE_PACKETS, cycle=scenario.cycle, by=scenario.coordinator
         )
     job.refresh_from_db()
-    document = services.verify_code(f"{job.verification_code}-{plans[1].pk}")
+    document = job_selectors.verify_code(f"{job.verification_code}-{plans[1].pk}")
     assert document.title == "Rencana kedua"
     assert document.kind == "Paket penilaian (PDF)"
     assert document.part_of == job.title
-    assert services.verify_code(job.verification_code) is None  # the ZIP itself prints no code
+    assert job_selectors.verify_code(job.verification_code) is None  # the ZIP itself prints no code
     draft_id = max(p.pk for p in type(plans[0]).objects.filter(cycle=scenario.cycle))
-    assert services.verify_code(f"{job.verification_code}-{draft_id}") is None
+    assert job_selectors.verify_code(f"{job.verification_code}-{draft_id}") is None
 
 
 def _running_batch(scenario, plans) -> ReportJob:
@@ -772,7 +773,7 @@ def test_verify_shows_what_the_document_is_and_nothing_more(
     response = client.get(f"/verify/{job.verification_code}")  # anonymous, as a QR scan
     assert response.status_code == 200
     content = response.content.decode()
-    assert response.context["document"] == services.VerifiedDocument(
+    assert response.context["document"] == job_selectors.VerifiedDocument(
         code=job.verification_code,
         kind="Dokumen rencana tindak (PDF)",
         title="Layanan perizinan daring satu pintu",

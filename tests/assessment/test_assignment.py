@@ -180,6 +180,35 @@ def test_balance_never_picks_ineligible_or_twice_and_keeps_loads_within_one(elig
         assert max(counts) - min(counts) <= 1
 
 
+def _balance_by_sorting(slots, load):
+    """The rule `balance` implements, written the plain way: each plan in turn (fewest
+    eligible first) sorts its eligible reviewers by (load, id) and takes the first ones."""
+    load = dict(load)
+    chosen = {}
+    for key, eligible, needed in sorted(slots, key=lambda s: (len(s[1]), s[0])):
+        picks = sorted(eligible, key=lambda r: (load[r], r))[: max(needed, 0)]
+        for reviewer in picks:
+            load[reviewer] += 1
+        chosen[key] = picks
+    return chosen
+
+
+@given(
+    slots=st.lists(
+        st.tuples(
+            st.frozensets(st.integers(min_value=1, max_value=12), max_size=12),
+            st.integers(min_value=0, max_value=4),
+        ),
+        max_size=60,
+    ),
+    start=st.lists(st.integers(min_value=0, max_value=5), min_size=12, max_size=12),
+)
+def test_balance_chooses_exactly_what_sorting_each_plans_reviewers_would(slots, start):
+    slots = [(i, eligible, needed) for i, (eligible, needed) in enumerate(slots)]
+    load = {reviewer: start[reviewer - 1] for reviewer in range(1, 13)}
+    assert balance(slots, load) == _balance_by_sorting(slots, load)
+
+
 def test_a_resubmitted_revision_goes_back_to_its_reviewers(
     cycle, coordinator, pool, submitted, levels_all
 ):

@@ -28,7 +28,7 @@ def key_contains(pk: int) -> str:
 
 def refresh_alignment(plan_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
     """Rewrite the alignment ids of these plans from their relations: three reads, and
-    one UPDATE per plan whose ids changed. Returns plan id → (area ids, value ids)."""
+    one UPDATE for the plans whose ids changed. Returns plan id → (area ids, value ids)."""
     plan_ids = list(set(plan_ids))
     if not plan_ids:
         return {}
@@ -41,12 +41,13 @@ def refresh_alignment(plan_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
     for plan_id, value_id in value_links.values_list("actionplan_id", "corevalue_id"):
         values[plan_id].append(value_id)
     current = ActionPlan.objects.filter(pk__in=plan_ids).values_list("pk", "area_ids", "value_ids")
-    keys = {}
+    keys, changed = {}, []
     for pk, area_ids, value_ids in current:
         keys[pk] = fresh = (alignment_key(areas[pk]), alignment_key(values[pk]))
         if fresh != (area_ids, value_ids):
-            # update(): the plan's own fields, lock version and updated_at stay as they are.
-            ActionPlan.objects.filter(pk=pk).update(area_ids=fresh[0], value_ids=fresh[1])
+            changed.append(ActionPlan(pk=pk, area_ids=fresh[0], value_ids=fresh[1]))
+    # Only these two columns: the plans' own fields, lock version and updated_at stay.
+    ActionPlan.objects.bulk_update(changed, ["area_ids", "value_ids"])
     return keys
 
 

@@ -50,7 +50,9 @@ def rubric_is_frozen(rubric: Rubric) -> bool:
     return CriterionScore.objects.filter(criterion__rubric=rubric).exists()
 
 
-def _copy_rubric(source: Rubric | None, cycle: Cycle, *, name: str = "") -> Rubric | None:
+def copy_rubric(source: Rubric | None, cycle: Cycle, *, name: str = "") -> Rubric | None:
+    """Give a cycle its own copy of a rubric (criteria and level descriptors), under
+    `name` or the source's; None when there is no source."""
     if source is None:
         return None
     rubric = Rubric.objects.create(
@@ -104,7 +106,7 @@ def create_cycle(data: Mapping, *, by: User) -> Cycle:
     with transaction.atomic():
         cycle = Cycle(**{name: data[name] for name in CYCLE_FIELDS if name in data})
         _save_cycle(cycle, None)
-        _copy_rubric(
+        copy_rubric(
             default_rubric(), cycle, name=str(_("Instrumen %(cycle)s") % {"cycle": cycle.name})
         )
         record_activity(actor=by, action="cycle.create", obj=cycle)
@@ -162,7 +164,7 @@ def clone_cycle(source: Cycle, *, by: User) -> Cycle:
         cycle = Cycle(**values)
         _save_cycle(cycle, None)
         rubric = Rubric.objects.filter(cycle=source).first() or default_rubric()
-        _copy_rubric(rubric, cycle, name=bump(rubric.name)[:255] if rubric else "")
+        copy_rubric(rubric, cycle, name=bump(rubric.name)[:255] if rubric else "")
         record_activity(actor=by, action="cycle.clone", obj=cycle, data={"source_id": source.pk})
     return cycle
 

@@ -23,7 +23,7 @@ from django.db import transaction
 
 from agencies.models import Agency
 from assessment.models import Criterion, CriterionLevel, Rubric
-from plans.models import ChangeArea, CoreValue, Cycle, GovernorMission
+from plans.models import ChangeArea, CoreValue, GovernorMission
 
 AGENCY_FIXTURE = ("agencies", "agencies_kaltim.json")
 FRAMEWORK_FIXTURE = ("plans", "reference_frameworks.json")
@@ -123,31 +123,6 @@ def _load_default_rubric(stats: dict[str, Counter]) -> None:
 def default_rubric() -> Rubric:
     name = read_fixture(*RUBRIC_FIXTURE)["name"]
     return Rubric.objects.get(cycle__isnull=True, name=name)
-
-
-def copy_rubric(template: Rubric, cycle: Cycle) -> Rubric:
-    """Give a cycle its own copy of a rubric: criteria and level descriptors."""
-    rubric = Rubric.objects.create(
-        name=template.name, description=template.description, cycle=cycle
-    )
-    criteria = list(template.criteria.prefetch_related("levels"))
-    copies = Criterion.objects.bulk_create(
-        Criterion(
-            rubric=rubric,
-            code=c.code,
-            name=c.name,
-            weight=c.weight,
-            guidance=c.guidance,
-            order=c.order,
-        )
-        for c in criteria
-    )
-    CriterionLevel.objects.bulk_create(
-        CriterionLevel(criterion=copy, level=level.level, descriptor=level.descriptor)
-        for original, copy in zip(criteria, copies, strict=True)
-        for level in original.levels.all()
-    )
-    return rubric
 
 
 def reference_lookups() -> tuple[dict, dict, dict]:

@@ -35,6 +35,7 @@ from agents.services import record_activity
 from assessment.enums import DecisionOutcome
 from assessment.models import Rubric
 from assessment.services import assign_reviewers, decide_plan, save_review, submit_review
+from assessment.services.cycle import copy_rubric
 from plans.enums import PlanSection, PlanState
 from plans.models import (
     ActionPlan,
@@ -66,7 +67,6 @@ from reports.seeding.people import DEMO_PASSWORD, DEMO_SEED, demo_roster, passwo
 from reports.seeding.reference import (
     agencies_by_code,
     agency_rows,
-    copy_rubric,
     default_rubric,
     load_reference_data,
     reference_lookups,

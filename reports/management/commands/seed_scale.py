@@ -27,6 +27,7 @@ from agents.models import ActivityLog, Agent, RoleGrant, User
 from assessment import scoring
 from assessment.enums import DecisionOutcome, ReviewState
 from assessment.models import CriterionScore, Decision, Review, ReviewAssignment, Rubric
+from assessment.services.cycle import copy_rubric
 from plans.enums import PlanState
 from plans.models import (
     ActionPlan,
@@ -50,7 +51,6 @@ from reports.seeding.content import (
 from reports.seeding.dates import wita
 from reports.seeding.people import SCALE_SEQUENCES, PeopleFactory, password_hash
 from reports.seeding.reference import (
-    copy_rubric,
     default_rubric,
     load_reference_data,
     reference_lookups,

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from plans.enums import PlanState
+
 from .dates import month_end, month_firsts
 
 THEMES_FILE = Path(__file__).with_name("plan_themes.yaml")
@@ -321,6 +323,23 @@ OVERALL_FEEDBACK = (
     "Rencana baik dan layak dilaksanakan. Jaga konsistensi jadwal dan laporkan realisasi "
     "target secara berkala.",
 )
+# A plan's quality (the mean level 1–5 its reviewers give) follows where it ends; other
+# states draw from QUALITY_DEFAULT.
+QUALITY = {
+    PlanState.REJECTED: (1.4, 2.3),
+    PlanState.REVISION_REQUESTED: (2.4, 3.2),
+    PlanState.APPROVED: (3.4, 4.7),
+    PlanState.IMPLEMENTING: (3.4, 4.7),
+    PlanState.COMPLETED: (3.5, 4.8),
+}
+QUALITY_DEFAULT = (2.5, 4.5)
+
+
+def quality_range(state: str) -> tuple[float, float]:
+    """The range a seeded plan's mean review level is drawn from, by its final state."""
+    return QUALITY.get(state, QUALITY_DEFAULT)
+
+
 DECISION_FEEDBACK = {
     "approve": (
         "Rencana tindak disetujui untuk dilaksanakan. Perhatikan masukan reviewer, terutama "

@@ -61,6 +61,7 @@ from reports.seeding.content import (
     comment_for,
     overall_feedback_for,
     plan_content,
+    quality_range,
 )
 from reports.seeding.dates import WITA, add_months, at_wita, month_end, wita
 from reports.seeding.people import DEMO_PASSWORD, DEMO_SEED, demo_roster, password_hash
@@ -88,14 +89,6 @@ PAST_STATES = {
     PlanState.IN_REVIEW: 7,
     PlanState.SUBMITTED: 6,
     PlanState.DRAFT: 8,
-}
-# A plan's quality (mean level 1–5 the reviewers give) follows where it ends.
-QUALITY = {
-    PlanState.REJECTED: (1.4, 2.3),
-    PlanState.REVISION_REQUESTED: (2.4, 3.2),
-    PlanState.APPROVED: (3.4, 4.7),
-    PlanState.IMPLEMENTING: (3.4, 4.7),
-    PlanState.COMPLETED: (3.5, 4.8),
 }
 OUTCOME = {
     PlanState.REJECTED: DecisionOutcome.REJECT,
@@ -529,7 +522,7 @@ class DemoSeeder:
 
         reviewers = self.pick_reviewers(plan, rng)
         assigned = wita(2023, 3, 16, 9) if late else wita(2023, 3, 13, 9)
-        low, high = QUALITY.get(state, (2.5, 4.5))
+        low, high = quality_range(state)
         quality = rng.uniform(low, high)
         if revised:
             self.review_round(

@@ -47,6 +47,7 @@ from reports.seeding.content import (
     comment_for,
     overall_feedback_for,
     plan_content,
+    quality_range,
 )
 from reports.seeding.dates import wita
 from reports.seeding.people import SCALE_SEQUENCES, PeopleFactory, password_hash
@@ -67,13 +68,6 @@ STATE_SHARES = {
     PlanState.REJECTED: 0.04,
     PlanState.IMPLEMENTING: 0.33,
     PlanState.COMPLETED: 0.22,
-}
-QUALITY = {
-    PlanState.REJECTED: (1.4, 2.3),
-    PlanState.REVISION_REQUESTED: (2.4, 3.2),
-    PlanState.APPROVED: (3.4, 4.7),
-    PlanState.IMPLEMENTING: (3.4, 4.7),
-    PlanState.COMPLETED: (3.5, 4.8),
 }
 OUTCOME = {
     PlanState.REVISION_REQUESTED: DecisionOutcome.REVISE,
@@ -457,7 +451,7 @@ class ScaleGenerator:
         if state not in REVIEWED_ONCE:
             return []
         rng = self.rng
-        low, high = QUALITY.get(state, (2.5, 4.5))
+        low, high = quality_range(state)
         quality = rng.uniform(low, high)
         slots = []
         for slot in range(2):

@@ -89,7 +89,7 @@ def build_cycle():
         PlanVersion,
         Target,
     )
-    from plans.services import snapshot_plan
+    from plans.services import TEXT_FIELDS, snapshot_plan
 
     existing = Cycle.objects.filter(code=CYCLE_CODE).first()
     if existing is not None and existing.plans.count() == PLANS:
@@ -217,23 +217,7 @@ def build_cycle():
                 state=PlanState.SUBMITTED,
                 change_kind=ChangeKind.DIGITALISATION,
                 submitted_at=now - dt.timedelta(days=95),
-                **{
-                    f: text
-                    for f in (
-                        "strategic_issue",
-                        "baseline_data",
-                        "root_cause",
-                        "innovation",
-                        "novelty",
-                        "alignment_notes",
-                        "roadmap_link",
-                        "impact_internal",
-                        "impact_external",
-                        "stakeholders",
-                        "risks",
-                        "mitigation",
-                    )
-                },
+                **dict.fromkeys(TEXT_FIELDS, text),
             )
             for i, agent in enumerate(agents)
         )

@@ -136,6 +136,8 @@ CONTENT_FIELDS = [
     "risks",
     "mitigation",
 ]
+# The sections written as free text (all the content but the title and the change kind).
+TEXT_FIELDS = [name for name in CONTENT_FIELDS if name not in ("title", "change_kind")]
 
 
 def snapshot_plan(plan: ActionPlan) -> dict:
@@ -390,6 +392,7 @@ from .editing import PlanConflict, SaveResult, save_plan_sections  # noqa: E402
 
 __all__ = [
     "CONTENT_FIELDS",
+    "TEXT_FIELDS",
     "PlanConflict",
     "PlanError",
     "SaveResult",

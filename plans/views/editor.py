@@ -31,7 +31,7 @@ from ..forms import (
     CoAgentForm,
     row_initial,
 )
-from ..services import PlanConflict, PlanError
+from ..services import TEXT_FIELDS, PlanConflict, PlanError
 from ..services.editing import ROW_FIELDS, ROW_SECTIONS, SECTION_FIELDS, SECTION_M2M
 from . import _plan
 
@@ -47,20 +47,7 @@ SECTION_ORDER = [
     PlanSection.RISKS,
     PlanSection.ATTACHMENTS,
 ]
-TEXTAREA_FIELDS = {
-    "strategic_issue",
-    "baseline_data",
-    "root_cause",
-    "innovation",
-    "novelty",
-    "alignment_notes",
-    "roadmap_link",
-    "impact_internal",
-    "impact_external",
-    "stakeholders",
-    "risks",
-    "mitigation",
-}
+TEXTAREA_FIELDS = frozenset(TEXT_FIELDS)
 
 
 def has_assessment_feedback_tag() -> bool:

@@ -9,28 +9,10 @@ from django.utils import timezone
 from .models import ActivityLog, User
 
 
-def record_activity(
-    *,
-    actor: User | None,
-    action: str,
-    obj: models.Model,
-    from_state: str = "",
-    to_state: str = "",
-    note: str = "",
-    data: dict | None = None,
-    at: dt.datetime | None = None,
-) -> ActivityLog:
-    """Write one audit entry: who did what, to which object, from which state to which."""
-    entry = activity_entry(
-        actor=actor,
-        action=action,
-        obj=obj,
-        from_state=from_state,
-        to_state=to_state,
-        note=note,
-        data=data,
-        at=at,
-    )
+def record_activity(**fields) -> ActivityLog:
+    """Write one audit entry: who did what, to which object, from which state to which
+    (the fields of `activity_entry`)."""
+    entry = activity_entry(**fields)
     entry.save(force_insert=True)
     return entry
 

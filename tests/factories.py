@@ -18,7 +18,16 @@ from agents.models import Agent, RoleGrant, User
 from agents.validators import generate_nip
 from assessment.models import Criterion, CriterionLevel, Rubric
 from plans.enums import ChangeKind
-from plans.models import ActionPlan, Activity, ChangeArea, CoreValue, Cycle, Target
+from plans.models import (
+    ActionPlan,
+    Activity,
+    ChangeArea,
+    Comment,
+    CommentThread,
+    CoreValue,
+    Cycle,
+    Target,
+)
 
 WITA = ZoneInfo("Asia/Makassar")
 
@@ -193,3 +202,20 @@ def complete_plan_content(plan: ActionPlan) -> ActionPlan:
     for _i in range(plan.cycle.min_targets):
         TargetFactory(plan=plan)
     return plan
+
+
+def thread_with_comments(
+    plan: ActionPlan, authors, *, section: str = "problem", body: str = "Komentar", resolved_by=None
+) -> CommentThread:
+    """A mentoring thread on a plan with one comment by each author, oldest first
+    ("<body> 1", "<body> 2", …), resolved by `resolved_by` when given."""
+    thread = CommentThread.objects.create(
+        plan=plan, section=section, started_by=authors[0] if authors else plan.owner.user
+    )
+    for i, author in enumerate(authors):
+        Comment.objects.create(thread=thread, author=author, body=f"{body} {i + 1}")
+    if resolved_by is not None:
+        thread.resolved_at = timezone.now()
+        thread.resolved_by = resolved_by
+        thread.save(update_fields=["resolved_at", "resolved_by"])
+    return thread

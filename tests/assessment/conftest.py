@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from assessment.enums import ReviewState
 from assessment.models import Review, ReviewAssignment
-from plans.models import Comment, CommentThread, PlanVersion
+from plans.models import PlanVersion
+from tests.factories import thread_with_comments
 
 
 @pytest.fixture
@@ -42,16 +43,9 @@ def assign(coordinator):
 @pytest.fixture
 def thread_with():
     def make(plan, authors, *, resolved_by=None):
-        thread = CommentThread.objects.create(
-            plan=plan, section="targets", started_by=authors[0] if authors else plan.owner.user
+        return thread_with_comments(
+            plan, authors, section="targets", body="Pertanyaan", resolved_by=resolved_by
         )
-        for i, author in enumerate(authors):
-            Comment.objects.create(thread=thread, author=author, body=f"Pertanyaan {i + 1}")
-        if resolved_by is not None:
-            thread.resolved_at = timezone.now()
-            thread.resolved_by = resolved_by
-            thread.save(update_fields=["resolved_at", "resolved_by"])
-        return thread
 
     return make
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from plans.models import Comment, CommentThread, PlanVersion, ThreadReadMarker
+from plans.models import PlanVersion, ThreadReadMarker
+from tests.factories import thread_with_comments
 
 
 @pytest.fixture
@@ -20,22 +21,7 @@ def make_version():
 @pytest.fixture
 def make_thread():
     """A mentoring thread on a plan with comments by the given authors, oldest first."""
-
-    def make(plan, authors, *, section="problem", resolved_by=None):
-        thread = CommentThread.objects.create(
-            plan=plan, section=section, started_by=authors[0] if authors else plan.owner.user
-        )
-        for i, author in enumerate(authors):
-            Comment.objects.create(thread=thread, author=author, body=f"Komentar {i + 1}")
-        if resolved_by is not None:
-            from django.utils import timezone
-
-            thread.resolved_at = timezone.now()
-            thread.resolved_by = resolved_by
-            thread.save(update_fields=["resolved_at", "resolved_by"])
-        return thread
-
-    return make
+    return thread_with_comments
 
 
 @pytest.fixture

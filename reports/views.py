@@ -7,7 +7,6 @@ is a page of its per-agency rows, swapped in by htmx when sorted, filtered or se
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
@@ -64,15 +63,6 @@ class AgencyTableForm(forms.Form):
         }
 
 
-def _summary_report_offered() -> bool:
-    """Whether the provincial summary report (issue 5's report jobs) is wired in."""
-    try:
-        reverse("report_jobs:request")
-    except NoReverseMatch:
-        return False
-    return True
-
-
 def _cycle(request):
     """The cycle of `?cycle=<code>` (404 if unknown) or the current one; and the current."""
     current = current_cycle()
@@ -114,9 +104,7 @@ def dashboard(request):
         "cache_seconds": cache.timeout(),
         "lagging_days": selectors.LAGGING_DAYS,
         "low_mean_score": selectors.LOW_MEAN_SCORE,
-        "can_request_pdf": scope is None
-        and can_request_cycle_reports.test(request.user)
-        and _summary_report_offered(),
+        "can_request_pdf": scope is None and can_request_cycle_reports.test(request.user),
     }
     if request.htmx and request.htmx.target == "agency-table":
         return render(request, "reports/partials/agency_table.html", context)

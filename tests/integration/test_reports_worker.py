@@ -31,7 +31,6 @@ from .conftest import Worker, _purge_queues, wait_for
 
 pytestmark = pytest.mark.integration
 
-URLS = "tests.reports.job_urls"
 REDIS = os.environ.get("CELERY_BROKER_URL", "").startswith("redis")
 # Seconds each render sleeps in the worker, to see it running and to kill it mid-render.
 DELAY = 4
@@ -99,7 +98,6 @@ def _succeeded(log: str, task: str) -> int:
     )
 
 
-@pytest.mark.urls(URLS)
 def test_request_queued_running_done_download(workers, client):
     scenario = reviewed_plan()
     worker = workers()

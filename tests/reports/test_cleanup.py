@@ -24,7 +24,6 @@ from tests.factories import AgentFactory, wita
 
 from .scenario import reviewed_plan
 
-URLS = "tests.reports.job_urls"
 NOW = wita(2026, 11, 28, 2, 30)
 TOKEN = "0123456789abcdef0123456789abcdef"
 
@@ -244,7 +243,6 @@ def test_a_removed_job_cannot_be_retried_or_rendered_again_in_place(
     assert (job.status, job.file.name, job.attempts) == (JobStatus.DONE, "", 1)
 
 
-@pytest.mark.urls(URLS)
 def test_the_job_page_says_the_file_was_removed_and_asks_again_through_the_request_form(
     scenario, client, django_capture_on_commit_callbacks
 ):
@@ -274,7 +272,6 @@ def test_the_job_page_says_the_file_was_removed_and_asks_again_through_the_reque
     assert b"".join(download.streaming_content).startswith(b"%PDF-")
 
 
-@pytest.mark.urls(URLS)
 def test_a_removed_cycle_report_asks_again_with_the_cycle_code(
     scenario, client, django_capture_on_commit_callbacks
 ):
@@ -292,7 +289,6 @@ def test_a_removed_cycle_report_asks_again_with_the_cycle_code(
     assert f'<input type="hidden" name="cycle" value="{scenario.cycle.code}">' in content
 
 
-@pytest.mark.urls(URLS)
 def test_my_jobs_shows_the_removal_and_offers_to_ask_again_instead_of_a_download(
     scenario, client, django_capture_on_commit_callbacks
 ):
@@ -317,7 +313,6 @@ def in_english(client):
     translation.activate(django_settings.LANGUAGE_CODE)
 
 
-@pytest.mark.urls(URLS)
 def test_the_english_page_says_the_file_was_removed(
     scenario, client, django_capture_on_commit_callbacks, in_english
 ):

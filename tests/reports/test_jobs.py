@@ -23,8 +23,6 @@ from tests.factories import AgentFactory, PlanFactory, user_with_role
 
 from .scenario import reviewed_plan
 
-URLS = "tests.reports.job_urls"
-
 
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
@@ -556,7 +554,6 @@ def test_a_restarted_node_re_enqueues_its_lost_chunks(
 # --- Pages -------------------------------------------------------------------------------------
 
 
-@pytest.mark.urls(URLS)
 def test_request_view_creates_the_job_and_shows_its_page(
     scenario, client, django_capture_on_commit_callbacks
 ):
@@ -576,7 +573,6 @@ def test_request_view_creates_the_job_and_shows_its_page(
     assert reverse("report_jobs:download", args=[job.pk]) in content
 
 
-@pytest.mark.urls(URLS)
 def test_request_view_answers_404_for_a_plan_the_user_cannot_see(scenario, client):
     client.force_login(AgentFactory().user)
     response = client.post(
@@ -586,7 +582,6 @@ def test_request_view_answers_404_for_a_plan_the_user_cannot_see(scenario, clien
     assert ReportJob.objects.count() == 0
 
 
-@pytest.mark.urls(URLS)
 def test_request_view_refuses_cycle_reports_to_agents_with_a_message(scenario, client):
     client.force_login(scenario.agent)
     response = client.post(
@@ -601,7 +596,6 @@ def test_request_view_refuses_cycle_reports_to_agents_with_a_message(scenario, c
     assert ReportJob.objects.count() == 0
 
 
-@pytest.mark.urls(URLS)
 def test_status_partial_polls_while_active_and_stops_when_done(
     scenario, client, django_capture_on_commit_callbacks
 ):
@@ -621,7 +615,6 @@ def test_status_partial_polls_while_active_and_stops_when_done(
     assert reverse("report_jobs:download", args=[job.pk]) in done
 
 
-@pytest.mark.urls(URLS)
 def test_a_failed_job_shows_its_message_and_a_retry_button(scenario, client):
     job = ReportJob.objects.create(
         requested_by=scenario.agent,
@@ -637,7 +630,6 @@ def test_a_failed_job_shows_its_message_and_a_retry_button(scenario, client):
     assert reverse("report_jobs:status", args=[job.pk]) not in content  # no polling
 
 
-@pytest.mark.urls(URLS)
 def test_retry_view_re_enqueues_the_same_row(scenario, client, django_capture_on_commit_callbacks):
     job = ReportJob.objects.create(
         requested_by=scenario.agent,
@@ -656,7 +648,6 @@ def test_retry_view_re_enqueues_the_same_row(scenario, client, django_capture_on
     assert ReportJob.objects.count() == 1
 
 
-@pytest.mark.urls(URLS)
 def test_download_gives_the_file_to_its_requester_only(
     scenario, client, django_capture_on_commit_callbacks
 ):
@@ -678,7 +669,6 @@ def test_download_gives_the_file_to_its_requester_only(
     assert client.get(url).status_code == 302  # to the login page
 
 
-@pytest.mark.urls(URLS)
 def test_download_answers_404_once_the_user_may_no_longer_see_the_report(
     scenario, client, django_capture_on_commit_callbacks
 ):
@@ -696,7 +686,6 @@ def test_download_answers_404_once_the_user_may_no_longer_see_the_report(
     assert client.get(url).status_code == 404
 
 
-@pytest.mark.urls(URLS)
 def test_download_of_an_unfinished_job_is_404(scenario, client):
     job = ReportJob.objects.create(
         requested_by=scenario.agent, kind=ReportKind.PLAN_DOCUMENT, params={"plan_id": 1}
@@ -717,7 +706,6 @@ def _jobs(user, plan, n):
     )
 
 
-@pytest.mark.urls(URLS)
 @pytest.mark.parametrize("count", [3, 45])
 def test_my_jobs_lists_own_jobs_paginated_in_a_bounded_number_of_queries(
     scenario, client, django_assert_num_queries, count
@@ -742,7 +730,6 @@ def test_my_jobs_lists_own_jobs_paginated_in_a_bounded_number_of_queries(
     assert response.context["cycle_form"] is not None
 
 
-@pytest.mark.urls(URLS)
 def test_my_jobs_offers_no_cycle_form_to_an_agent(scenario, client):
     client.force_login(scenario.agent)
     response = client.get(reverse("report_jobs:list"))
@@ -750,7 +737,6 @@ def test_my_jobs_offers_no_cycle_form_to_an_agent(scenario, client):
     assert "Belum ada laporan." in response.content.decode()
 
 
-@pytest.mark.urls(URLS)
 def test_job_pages_of_someone_else_are_404(scenario, client):
     job = ReportJob.objects.create(
         requested_by=scenario.coordinator,
@@ -764,7 +750,6 @@ def test_job_pages_of_someone_else_are_404(scenario, client):
     assert client.post(reverse("report_jobs:retry", args=[job.pk])).status_code == 404
 
 
-@pytest.mark.urls(URLS)
 def test_verify_shows_what_the_document_is_and_nothing_more(
     scenario, client, django_capture_on_commit_callbacks
 ):
@@ -786,7 +771,6 @@ def test_verify_shows_what_the_document_is_and_nothing_more(
     assert client.get(f"/verify/{job.verification_code.lower()}").status_code == 200
 
 
-@pytest.mark.urls(URLS)
 def test_verify_answers_404_for_unknown_or_unfinished_codes(scenario, client):
     queued = ReportJob.objects.create(
         requested_by=scenario.agent,

@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from . import views
 
+# A database outage anywhere in a request answers the 503 page (agenplan.middleware).
+handler500 = "agenplan.middleware.server_error"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -12,6 +12,7 @@
  *  (e) Checklist links focus the field they point to.
  *  (f) Conflict screen: "Isi dengan ..." copies a text into the merge box.
  *  (g) Preview: the print button.
+ *  (h) Saves that did not arrive: the status says so and the save is tried again.
  */
 (function () {
   'use strict';
@@ -196,6 +197,60 @@
   // (g) Print --------------------------------------------------------------------------------
   document.addEventListener('click', function (event) {
     if (event.target.closest('button[data-print]')) window.print();
+  });
+
+  // (h) Saves that did not arrive -------------------------------------------------------------
+  // No answer (network down) or a 5xx (the database or the server restarting): the status
+  // never keeps the previous "Tersimpan" label; it says the section is not saved and that
+  // it will be tried again, and the save is repeated after 2, 4, 8 ... at most 60 seconds
+  // until it succeeds. Other answers (a 4xx) are left to their own handlers.
+  const RETRY_FIRST_MS = 2000;
+  const RETRY_MAX_MS = 60000;
+  const retries = new WeakMap(); // section -> { attempt, timer }
+
+  function unreachable(xhr) {
+    const status = xhr ? xhr.status : 0;
+    return status === 0 || status >= 500;
+  }
+
+  function showNotSaved() {
+    const status = document.getElementById('save-status');
+    if (!status) return;
+    const label = document.createElement('span');
+    label.className = 'text-danger';
+    label.setAttribute('data-ap-retrying', '');
+    const icon = document.createElement('i');
+    icon.className = 'bi bi-cloud-slash';
+    icon.setAttribute('aria-hidden', 'true');
+    label.appendChild(icon);
+    label.appendChild(document.createTextNode(' ' + (status.dataset.retryLabel || '')));
+    status.replaceChildren(label);
+  }
+
+  function retryLater(section) {
+    const state = retries.get(section) || { attempt: 0, timer: null };
+    if (state.timer) window.clearTimeout(state.timer);
+    const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * Math.pow(2, state.attempt));
+    state.attempt += 1;
+    state.timer = window.setTimeout(function () {
+      state.timer = null;
+      if (section.isConnected && window.htmx) window.htmx.trigger(section, 'ap:save');
+    }, delay);
+    retries.set(section, state);
+  }
+
+  document.addEventListener('htmx:afterRequest', function (event) {
+    const section = event.detail.elt;
+    if (!section || !section.classList || !section.classList.contains('ap-editor-section')) return;
+    if (event.detail.successful) {
+      const state = retries.get(section);
+      if (state && state.timer) window.clearTimeout(state.timer);
+      retries.delete(section);
+      return;
+    }
+    if (!unreachable(event.detail.xhr)) return;
+    showNotSaved();
+    retryLater(section);
   });
 
   function init() {

@@ -308,3 +308,36 @@ def test_checklist_blocks_submission_and_links_to_the_missing_field(province, ne
     expect(panel).to_contain_text("Akar masalah sudah diisi.")
     expect(panel).to_contain_text("3 dari 17 lengkap")
     screenshot(page, "editor-checklist")
+
+
+def test_an_autosave_that_gets_no_answer_says_so_and_is_retried(province, new_context):
+    """A 503 (the database restarting) and then a lost connection: the status never keeps
+    the old "Tersimpan" label, and the save is retried until it arrives."""
+    agent = province["agent"]
+    plan = PlanFactory(cycle=province["cycle"], owner=agent, agency=agent.agency)
+    page = new_context().new_page()
+    login(page, "agen.uji", PASSWORD)
+    page.goto(f"/rencana/{plan.pk}/ubah/")
+    page.get_by_label("Akar masalah").fill("Berkas kertas berpindah meja.")
+    wait_saved(page)
+
+    failures = ["503", "abort"]
+
+    def outage(route):
+        if not failures:
+            route.continue_()
+        elif failures.pop(0) == "503":
+            route.fulfill(status=503, body="database down", headers={"Retry-After": "30"})
+        else:
+            route.abort("connectionreset")
+
+    page.route("**/simpan/?bagian=*", outage)
+    page.get_by_label("Akar masalah").fill("Berkas kertas berpindah meja; tidak ada pelacakan.")
+    status = page.locator("#save-status")
+    expect(status).to_have_text("Belum tersimpan — akan dicoba lagi", timeout=10_000)
+    expect(status).not_to_contain_text("Tersimpan ")
+    # The second attempt is cut off too; the third arrives.
+    wait_saved(page)
+    assert failures == []
+    plan.refresh_from_db()
+    assert plan.root_cause == "Berkas kertas berpindah meja; tidak ada pelacakan."

@@ -13,13 +13,11 @@ import shlex
 import stat
 import subprocess
 from importlib.metadata import version
-from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from celery import Celery
 from celery.app.utils import find_app
 from django.conf import settings
 from django.core.management import get_commands, load_command_class
@@ -151,7 +149,7 @@ def test_long_running_services_have_healthchecks(services):
 
 
 def test_health_url_is_routed():
-    assert resolve("/healthz") is not None
+    assert resolve("/healthz").view_name == "healthz"
 
 
 def test_services_start_in_order(services):
@@ -185,7 +183,6 @@ def test_web_and_worker_share_the_media_volume(compose, services):
 
 
 def test_app_services_point_at_the_compose_database_and_broker(services):
-    assert find_spec("agenplan.settings.production") is not None
     for name in APP_SERVICES:
         environment = services[name]["environment"]
         assert services[name]["env_file"] == ".env", name
@@ -226,7 +223,6 @@ def test_celery_commands_name_the_project_app(services):
     app = find_app("agenplan")  # exactly what `celery -A agenplan` loads
     agenplan_celery = importlib.import_module("agenplan.celery")
     assert app is agenplan_celery.app
-    assert isinstance(app, Celery)
     assert app.main == "agenplan"
     for name in ("worker", "beat"):
         assert argv(services[name]["command"])[:4] == ["celery", "-A", "agenplan", name], name

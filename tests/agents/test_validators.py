@@ -1,6 +1,7 @@
 """NIP validation (Perka BKN 22/2007 layout) and the pangkat/golongan list. No database."""
 
 import calendar
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 
 import pytest
@@ -32,6 +33,14 @@ def _this_month() -> tuple[int, int]:
 def _next_month() -> tuple[int, int]:
     year, month = _this_month()
     return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _outcome(value: str) -> tuple[str, object]:
+    """("parsed", NipParts) or ("refused", the error's code), to compare two inputs."""
+    try:
+        return "parsed", parse_nip(value)
+    except ValidationError as exc:
+        return "refused", exc.code
 
 
 def _code(value: str) -> str:
@@ -284,17 +293,21 @@ def test_generated_nip_validates_and_parses_back_exactly(kwargs):
     st.one_of(
         st.text(),
         st.from_regex(r"\A(NIP[.:]? ?)?[0-9 .]{14,24}\Z"),
+        nip_inputs().map(lambda kwargs: f"NIP. {format_nip(generate_nip(**kwargs))}"),
     )
 )
-def test_any_text_either_validates_or_raises_validation_error(value):
-    try:
-        parts = parse_nip(value)
-    except ValidationError as exc:
-        assert exc.code in NIP_CODES
+def test_any_text_parses_as_its_digits_do_and_valid_ones_round_trip(value):
+    digits = normalize_nip(value)
+    outcome = _outcome(value)
+    # Labels, spaces and dots never change the verdict: the text parses as its digits do.
+    assert outcome == _outcome(digits)
+    kind, result = outcome
+    if kind == "refused":
+        assert result in NIP_CODES
     else:
-        assert len(normalize_nip(value)) == 18
-        assert isinstance(parts, NipParts)
-        assert format_nip(value) == format_nip(normalize_nip(value))
+        # A valid NIP is exactly the one its parts generate, and prints as 8-6-1-3 digits.
+        assert generate_nip(**asdict(result)) == digits
+        assert format_nip(value) == f"{digits[:8]} {digits[8:14]} {digits[14]} {digits[15:]}"
 
 
 @settings(deadline=None)

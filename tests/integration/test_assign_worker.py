@@ -6,7 +6,7 @@ import pytest
 from agents.enums import Role
 from agents.models import Notification
 from assessment.enums import RunStatus
-from assessment.models import AssignmentRun, ReviewAssignment
+from assessment.models import ReviewAssignment
 from assessment.services.runs import request_auto_assign
 from plans.enums import PlanState
 from plans.models import ActionPlan
@@ -26,8 +26,7 @@ def test_worker_assigns_a_big_cycle_in_the_background(celery_worker_process, set
     coordinator = user_with_role(Role.COORDINATOR)
 
     run = request_auto_assign(cycle, by=coordinator)
-    assert isinstance(run, AssignmentRun)
-    assert run.status == RunStatus.QUEUED
+    assert (run.status, run.total, run.requested_by) == (RunStatus.QUEUED, 5, coordinator)
 
     def finished():
         run.refresh_from_db()

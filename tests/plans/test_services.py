@@ -10,10 +10,11 @@ from agents.models import ActivityLog
 from assessment.enums import DecisionOutcome
 from assessment.services import assign_reviewers, decide_plan, save_review, submit_review
 from plans import services
+from plans.checklist import missing_items
 from plans.enums import TRANSITIONS, PlanState
 from plans.models import ImmutableRowError, PlanVersion
 from plans.services import PlanError
-from tests.factories import AgentFactory, PlanFactory, complete_plan_content, user_with_role
+from tests.factories import AgentFactory, PlanFactory, user_with_role
 
 ALL_LEVELS_4 = {f"K{i}": (4, "baik") for i in range(1, 7)}
 
@@ -322,6 +323,6 @@ def test_decide_refused_to_reviewer(complete_plan, actors):
     assert exc.value.code == "permission_denied"
 
 
-def test_complete_plan_content_factory_is_submittable(complete_plan):
-    assert complete_plan_content is not None
-    assert complete_plan.activities.count() == 3
+def test_complete_plan_content_factory_leaves_nothing_missing(complete_plan):
+    assert (complete_plan.activities.count(), complete_plan.targets.count()) == (3, 2)
+    assert missing_items(complete_plan) == []

@@ -135,7 +135,8 @@ def test_my_plans_offers_to_start_a_plan_when_the_agent_has_none(client, agent, 
     client.force_login(agent.user)
     response = client.get(MY_PLANS)
     assert response.context["current_rows"] == []
-    assert response.context["start_form"] is not None
+    form = response.context["start_form"]
+    assert (form.is_bound, list(form.fields)) == (False, ["title"])
     assert "Mulai rencana tindak" in response.content.decode()
 
 

@@ -72,18 +72,32 @@ def test_assign_refuses_reviewer_from_the_plans_own_agency(submitted, coordinato
     assert submitted.assignments.count() == 0
 
 
-def test_assign_refuses_declared_conflict_with_agency(submitted, coordinator, reviewers):
-    ConflictOfInterest.objects.create(reviewer=reviewers[0], agency=submitted.agency)
+def test_assign_refuses_declared_conflict_with_agency_and_rolls_back(
+    submitted, coordinator, reviewers
+):
+    # The first reviewer is assigned before the second is found in conflict: the whole
+    # call rolls back, with no assignment, audit entry or notification left behind.
+    ConflictOfInterest.objects.create(reviewer=reviewers[1], agency=submitted.agency)
     with pytest.raises(PlanError) as exc:
         assign_reviewers(submitted, reviewers=reviewers, by=coordinator)
-    assert exc.value.code == "conflict"
-    assert submitted.assignments.count() == 0  # nothing half-written
+    assert (exc.value.code, exc.value.field, str(exc.value)) == (
+        "conflict",
+        "reviewers",
+        f"{reviewers[1]} tidak dapat ditugaskan: reviewer menyatakan konflik kepentingan.",
+    )
+    submitted.refresh_from_db()
+    assert submitted.state == PlanState.SUBMITTED
+    assert submitted.assignments.count() == 0
+    assert not ActivityLog.objects.filter(action__startswith="assignment.").exists()
+    assert not reviewers[0].notifications.exists()
 
 
 def test_assign_refuses_declared_conflict_with_agent(submitted, coordinator, reviewers):
     ConflictOfInterest.objects.create(reviewer=reviewers[1], agent=submitted.owner)
-    with pytest.raises(PlanError):
+    with pytest.raises(PlanError) as exc:
         assign_reviewers(submitted, reviewers=[reviewers[1]], by=coordinator)
+    assert exc.value.code == "conflict"
+    assert submitted.assignments.count() == 0
 
 
 def test_coordinator_override_is_recorded(submitted, coordinator):

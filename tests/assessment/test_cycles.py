@@ -77,8 +77,7 @@ def test_coordinator_edits_the_cycle_settings(client, coordinator, cycle):
     data["reviewers_per_plan"] = "3"
     data["head_endorsement_required"] = "on"
     response = client.post(f"{reverse('assessment:cycle_edit')}?cycle={cycle.code}", data)
-    assert getattr(response, "context", None) is None or response.context["form"].errors == {}
-    assert response.status_code == 302
+    assert (response.status_code, response.url) == (302, reverse("assessment:cycles"))
     cycle.refresh_from_db()
     assert (
         cycle.reviewers_per_plan,

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from agenplan.celery import app as celery_app
@@ -122,8 +121,3 @@ def wait_for(predicate, *, timeout: float = 60, interval: float = 0.25, worker=N
         time.sleep(interval)
     detail = f"\n--- worker log ---\n{worker.log()[-4000:]}" if worker else ""
     raise AssertionError(f"condition not met within {timeout}s{detail}")
-
-
-@pytest.fixture
-def settings_media_root():
-    return Path(settings.MEDIA_ROOT)

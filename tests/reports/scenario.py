@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from agencies.models import Agency
 from agents.enums import PangkatGolongan, Role
-from agents.models import RoleGrant, User
+from agents.models import User
 from assessment.enums import DecisionOutcome
 from assessment.models import Criterion
 from assessment.services import assign_reviewers, decide_plan, save_review, submit_review
@@ -134,7 +134,3 @@ def reviewed_plan(*, anonymous: bool = True, decide: bool = True) -> Scenario:
         )
     plan.refresh_from_db()
     return Scenario(cycle, plan, agent, head, coordinator, reviewers)
-
-
-def grant(user: User, role: str, agency=None) -> None:
-    RoleGrant.objects.create(user=user, role=role, agency=agency)

@@ -126,7 +126,7 @@ from django.utils.formats import date_format  # noqa: E402
 from agents.models import Agent  # noqa: E402
 
 from .enums import PlanSection  # noqa: E402
-from .models import GovernorMission  # noqa: E402
+from .models import COMMENT_MAX_LENGTH, GovernorMission  # noqa: E402
 from .services.editing import ROW_FIELDS  # noqa: E402
 
 
@@ -453,7 +453,7 @@ class AttachmentForm(forms.Form):
 
 class ThreadForm(forms.Form):
     anchor = forms.ChoiceField(label=_("Tentang"))
-    body = forms.CharField(label=_("Komentar"), widget=_textarea(3), max_length=5000)
+    body = forms.CharField(label=_("Komentar"), widget=_textarea(3), max_length=COMMENT_MAX_LENGTH)
 
     def __init__(self, *args, plan=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -471,4 +471,4 @@ class ThreadForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(label=_("Balasan"), widget=_textarea(2), max_length=5000)
+    body = forms.CharField(label=_("Balasan"), widget=_textarea(2), max_length=COMMENT_MAX_LENGTH)

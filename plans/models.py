@@ -4,6 +4,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModel
@@ -13,6 +15,27 @@ from agents.models import Agent
 
 from .enums import ChangeKind, CyclePhase, PlanSection, PlanState, ScoreMethod
 from .rules import CYCLE_PERMISSIONS, PLAN_PERMISSIONS
+
+# --- Bounded text ---------------------------------------------------------------------
+# Every free text a user types has a maximum length, checked by the forms (the model
+# field's max_length becomes the form field's) and by the database, which would otherwise
+# take megabytes: PostgreSQL does not bound a text column, SQLite bounds no column.
+
+# Characters in one free-text field of a plan (about two pages) and in one comment.
+PLAN_TEXT_MAX_LENGTH = 5000
+COMMENT_MAX_LENGTH = 5000
+NOTE_MAX_LENGTH = 2000
+
+
+def length_checks(prefix: str, **limits: int) -> list[models.CheckConstraint]:
+    """One check per column: at most so many characters (the field's max_length)."""
+    return [
+        models.CheckConstraint(
+            condition=LessThanOrEqual(Length(name), limit), name=f"{prefix}_{name}_max_length"
+        )
+        for name, limit in limits.items()
+    ]
+
 
 # --- Reference lists (editable data, not hard-coded choices) --------------------------
 
@@ -220,15 +243,23 @@ class ActionPlan(RulesModel):
         help_text=_("Singkat dan jelas, misalnya: Layanan perizinan daring satu pintu."),
     )
     # 2. Problem
-    strategic_issue = models.TextField(_("isu strategis / masalah layanan"), blank=True)
-    baseline_data = models.TextField(_("data kondisi awal (baseline)"), blank=True)
-    root_cause = models.TextField(_("akar masalah"), blank=True)
+    strategic_issue = models.TextField(
+        _("isu strategis / masalah layanan"), max_length=PLAN_TEXT_MAX_LENGTH, blank=True
+    )
+    baseline_data = models.TextField(
+        _("data kondisi awal (baseline)"), max_length=PLAN_TEXT_MAX_LENGTH, blank=True
+    )
+    root_cause = models.TextField(_("akar masalah"), max_length=PLAN_TEXT_MAX_LENGTH, blank=True)
     # 3. The change
-    innovation = models.TextField(_("gagasan perubahan / inovasi"), blank=True)
+    innovation = models.TextField(
+        _("gagasan perubahan / inovasi"), max_length=PLAN_TEXT_MAX_LENGTH, blank=True
+    )
     change_kind = models.CharField(
         _("jenis perubahan"), max_length=20, choices=ChangeKind.choices, blank=True
     )
-    novelty = models.TextField(_("mengapa baru bagi unit kerja"), blank=True)
+    novelty = models.TextField(
+        _("mengapa baru bagi unit kerja"), max_length=PLAN_TEXT_MAX_LENGTH, blank=True
+    )
     # 4. Alignment
     change_areas = models.ManyToManyField(
         ChangeArea, blank=True, related_name="plans", verbose_name=_("area perubahan RB")
@@ -244,15 +275,27 @@ class ActionPlan(RulesModel):
         related_name="plans",
         verbose_name=_("misi gubernur / isu strategis provinsi"),
     )
-    alignment_notes = models.TextField(_("penjelasan keselarasan"), blank=True)
-    roadmap_link = models.TextField(_("keterkaitan dengan road map perangkat daerah"), blank=True)
+    alignment_notes = models.TextField(
+        _("penjelasan keselarasan"), max_length=PLAN_TEXT_MAX_LENGTH, blank=True
+    )
+    roadmap_link = models.TextField(
+        _("keterkaitan dengan road map perangkat daerah"),
+        max_length=PLAN_TEXT_MAX_LENGTH,
+        blank=True,
+    )
     # 7. Impact
-    impact_internal = models.TextField(_("dampak internal"), blank=True)
-    impact_external = models.TextField(_("dampak eksternal (Pemprov dan masyarakat)"), blank=True)
+    impact_internal = models.TextField(
+        _("dampak internal"), max_length=PLAN_TEXT_MAX_LENGTH, blank=True
+    )
+    impact_external = models.TextField(
+        _("dampak eksternal (Pemprov dan masyarakat)"), max_length=PLAN_TEXT_MAX_LENGTH, blank=True
+    )
     # 8. Stakeholders, risks
-    stakeholders = models.TextField(_("pemangku kepentingan"), blank=True)
-    risks = models.TextField(_("risiko"), blank=True)
-    mitigation = models.TextField(_("mitigasi"), blank=True)
+    stakeholders = models.TextField(
+        _("pemangku kepentingan"), max_length=PLAN_TEXT_MAX_LENGTH, blank=True
+    )
+    risks = models.TextField(_("risiko"), max_length=PLAN_TEXT_MAX_LENGTH, blank=True)
+    mitigation = models.TextField(_("mitigasi"), max_length=PLAN_TEXT_MAX_LENGTH, blank=True)
 
     # Workflow facts
     submission_extended_until = models.DateTimeField(
@@ -301,6 +344,27 @@ class ActionPlan(RulesModel):
                 name="plan_score_0_100",
             ),
             models.CheckConstraint(condition=~models.Q(title=""), name="plan_title_not_empty"),
+            *length_checks(
+                "plan",
+                title=255,
+                **dict.fromkeys(
+                    [
+                        "strategic_issue",
+                        "baseline_data",
+                        "root_cause",
+                        "innovation",
+                        "novelty",
+                        "alignment_notes",
+                        "roadmap_link",
+                        "impact_internal",
+                        "impact_external",
+                        "stakeholders",
+                        "risks",
+                        "mitigation",
+                    ],
+                    PLAN_TEXT_MAX_LENGTH,
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["cycle", "state"]),
@@ -373,6 +437,7 @@ class Activity(models.Model):
                 condition=models.Q(start_month__day=1, end_month__day=1),
                 name="activity_months_first_day",
             ),
+            *length_checks("activity", title=255, output=255, responsible=200),
         ]
 
     def __str__(self) -> str:
@@ -399,6 +464,7 @@ class Target(models.Model):
         verbose_name = _("target")
         verbose_name_plural = _("target")
         ordering = ["order", "id"]
+        constraints = length_checks("target", indicator=255, unit=60, verification=255)
 
     def __str__(self) -> str:
         return self.indicator
@@ -410,7 +476,7 @@ class TargetProgress(models.Model):
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="progress_reports")
     reported_on = models.DateField(_("tanggal laporan"))
     value = models.DecimalField(_("realisasi"), max_digits=14, decimal_places=2)
-    note = models.TextField(_("keterangan"), blank=True)
+    note = models.TextField(_("keterangan"), max_length=NOTE_MAX_LENGTH, blank=True)
     evidence = models.FileField(_("bukti"), upload_to="evidence/%Y/%m/", blank=True)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -421,6 +487,7 @@ class TargetProgress(models.Model):
         verbose_name = _("realisasi target")
         verbose_name_plural = _("realisasi target")
         ordering = ["target", "-reported_on", "-id"]
+        constraints = length_checks("targetprogress", note=NOTE_MAX_LENGTH)
 
     def __str__(self) -> str:
         return f"{self.target} — {self.value} ({self.reported_on})"
@@ -523,14 +590,17 @@ class CommentThread(models.Model):
 class Comment(models.Model):
     thread = models.ForeignKey(CommentThread, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField(_("komentar"))
+    body = models.TextField(_("komentar"), max_length=COMMENT_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("komentar")
         verbose_name_plural = _("komentar")
         ordering = ["created_at", "id"]
-        constraints = [models.CheckConstraint(condition=~models.Q(body=""), name="comment_body")]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(body=""), name="comment_body"),
+            *length_checks("comment", body=COMMENT_MAX_LENGTH),
+        ]
 
     def __str__(self) -> str:
         return self.body[:60]
@@ -572,7 +642,8 @@ class Attachment(models.Model):
             models.CheckConstraint(
                 condition=models.Q(size__gt=0, size__lte=10 * 1024 * 1024),
                 name="attachment_size_max_10mb",
-            )
+            ),
+            *length_checks("attachment", original_name=255, description=255),
         ]
 
     def __str__(self) -> str:

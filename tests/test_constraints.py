@@ -27,9 +27,11 @@ from plans.models import (
     ActionPlan,
     Activity,
     Attachment,
+    Comment,
     CommentThread,
     Cycle,
     PlanVersion,
+    Target,
 )
 from reports.models import ReportJob
 from tests.factories import (
@@ -38,8 +40,10 @@ from tests.factories import (
     AgentFactory,
     CycleFactory,
     PlanFactory,
+    TargetFactory,
     UserFactory,
     add_rubric,
+    thread_with_comments,
 )
 
 pytestmark = pytest.mark.django_db
@@ -317,3 +321,68 @@ def test_models_have_readable_str():
     assert ActionPlan.objects.count() == 1
     assert Cycle.objects.count() == 1
     assert Activity.objects.count() == 0
+
+
+PLAN_TEXT_FIELDS = [
+    "strategic_issue",
+    "baseline_data",
+    "root_cause",
+    "innovation",
+    "novelty",
+    "alignment_notes",
+    "roadmap_link",
+    "impact_internal",
+    "impact_external",
+    "stakeholders",
+    "risks",
+    "mitigation",
+]
+
+
+@pytest.mark.parametrize("field", PLAN_TEXT_FIELDS)
+def test_plan_text_at_most_5000_characters(field):
+    plan = PlanFactory()
+    ActionPlan.objects.filter(pk=plan.pk).update(**{field: "a" * 5000})
+    refused(lambda: ActionPlan.objects.filter(pk=plan.pk).update(**{field: "a" * 5001}))
+    assert len(getattr(ActionPlan.objects.get(pk=plan.pk), field)) == 5000
+
+
+def test_every_free_text_column_of_a_plan_has_a_length_check():
+    """A new text field cannot be added without its bound: each CharField and TextField a
+    user types into has a database check at its form's max_length."""
+    from plans import models as plan_models
+
+    for model in (
+        plan_models.ActionPlan,
+        plan_models.Activity,
+        plan_models.Target,
+        plan_models.TargetProgress,
+        plan_models.Comment,
+        plan_models.Attachment,
+    ):
+        checks = {c.name for c in model._meta.constraints if c.name.endswith("_max_length")}
+        typed = [
+            f
+            for f in model._meta.concrete_fields
+            if isinstance(f, (plan_models.models.CharField, plan_models.models.TextField))
+            and f.editable
+            and not f.choices
+            and f.name not in ("content_type", "file", "lock_version")
+        ]
+        prefix = {"ActionPlan": "plan"}.get(model.__name__, model.__name__.lower())
+        assert {f"{prefix}_{f.name}_max_length" for f in typed} == checks, model.__name__
+        for field in typed:
+            assert field.max_length is not None, f"{model.__name__}.{field.name}"
+
+
+def test_activity_target_and_comment_text_bounded_in_the_database():
+    activity = ActivityFactory()
+    refused(lambda: Activity.objects.filter(pk=activity.pk).update(title="a" * 256))
+    refused(lambda: Activity.objects.filter(pk=activity.pk).update(responsible="a" * 201))
+    target = TargetFactory(plan=activity.plan)
+    refused(lambda: Target.objects.filter(pk=target.pk).update(unit="a" * 61))
+    refused(lambda: Target.objects.filter(pk=target.pk).update(verification="a" * 256))
+    thread = thread_with_comments(activity.plan, [activity.plan.owner.user])
+    comment = Comment.objects.get(thread=thread)
+    Comment.objects.filter(pk=comment.pk).update(body="a" * 5000)
+    refused(lambda: Comment.objects.filter(pk=comment.pk).update(body="a" * 5001))

@@ -282,6 +282,21 @@ def test_autosave_with_errors_saves_nothing_and_names_the_fields(client, agent, 
     assert draft_plan.lock_version == 1
 
 
+def test_autosave_refuses_a_section_text_longer_than_5000_characters(client, agent, draft_plan):
+    client.force_login(agent.user)
+    data = {"lock_version": "1", "strategic_issue": "a" * 5001, "baseline_data": "1.240 berkas"}
+    response = client.post(autosave_url(draft_plan, "problem"), data, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-invalid="id_strategic_issue"' in html
+    assert "paling banyak 5000 karakter (sekarang 5001 karakter)." in html
+    draft_plan.refresh_from_db()
+    assert (draft_plan.strategic_issue, draft_plan.lock_version) == ("", 1)
+    # The editor's text box tells the browser the same bound.
+    page = client.get(edit_url(draft_plan)).content.decode()
+    assert re.search(r'<textarea name="strategic_issue"[^>]* maxlength="5000"', page)
+
+
 def test_autosave_of_rows_creates_updates_orders_and_deletes(client, agent, draft_plan):
     keep = ActivityFactory(plan=draft_plan, title="Lama A", order=0)
     gone = ActivityFactory(plan=draft_plan, title="Lama B", order=1)

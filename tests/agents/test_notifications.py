@@ -57,8 +57,12 @@ def test_nothing_is_mailed_when_the_action_rolls_back(
     from assessment.services import PlanError
 
     plan = PlanFactory(cycle=cycle, state="draft")
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(PlanError):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(PlanError) as exc:
         assign_reviewers(plan, reviewers=[reviewer], by=coordinator)
+    assert (exc.value.code, str(exc.value)) == (
+        "invalid_transition",
+        "Reviewer hanya dapat ditugaskan pada rencana yang sudah diajukan.",
+    )
     assert mail.outbox == []
     assert not Notification.objects.exists()
 

@@ -151,8 +151,12 @@ def test_replace_reviewer_with_the_same_person_is_refused(cycle, coordinator, po
 
 def test_declare_conflict_needs_exactly_one_party_and_no_duplicate(pool, agency):
     (reviewer,) = pool(1)
-    with pytest.raises(PlanError):
+    with pytest.raises(PlanError) as exc:
         declare_conflict(by=reviewer)
+    assert (exc.value.code, str(exc.value)) == (
+        "party",
+        "Pilih satu: perangkat daerah atau agen perubahan.",
+    )
     declare_conflict(by=reviewer, agency=agency)
     with pytest.raises(PlanError) as error:
         declare_conflict(by=reviewer, agency=agency)

@@ -304,8 +304,9 @@ def test_a_second_request_while_a_run_is_queued_is_refused(cycle, coordinator, p
     assert list(AssignmentRun.objects.values_list("pk", flat=True)) == [first.pk]
     # Even a small request waits for the run: it would assign the same plans.
     AssignmentRun.objects.filter(pk=first.pk).update(status=RunStatus.RUNNING)
-    with pytest.raises(PlanError):
+    with pytest.raises(PlanError) as exc:
         request_auto_assign(cycle, by=coordinator)
+    assert (exc.value.code, str(exc.value)) == ("running", str(error.value))
     assert not ReviewAssignment.objects.exists()
 
 

@@ -109,8 +109,9 @@ def test_coordinator_override_is_recorded(submitted, coordinator):
 
 
 def test_assign_refuses_user_without_reviewer_role(submitted, coordinator, leader):
-    with pytest.raises(PlanError):
+    with pytest.raises(PlanError) as exc:
         assign_reviewers(submitted, reviewers=[leader], by=coordinator)
+    assert (exc.value.code, str(exc.value)) == ("invalid", f"{leader} bukan reviewer.")
 
 
 def test_assign_refused_to_non_coordinator(submitted, reviewers):
@@ -150,8 +151,12 @@ def test_submitted_review_is_locked(in_review, reviewers):
 
 def test_other_reviewer_cannot_write_my_review(in_review, reviewers):
     assignment = in_review.assignments.get(reviewer=reviewers[0])
-    with pytest.raises(PlanError):
+    with pytest.raises(PlanError) as exc:
         save_review(assignment, levels=LEVELS_LOW, by=reviewers[1])
+    assert (exc.value.code, str(exc.value)) == (
+        "permission_denied",
+        "Penugasan ini bukan milik Anda.",
+    )
 
 
 def test_save_review_refuses_unknown_criterion_and_level(in_review, reviewers):
@@ -206,8 +211,12 @@ def test_reopen_review_returns_plan_to_review(in_review, reviewers, coordinator)
 
 def test_reopen_review_refused_to_reviewer(in_review, reviewers):
     mine = review(in_review, reviewers[0], LEVELS_MID)
-    with pytest.raises(PlanError):
+    with pytest.raises(PlanError) as exc:
         reopen_review(mine, by=reviewers[0])
+    assert (exc.value.code, str(exc.value)) == (
+        "permission_denied",
+        "Hanya koordinator yang dapat membuka.",
+    )
 
 
 def test_released_reviewer_no_longer_counts(in_review, reviewers, coordinator):

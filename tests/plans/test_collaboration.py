@@ -195,8 +195,12 @@ def test_agent_of_another_agency_cannot_be_invited(agent, draft_plan):
 def test_only_the_owner_invites_and_a_member_may_leave(agent, draft_plan):
     member = AgentFactory(user__agency=agent.agency)
     invite_co_agent(draft_plan, agent=member, by=agent.user)
-    with pytest.raises(PlanError):
+    with pytest.raises(PlanError) as exc:
         invite_co_agent(draft_plan, agent=AgentFactory(user__agency=agent.agency), by=member.user)
+    assert (exc.value.code, str(exc.value)) == (
+        "invalid",
+        "Hanya penyusun utama yang dapat mengundang anggota tim.",
+    )
     remove_co_agent(draft_plan, agent=member, by=member.user)
     assert draft_plan.co_agents.count() == 0
 
@@ -251,8 +255,9 @@ def test_reviewer_and_agent_talk_in_a_thread_anchored_to_an_activity(
 def test_a_reply_reopens_a_resolved_thread(agent, draft_plan):
     thread = start_thread(draft_plan, section="problem", body="Data?", by=agent.user)
     resolve_thread(thread, by=agent.user)
-    with pytest.raises(PlanError):
+    with pytest.raises(PlanError) as exc:
         resolve_thread(thread, by=agent.user)
+    assert (exc.value.code, str(exc.value)) == ("invalid_transition", "Utas ini sudah selesai.")
     reply_to_thread(thread, body="Masih ada pertanyaan", by=agent.user)
     thread.refresh_from_db()
     assert (thread.resolved_at, thread.resolved_by) == (None, None)

@@ -164,8 +164,12 @@ def test_submit_plan_allowed_after_deadline_with_extension(complete_plan, agent,
 
 def test_grant_extension_refused_to_agent(complete_plan, agent):
     until = complete_plan.cycle.submission_deadline + dt.timedelta(days=3)
-    with pytest.raises(PlanError):
+    with pytest.raises(PlanError) as exc:
         services.grant_extension(complete_plan, until=until, by=agent.user)
+    assert (exc.value.code, str(exc.value)) == (
+        "permission_denied",
+        "Hanya koordinator yang dapat memberi perpanjangan.",
+    )
 
 
 def test_submit_plan_refused_before_drafting_opens(complete_plan, agent):
@@ -191,8 +195,12 @@ def test_submit_requires_head_endorsement_of_current_content(complete_plan, agen
 
 def test_endorse_refused_to_head_of_another_agency(complete_plan):
     other_head = user_with_role(Role.AGENCY_HEAD)
-    with pytest.raises(PlanError):
+    with pytest.raises(PlanError) as exc:
         services.endorse_plan(complete_plan, by=other_head)
+    assert (exc.value.code, str(exc.value)) == (
+        "permission_denied",
+        "Hanya kepala perangkat daerah rencana ini yang dapat mengetahuinya.",
+    )
 
 
 def test_withdraw_returns_submitted_plan_to_draft(complete_plan, agent):
@@ -204,8 +212,12 @@ def test_withdraw_returns_submitted_plan_to_draft(complete_plan, agent):
 
 def test_withdraw_refused_once_review_started(complete_plan, actors):
     plan = to_state(complete_plan, PlanState.IN_REVIEW, **actors)
-    with pytest.raises(PlanError):
+    with pytest.raises(PlanError) as exc:
         services.withdraw_plan(plan, by=actors["agent_user"])
+    assert (exc.value.code, str(exc.value)) == (
+        "invalid_transition",
+        "Rencana hanya dapat ditarik sebelum penilaian dimulai.",
+    )
 
 
 def test_withdrawn_revision_returns_to_revision_requested(complete_plan, actors):
@@ -287,8 +299,12 @@ def test_create_plan_one_per_agent_per_cycle(cycle, agent):
 
 def test_create_plan_refused_to_non_agent(cycle, agent, coordinator):
     reviewer = user_with_role(Role.REVIEWER)
-    with pytest.raises(PlanError):
+    with pytest.raises(PlanError) as exc:
         services.create_plan(cycle=cycle, owner=agent, title="Rencana", by=reviewer)
+    assert (exc.value.code, str(exc.value)) == (
+        "invalid",
+        "Hanya agen perubahan yang dapat menyusun rencana tindak.",
+    )
 
 
 def test_create_plan_refused_after_drafting(agent):

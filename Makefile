@@ -32,7 +32,7 @@ if [ "$$rc" -eq 5 ]; then echo "pytest: no tests collected in this group; that i
 exit "$$rc"
 endef
 
-.PHONY: help venv deps-runtime deps-test messages run test lint format clean bench
+.PHONY: help venv deps-runtime deps-test messages run test lint format clean bench backup restore
 
 help:
 	@echo "make run     install what is missing, migrate, seed demo data, start web + worker + beat"
@@ -42,6 +42,8 @@ help:
 	@echo "make venv    create .venv and install requirements-dev.txt when it changed"
 	@echo "make clean   remove var/ (local database, broker, media) and test artifacts"
 	@echo "make bench   run the benchmarks, if there are any"
+	@echo "make backup  archive the database and the media files (scripts/backup.sh)"
+	@echo "make restore ARCHIVE=var/backups/agenplan-....tar  put an archive back (scripts/restore.sh)"
 	@echo "Pass pytest options with PYTEST_ARGS='-k plans -x'."
 
 venv: $(STAMP)
@@ -95,3 +97,13 @@ bench: venv
 	else \
 		echo "No benchmarks: benchmarks/run.py does not exist."; \
 	fi
+
+# The database and the media files of one moment in one archive with checksums, keeping
+# the newest BACKUP_KEEP (scripts/backup.sh says what it reads from the environment).
+backup:
+	scripts/backup.sh
+
+# Replaces the database and the media folder: stop the web server, worker and beat first.
+restore:
+	@if [ -z "$(ARCHIVE)" ]; then echo "usage: make restore ARCHIVE=var/backups/agenplan-....tar" >&2; exit 2; fi
+	scripts/restore.sh "$(ARCHIVE)"

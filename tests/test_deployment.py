@@ -29,6 +29,8 @@ DOCKERFILE = ROOT / "Dockerfile"
 CI_RUN = ROOT / ".ci" / "run"
 RUN_DEV = ROOT / "scripts" / "run_dev.sh"
 INSTALL_SYSTEM_DEPS = ROOT / "scripts" / "install_system_deps.sh"
+BACKUP = ROOT / "scripts" / "backup.sh"
+RESTORE = ROOT / "scripts" / "restore.sh"
 
 APP_SERVICES = ("migrate", "web", "worker", "beat")  # built from this repository
 WSGI_TARGET = "agenplan.wsgi:application"
@@ -71,11 +73,12 @@ def routed_queues():
     return {settings.CELERY_TASK_DEFAULT_QUEUE} | {route["queue"] for route in routes.values()}
 
 
-def make_dry_run(target):
-    """The commands `make TARGET` would run, one per line, variables expanded."""
+def make_dry_run(target, *assignments):
+    """The commands `make TARGET [NAME=value ...]` would run, one per line, variables
+    expanded."""
     env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
     result = subprocess.run(
-        ["make", "--dry-run", "--no-print-directory", target],
+        ["make", "--dry-run", "--no-print-directory", target, *assignments],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -113,7 +116,7 @@ def services(compose):
 
 # --- docker-compose.yml: services, health, volumes, environment ---------------------------
 def test_compose_has_exactly_the_production_services(services):
-    assert set(services) == {"postgres", "redis", "migrate", "web", "worker", "beat"}
+    assert set(services) == {"postgres", "redis", "migrate", "web", "worker", "beat", "backup"}
     assert services["postgres"]["image"] == "postgres:15"
     assert services["redis"]["image"] == "redis:7"
     for name in APP_SERVICES:
@@ -339,8 +342,35 @@ def test_ci_runs_lint_then_test():
     assert "export CELERY_BROKER_URL=redis://127.0.0.1:6379/15" in lines
 
 
+def test_backup_service_archives_the_compose_database_and_media(services):
+    backup = services["backup"]
+    # Run on demand by a timer (`docker compose --profile backup run --rm backup`), never
+    # by `docker compose up`; pg_dump from the server's own image.
+    assert (backup["image"], backup["profiles"], backup["restart"]) == (
+        "postgres:15",
+        ["backup"],
+        "no",
+    )
+    assert backup["entrypoint"] == ["scripts/backup.sh"]
+    assert (ROOT / backup["entrypoint"][0]).is_file()
+    assert backup["working_dir"] == "/app"
+    assert backup["volumes"] == [MEDIA_MOUNT, "./scripts:/app/scripts:ro", "./backups:/backups"]
+    environment = backup["environment"]
+    assert environment["DATABASE_URL"] == services["web"]["environment"]["DATABASE_URL"]
+    assert environment["AGENPLAN_MEDIA_ROOT"] == "/app/var/media"
+    assert environment["BACKUP_DIR"] == "/backups"
+    assert backup["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+
+
+def test_make_backup_and_restore_run_the_scripts():
+    assert make_dry_run("backup") == ["scripts/backup.sh"]
+    assert make_dry_run("restore", "ARCHIVE=var/backups/a.tar")[-1] == (
+        'scripts/restore.sh "var/backups/a.tar"'
+    )
+
+
 def test_scripts_are_executable_bash():
-    for script in (RUN_DEV, INSTALL_SYSTEM_DEPS):
+    for script in (RUN_DEV, INSTALL_SYSTEM_DEPS, BACKUP, RESTORE):
         assert script.stat().st_mode & stat.S_IXUSR, script
         assert script.read_text().splitlines()[0] == "#!/usr/bin/env bash", script
         subprocess.run(["bash", "-n", str(script)], check=True, timeout=30)

@@ -27,6 +27,22 @@ def _default_language():
 
 
 @pytest.fixture
+def private_media(settings, tmp_path):
+    """The files a test stores (attachments, reports, import uploads) go to its own
+    folder, served under /private-media/; the fixture's value is that folder."""
+    media = tmp_path / "media"
+    settings.MEDIA_ROOT = media
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media), "base_url": "/private-media/"},
+        },
+    }
+    return media
+
+
+@pytest.fixture
 def cycle(db):
     cycle = CycleFactory()
     add_rubric(cycle)

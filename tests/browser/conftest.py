@@ -5,10 +5,13 @@
 under test-artifacts/screenshots/ for people to look at.
 """
 
+import io
 import os
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
+from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
@@ -27,6 +30,15 @@ AXE = ROOT / "static" / "vendor" / "axe-core" / "axe.min.js"
 # Playwright's sync API runs an event loop in this thread; the live server's ORM calls
 # from the test body are still synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def demo_province(transactional_db):
+    """The demo province (seed_demo), with no dashboard figures cached before or after."""
+    cache.clear()
+    call_command("seed_demo", stdout=io.StringIO())
+    yield
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,9 @@
 the list of exactly the plans behind it, the page passes axe-core, and it is kept as
 screenshots at 1366×768 and on a phone."""
 
-import io
 import re
 
 import pytest
-from django.core.cache import cache
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from plans.enums import PlanState
@@ -19,14 +16,6 @@ from .conftest import axe_violations, login, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DEMO_PASSWORD = "agenplan-demo"
-
-
-@pytest.fixture
-def demo_province(transactional_db):
-    cache.clear()
-    call_command("seed_demo", stdout=io.StringIO())
-    yield
-    cache.clear()
 
 
 def bar_centre(page, canvas_selector: str, index: int) -> dict:

@@ -4,11 +4,9 @@ A screenshot of each home is kept (test-artifacts/screenshots/), and axe-core ch
 each page for WCAG 2.1 A/AA violations.
 """
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from .conftest import axe_violations, login, screenshot
@@ -25,11 +23,6 @@ HOMES = [
     ("koordinator", "/koordinator/", "Papan siklus"),
     ("sekda", "/pimpinan/", "Dashboard provinsi"),
 ]
-
-
-@pytest.fixture
-def demo_province(transactional_db):
-    call_command("seed_demo", stdout=io.StringIO())
 
 
 def test_each_role_signs_in_and_sees_its_home(demo_province, new_context):

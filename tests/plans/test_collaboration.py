@@ -27,7 +27,7 @@ from plans.services import (
 )
 from tests.factories import ActivityFactory, AgencyFactory, AgentFactory, user_with_role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -40,18 +40,6 @@ def office(part: str) -> bytes:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr(part, "<x/>")
     return buffer.getvalue()
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path), "base_url": "/private-media/"},
-        },
-    }
-    return tmp_path
 
 
 # --- Attachments ---------------------------------------------------------------------------

@@ -21,27 +21,15 @@ from reports.rendering import ReportError
 from reports.tasks import clean_up_report_files
 from tests.factories import AgentFactory, wita
 
-from .scenario import reviewed_plan
-
 NOW = wita(2026, 11, 28, 2, 30)
 TOKEN = "0123456789abcdef0123456789abcdef"
 
 
 @pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    """Reports and import uploads of each test go to its own folder."""
-    media = tmp_path / "media"
-    settings.MEDIA_ROOT = media
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(media), "base_url": "/private-media/"},
-        },
-    }
+def retention(settings, private_media):
+    """Reports are kept 30 days and import uploads 24 hours, in the test's own folder."""
     settings.AGENPLAN_REPORT_RETENTION_DAYS = 30
     settings.AGENPLAN_IMPORT_RETENTION_HOURS = 24
-    return media
 
 
 @pytest.fixture
@@ -183,11 +171,6 @@ def test_the_retention_follows_the_setting_and_zero_keeps_files_for_ever(user, s
 
 
 # --- After the removal: requests, retries, pages -----------------------------------------------
-
-
-@pytest.fixture
-def scenario(db):
-    return reviewed_plan()
 
 
 def _render_and_expire(scenario, capture, *, kind=ReportKind.PLAN_DOCUMENT, by=None):

@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -25,12 +24,7 @@ from tests.factories import AgencyFactory, AgentFactory, PlanFactory, user_with_
 DASHBOARD = reverse("reports:dashboard")
 SCORED = PlanState.DECIDED | {PlanState.REVIEWED, PlanState.REVISION_REQUESTED}
 
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
 
 def bulk_province(cycle, *, plans: int, agencies: int, author: User) -> list[Agency]:

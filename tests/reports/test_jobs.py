@@ -23,23 +23,7 @@ from tests.factories import AgentFactory, PlanFactory, user_with_role
 
 from .scenario import reviewed_plan
 
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    """Each test writes reports to its own folder, never to another test run's files."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media"), "base_url": "/private-media/"},
-        },
-    }
-    return tmp_path / "media"
-
-
-@pytest.fixture
-def scenario(db):
-    return reviewed_plan()
+pytestmark = pytest.mark.usefixtures("private_media")
 
 
 @pytest.fixture

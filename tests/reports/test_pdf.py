@@ -38,6 +38,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "pdf"
 A4_POINTS = (595.28, 841.89)
 
+pytestmark = pytest.mark.usefixtures("private_media")
+
 
 def _pdf(job) -> PdfReader:
     job.refresh_from_db()
@@ -56,22 +58,6 @@ def _request(kind, *, by, plan=None, cycle=None, capture):
         if plan is not None:
             return request_plan_report(kind=kind, plan=plan, by=by)
         return request_cycle_report(kind=kind, cycle=cycle, by=by)
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media"), "base_url": "/private-media/"},
-        },
-    }
-
-
-@pytest.fixture
-def scenario(db):
-    return reviewed_plan()
 
 
 def test_plan_document_prints_the_submitted_plan_and_signature_block(

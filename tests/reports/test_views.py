@@ -7,7 +7,6 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,13 +28,7 @@ from tests.factories import (
 
 DASHBOARD = reverse("reports:dashboard")
 
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts without cached figures (ids repeat across tests on SQLite)."""
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
 
 def kpi(html: str, name: str) -> str:

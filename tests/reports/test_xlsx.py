@@ -10,16 +10,7 @@ from reports.enums import JobStatus, ReportKind
 
 from .scenario import reviewed_plan
 
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media"), "base_url": "/private-media/"},
-        },
-    }
+pytestmark = pytest.mark.usefixtures("private_media")
 
 
 def _workbook(scenario, kind, capture):

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from reports.urls import job_urlpatterns
+
 from . import views
 
 # A database outage anywhere in a request answers the 503 page (agenplan.middleware).
@@ -14,5 +16,5 @@ urlpatterns = [
     path("", include("plans.urls")),
     path("", include("assessment.urls")),
     path("", include("reports.urls")),
-    path("", include("reports.job_urls")),
+    path("", include(job_urlpatterns)),
 ]

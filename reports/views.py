@@ -1,66 +1,47 @@
-"""The leadership's provincial dashboard and its agency pages (read-only).
+"""Pages of the reports.
 
-Every figure comes from `selectors.cycle_overview` (cached per cycle); the agency table
-is a page of its per-agency rows, swapped in by htmx when sorted, filtered or searched.
+The leadership's provincial dashboard and its agency pages (read-only): every figure
+comes from `selectors.cycle_overview` (cached per cycle); the agency table is a page of
+its per-agency rows, swapped in by htmx when sorted, filtered or searched.
+
+Report jobs: "Laporan saya", one job (polled with htmx until it is done), requesting,
+retrying and downloading a report, and the public verification of a printed code
+(`/verify/<code>`). Jobs are the requester's own: every lookup goes through
+`selectors.jobs.get_job_for`, which answers 404 for "missing" and "someone else's" alike;
+a download also checks that the user may still see what the report shows (the plan, or
+the cycle-wide figures).
 """
 
-from django import forms
+import mimetypes
+import posixpath
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
-from agencies.enums import AgencyKind
-from plans.selectors import current_cycle, cycle_choices, get_cycle_by_code
+from plans.selectors import current_cycle, cycle_choices, get_cycle_by_code, get_plan_for
+from plans.services import PlanError
 
-from . import cache, selectors
+from . import cache, selectors, services
+from .forms import AgencyTableForm, CycleReportForm
+from .models import CYCLE_KINDS, PLAN_KINDS
+from .selectors import jobs as job_reads
 from .services import can_request_cycle_reports
 
-SORT_CHOICES = [
-    (f"{sign}{key}", f"{sign}{key}") for key in selectors.AGENCY_SORTS for sign in ("", "-")
-]
+JOBS_PER_PAGE = 20
 
 
-class AgencyTableForm(forms.Form):
-    """The agency table's search and filters; every one is a URL parameter."""
-
-    q = forms.CharField(
-        label=_("Cari perangkat daerah"),
-        required=False,
-        max_length=100,
-        help_text=_("Nama, singkatan atau kode, misalnya Bappeda."),
-    )
-    kind = forms.ChoiceField(
-        label=_("Jenis"),
-        choices=[("", _("Semua jenis")), *AgencyKind.choices],
-        required=False,
-    )
-    show = forms.ChoiceField(
-        label=_("Tampilkan"),
-        choices=[
-            ("", _("Semua perangkat daerah")),
-            ("lagging", _("Tertinggal (belum mengajukan atau nilai rendah)")),
-            ("no_submission", _("Belum ada rencana yang diajukan")),
-            ("low_score", _("Rata-rata nilai rendah")),
-        ],
-        required=False,
-    )
-    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, widget=forms.HiddenInput)
-
-    def params(self) -> dict:
-        """The valid parameters for `selectors.agency_table`; an invalid one is left out
-        (and reported on its field), the others still apply."""
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {
-            "query": (data.get("q") or "").strip(),
-            "kind": data.get("kind") or "",
-            "show": data.get("show") or "",
-            "sort": data.get("sort") or "",
-        }
+# --- The leadership's dashboard ------------------------------------------------------------
 
 
 def _cycle(request):
@@ -126,3 +107,122 @@ def agency_detail(request, pk):
             "today": timezone.localdate(),
         }
     return render(request, "reports/agency.html", context)
+
+
+# --- Report jobs ------------------------------------------------------------------------
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@login_required
+@require_GET
+def my_jobs(request):
+    """ "Laporan saya": the user's jobs, newest first, with what each is about."""
+    page = Paginator(job_reads.jobs_of(request.user), JOBS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    jobs = list(page.object_list)
+    may_request_cycle = services.can_request_cycle_reports.test(request.user)
+    return render(
+        request,
+        "reports/jobs/list.html",
+        {
+            "page": page,
+            "rows": job_reads.job_rows(jobs),
+            "cycle_form": CycleReportForm() if may_request_cycle else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def request_report(request):
+    """Create a job (or reuse an identical finished one) and go to its page."""
+    kind = request.POST.get("kind", "")
+    try:
+        if kind in PLAN_KINDS:
+            plan_id = request.POST.get("plan", "")
+            if not plan_id.isdigit():
+                raise Http404("No such plan")
+            plan = get_plan_for(request.user, int(plan_id))
+            job = services.request_plan_report(kind=kind, plan=plan, by=request.user)
+        elif kind in CYCLE_KINDS:
+            cycle = get_cycle_by_code(request.POST.get("cycle", ""))
+            job = services.request_cycle_report(kind=kind, cycle=cycle, by=request.user)
+        else:
+            raise Http404("No such report kind")
+    except PlanError as exc:
+        messages.error(request, str(exc.message))
+        return redirect(_safe_next(request, reverse("report_jobs:list")))
+    return redirect(reverse("report_jobs:detail", args=[job.pk]))
+
+
+@login_required
+@require_GET
+def job_detail(request, pk):
+    job = job_reads.get_job_for(request.user, pk)
+    return render(
+        request,
+        "reports/jobs/detail.html",
+        {"job": job, "row": job_reads.job_rows([job])[0], "can_retry": services.can_retry(job)},
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def job_status(request, pk):
+    """The htmx partial polled every 2 s while the job is queued or running."""
+    job = job_reads.get_job_for(request.user, pk)
+    return render(
+        request,
+        "reports/jobs/partials/status.html",
+        {"job": job, "can_retry": services.can_retry(job)},
+    )
+
+
+@login_required
+@require_POST
+def retry_job(request, pk):
+    job = job_reads.get_job_for(request.user, pk)
+    try:
+        services.retry_job(job, by=request.user)
+    except PlanError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Laporan dimasukkan kembali ke antrean."))
+    return redirect(reverse("report_jobs:detail", args=[job.pk]))
+
+
+@login_required
+@require_GET
+def download(request, pk):
+    """The file of a finished job, to its requester if they may still see its subject."""
+    job = job_reads.get_download_for(request.user, pk)
+    name = posixpath.basename(job.file.name)
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("File is gone") from exc
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def verify(request, code):
+    """Public: what a printed verification code names (kind, title, agency, date, who
+    asked), never the document's content; 404 when the code names no finished document."""
+    document = job_reads.verify_code(code)
+    if document is None:
+        raise Http404("Unknown verification code")
+    return render(request, "reports/jobs/verify.html", {"document": document})

@@ -28,7 +28,7 @@ from .common import PlanError
 logger = logging.getLogger(__name__)
 
 # The folder under MEDIA_ROOT of the files kept between the dry run and the confirmation
-# (assessment.views writes `<32 hex digits><.csv|.xlsx>` there).
+# (assessment.views.participants writes `<32 hex digits><.csv|.xlsx>` there).
 IMPORT_FOLDER = "imports"
 _TOKEN = re.compile(r"[0-9a-f]{32}\.(?:csv|xlsx)")
 

@@ -1,0 +1,237 @@
+"""The coordinator's board of the cycle, the assignment of reviewers (by hand and
+automatic, with the background run's status), one plan's reviews (assign, release,
+reopen) and the calibration of reviewers."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from rules.contrib.views import permission_required
+
+from plans.enums import PlanState
+from plans.selectors import current_cycle, cycle_choices, get_cycle_by_code
+
+from .. import selectors, services
+from ..forms import AssignForm, ReleaseForm, ReopenForm
+from ..models import AssignmentRun
+from ..selectors.runs import latest_assignment_run
+from ..services import PlanError
+from ..services.runs import request_auto_assign
+from .common import MANAGE, chosen_cycle, form_error, with_cycle
+
+
+@login_required
+@permission_required("plans.view_cycle_board", raise_exception=True)
+@require_GET
+def board(request):
+    """The coordinator's "Papan siklus" for the current cycle, or of `?cycle=<code>`."""
+    code = request.GET.get("cycle", "")
+    context = {"cycles": cycle_choices()}
+    if code:
+        cycle = get_cycle_by_code(code)
+    else:
+        cycle = context["current_cycle"] = current_cycle()
+    context["board"] = selectors.cycle_board(cycle) if cycle is not None else None
+    return render(request, "assessment/board.html", context)
+
+
+@login_required
+@permission_required(MANAGE, raise_exception=True)
+@require_GET
+def assignments(request):
+    """Submitted plans and plans short of reviewers; auto-assign (and the status of the
+    latest background run); reviewer load."""
+    cycle = chosen_cycle(request)
+    counts, rows = (
+        selectors.decision_board(cycle, group="awaiting_assignment") if cycle else ({}, [])
+    )
+    short = (
+        selectors.decision_board(cycle, group="in_review")[1].filter(
+            reviewers__lt=cycle.reviewers_per_plan
+        )
+        if cycle
+        else []
+    )
+    return render(
+        request,
+        "assessment/assignments.html",
+        {
+            "cycle": cycle,
+            "cycles": cycle_choices(),
+            "plans": list(rows[:200]) if cycle else [],
+            "awaiting": counts.get("awaiting_assignment", 0),
+            "short": list(short[:200]) if cycle else [],
+            "load": list(selectors.reviewer_load(cycle)) if cycle else [],
+            "run": latest_assignment_run(cycle),
+        },
+    )
+
+
+@login_required
+@permission_required(MANAGE, raise_exception=True)
+@require_GET
+def assignment_run(request):
+    """The latest background run of the cycle: the fragment the assignments page polls."""
+    cycle = chosen_cycle(request)
+    if cycle is None:
+        raise Http404("No cycle")
+    run = latest_assignment_run(cycle)
+    response = render(
+        request, "assessment/partials/assignment_run.html", {"cycle": cycle, "run": run}
+    )
+    if request.htmx and (run is None or not run.is_active):
+        # The page was polling a run that has now ended: reload it whole, so that the
+        # plans waiting, the reviewers' load and the button show what the run did.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@permission_required(MANAGE, raise_exception=True)
+@require_POST
+def auto_assign(request):
+    """Auto-assign the cycle: at once for a province's cycle, in the background (a run the
+    page polls) when more than AGENPLAN_AUTO_ASSIGN_SYNC_LIMIT plans wait."""
+    cycle = chosen_cycle(request)
+    if cycle is None:
+        raise Http404("No cycle")
+    try:
+        outcome = request_auto_assign(cycle, by=request.user)
+    except PlanError as error:
+        messages.error(request, str(error.message))
+    else:
+        if isinstance(outcome, AssignmentRun):
+            messages.info(
+                request,
+                _(
+                    "Penugasan otomatis untuk %(n)s rencana berjalan di latar belakang; "
+                    "statusnya tampil di halaman ini."
+                )
+                % {"n": outcome.total},
+            )
+            return redirect(with_cycle("assessment:assignments", cycle))
+        result = outcome
+        messages.success(
+            request,
+            _("%(n)s penugasan dibuat untuk %(plans)s rencana.")
+            % {"n": len(result.created), "plans": result.plans},
+        )
+        if result.short:
+            messages.warning(
+                request,
+                _("%(n)s rencana belum mendapat cukup reviewer yang bebas konflik.")
+                % {"n": len(result.short)},
+            )
+    return redirect(with_cycle("assessment:assignments", cycle))
+
+
+def _plan_page(request, plan, *, assign_form=None, release_form=None, status=200):
+    return render(
+        request,
+        "assessment/plan.html",
+        {
+            "data": selectors.plan_assessment(plan),
+            "reviewers": selectors.reviewer_options(plan),
+            "assign_form": assign_form or AssignForm(),
+            "release_form": release_form or ReleaseForm(),
+            "can_assign": plan.state in (PlanState.SUBMITTED, PlanState.IN_REVIEW),
+        },
+        status=status,
+    )
+
+
+@login_required
+@permission_required(MANAGE, raise_exception=True)
+@require_GET
+def plan_reviews(request, pk):
+    """One plan for the coordinator: assignments, reviews, aggregate, disagreement."""
+    return _plan_page(request, selectors.get_plan_for_coordinator(pk))
+
+
+@login_required
+@permission_required(MANAGE, raise_exception=True)
+@require_POST
+def assign(request, pk):
+    plan = selectors.get_plan_for_coordinator(pk)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        try:
+            created = services.assign_reviewers(
+                plan,
+                reviewers=form.cleaned_data["reviewers"],
+                by=request.user,
+                due_date=form.cleaned_data["due_date"],
+                override_reason=form.cleaned_data["override_reason"],
+            )
+        except PlanError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, _("%(n)s reviewer ditugaskan.") % {"n": len(created)})
+            return redirect("assessment:plan", pk)
+    return _plan_page(request, plan, assign_form=form, status=400)
+
+
+@login_required
+@permission_required(MANAGE, raise_exception=True)
+@require_POST
+def release(request, pk):
+    plan = selectors.get_plan_for_coordinator(pk)
+    form = ReleaseForm(request.POST)
+    if form.is_valid():
+        assignment = selectors.get_assignment_of(plan, form.cleaned_data["assignment"])
+        try:
+            new = services.replace_reviewer(
+                assignment,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                replacement=form.cleaned_data["replacement"],
+            )
+        except PlanError as error:
+            form_error(form, error)
+        else:
+            if new is None:
+                messages.warning(
+                    request, _("Reviewer dilepas; belum ada pengganti yang bebas konflik.")
+                )
+            else:
+                messages.success(
+                    request, _("Reviewer diganti oleh %(name)s.") % {"name": new.reviewer}
+                )
+            return redirect("assessment:plan", pk)
+    return _plan_page(request, plan, release_form=form, status=400)
+
+
+@login_required
+@permission_required(MANAGE, raise_exception=True)
+@require_POST
+def reopen(request, pk):
+    plan = selectors.get_plan_for_coordinator(pk)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such review")
+    target = selectors.get_review_of(plan, form.cleaned_data["review"])
+    try:
+        services.reopen_review(target, by=request.user, note=form.cleaned_data["note"])
+    except PlanError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Penilaian dibuka kembali untuk reviewer."))
+    return redirect("assessment:plan", pk)
+
+
+@login_required
+@permission_required(MANAGE, raise_exception=True)
+@require_GET
+def calibration(request):
+    cycle = chosen_cycle(request)
+    return render(
+        request,
+        "assessment/calibration.html",
+        {
+            "cycle": cycle,
+            "cycles": cycle_choices(),
+            "rows": selectors.calibration(cycle) if cycle else [],
+        },
+    )

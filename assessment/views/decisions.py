@@ -1,0 +1,141 @@
+"""Decisions on plans: one plan, the decision board, bulk decisions; and the decision,
+score and feedback as the plan's agents (whoever may see the plan) read them."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from rules.contrib.views import permission_required
+
+from plans.enums import PlanState
+from plans.selectors import cycle_choices, get_plan_for
+
+from .. import selectors, services
+from ..enums import DecisionOutcome
+from ..forms import BoardFilterForm, BulkDecisionForm, DecisionForm
+from ..services import PlanError
+from .common import MANAGE, chosen_cycle, form_error, with_cycle
+
+
+@login_required
+@permission_required(MANAGE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def decide(request, pk):
+    plan = selectors.get_plan_for_coordinator(pk)
+    initial = {"outcome": DecisionOutcome.APPROVE}
+    if request.method == "GET":
+        initial["feedback"] = selectors.consolidated_feedback(plan)
+    form = DecisionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide_plan(
+                plan,
+                outcome=form.cleaned_data["outcome"],
+                feedback=form.cleaned_data["feedback"],
+                by=request.user,
+            )
+        except PlanError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, _("Keputusan disimpan dan agen diberi tahu."))
+            return redirect(with_cycle("assessment:decisions", plan.cycle))
+    return render(
+        request,
+        "assessment/decide.html",
+        {
+            "data": selectors.plan_assessment(plan),
+            "form": form,
+            "can_decide": plan.state == PlanState.REVIEWED,
+        },
+    )
+
+
+@login_required
+@permission_required(MANAGE, raise_exception=True)
+@require_GET
+def decisions(request):
+    """The decision board: plans by status with scores and flags; filters in the URL."""
+    cycle = chosen_cycle(request)
+    form = BoardFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    counts, rows, page = {}, None, None
+    if cycle is not None:
+        counts, rows = selectors.decision_board(
+            cycle,
+            group=filters.get("group", ""),
+            agency_id=filters["agency"].pk if filters.get("agency") else None,
+            flagged=filters.get("flagged", False),
+            query=filters.get("q", ""),
+        )
+        page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "assessment/decisions.html",
+        {
+            "cycle": cycle,
+            "cycles": cycle_choices(),
+            "form": form,
+            "counts": counts,
+            "groups": selectors.BOARD_GROUP_LABELS,
+            "page": page,
+            "query_string": params.urlencode(),
+            "outcomes": DecisionOutcome.choices,
+        },
+    )
+
+
+@login_required
+@permission_required(MANAGE, raise_exception=True)
+@require_POST
+def bulk_decide(request):
+    """Step 1 (no `confirm`): show what will be decided. Step 2: decide, all or none."""
+    cycle = chosen_cycle(request)
+    if cycle is None:
+        raise Http404("No cycle")
+    form = BulkDecisionForm(request.POST, cycle=cycle)
+    if not form.is_valid():
+        for error in form.errors.get("plans", []) or form.errors.get("outcome", []):
+            messages.error(request, error)
+        if not form.errors.get("plans") and not form.errors.get("outcome"):
+            messages.error(request, _("Periksa kembali pilihan Anda."))
+        return redirect(with_cycle("assessment:decisions", cycle))
+    chosen = list(form.cleaned_data["plans"].order_by("pk"))
+    if not form.cleaned_data["confirm"]:
+        return render(
+            request,
+            "assessment/bulk_confirm.html",
+            {
+                "cycle": cycle,
+                "form": form,
+                "plans": chosen,
+                "outcome": DecisionOutcome(form.cleaned_data["outcome"]).label,
+            },
+        )
+    try:
+        done = services.decide_plans(
+            chosen,
+            outcome=form.cleaned_data["outcome"],
+            feedback=form.cleaned_data["feedback"],
+            by=request.user,
+        )
+    except PlanError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("%(n)s rencana diputuskan.") % {"n": len(done)})
+    return redirect(with_cycle("assessment:decisions", cycle))
+
+
+# --- The plan's agents --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def feedback(request, pk):
+    """The decision, score and feedback on a plan, for whoever may see the plan."""
+    plan = get_plan_for(request.user, pk)
+    return render(request, "assessment/feedback.html", {"plan": plan})

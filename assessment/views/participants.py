@@ -1,0 +1,86 @@
+"""The coordinator's import of participants: upload, dry run shown row by row, then the
+confirmation that writes the checked file in one transaction."""
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from rules.contrib.views import permission_required
+
+from .. import services
+from ..forms import ParticipantsUploadForm
+from ..imports import ImportFileError, read_rows
+from ..services.participants import IMPORT_FOLDER
+from .common import MANAGE
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / IMPORT_FOLDER
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@login_required
+@permission_required(MANAGE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def participants(request):
+    """Upload a file; the dry run shows every row's outcome before anything is written."""
+    form = ParticipantsUploadForm(request.POST or None, request.FILES or None)
+    plan = token = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        try:
+            rows = read_rows(upload.name, content)
+        except ImportFileError as error:
+            form.add_error("file", str(error.message))
+        else:
+            plan = services.import_participants(rows, by=request.user, dry_run=True)
+            if plan.ok:
+                token = f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
+                (_upload_dir() / token).write_bytes(content)
+    return render(
+        request, "assessment/participants.html", {"form": form, "plan": plan, "token": token}
+    )
+
+
+@login_required
+@permission_required(MANAGE, raise_exception=True)
+@require_POST
+def participants_confirm(request):
+    """Write the checked file in one transaction (checked again inside it)."""
+    token = request.POST.get("token", "")
+    path = _upload_dir() / token
+    try:
+        if not token or "/" in token or ".." in token:
+            raise FileNotFoundError(token)
+        # The nightly clean-up may remove the file at any moment: read it, don't ask first.
+        content = path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        messages.error(request, _("Berkas uji coba tidak ditemukan; unggah ulang."))
+        return redirect("assessment:participants")
+    rows = read_rows(token, content)
+    plan = services.import_participants(rows, by=request.user)
+    if not plan.ok:
+        messages.error(request, _("Data berubah sejak uji coba; periksa kembali."))
+        return render(
+            request,
+            "assessment/participants.html",
+            {"form": ParticipantsUploadForm(), "plan": plan, "token": None},
+        )
+    path.unlink(missing_ok=True)
+    messages.success(
+        request,
+        _("Impor selesai: %(created)s dibuat, %(updated)s diperbarui, %(unchanged)s tetap.")
+        % {
+            "created": plan.count("create"),
+            "updated": plan.count("update"),
+            "unchanged": plan.count("unchanged"),
+        },
+    )
+    return redirect("assessment:participants")

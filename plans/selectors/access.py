@@ -1,0 +1,86 @@
+"""Who may see which plan: the scoped queryset and the lookups that answer 404 for both
+"missing" and "not yours" (the plan, and its threads, attachments, versions, team)."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from agents.enums import Role
+from agents.models import Agent, User
+from agents.selectors import headed_agency_ids, roles_of
+
+from ..models import ActionPlan, Attachment, CommentThread, PlanVersion
+
+SEES_EVERY_PLAN = {Role.COORDINATOR, Role.LEADERSHIP, Role.ADMIN}
+
+
+def plans_visible_to(user: User, queryset: QuerySet | None = None) -> QuerySet:
+    """The plans a user may see (SPEC.md §9), as one SQL filter.
+
+    Coordinators, leaders and admins see every plan; an agent sees the plans of their
+    own agency; an agency head those of the agencies they head; a reviewer the plans
+    assigned to them.
+    """
+    qs = ActionPlan.objects.all() if queryset is None else queryset
+    if not user.is_authenticated:
+        return qs.none()
+    roles = roles_of(user)
+    if roles & SEES_EVERY_PLAN:
+        return qs
+    condition = Q(pk__in=[])
+    profile = getattr(user, "agent_profile", None) if Role.AGENT in roles else None
+    if profile is not None:
+        condition |= Q(agency_id=profile.agency_id)
+        condition |= Q(owner=profile)
+        condition |= Q(co_agents=profile)
+    heads = headed_agency_ids(user)
+    if heads:
+        condition |= Q(agency_id__in=heads)
+    if Role.REVIEWER in roles:
+        condition |= Q(assignments__reviewer=user, assignments__is_active=True)
+    return (
+        qs.filter(condition).distinct()
+        if Role.REVIEWER in roles or profile
+        else qs.filter(condition)
+    )
+
+
+def get_plan_for(user: User, pk: int) -> ActionPlan:
+    """The plan with this id if the user may see it; 404 for both missing and not yours."""
+    qs = plans_visible_to(user).select_related("cycle", "agency", "owner__user")
+    plan = qs.filter(pk=pk).first()
+    if plan is None:
+        raise Http404("No such plan")
+    return plan
+
+
+# Who sees the names of a plan's reviewers in its history; everyone else sees "Reviewer"
+# when the cycle hides them (SPEC.md §9).
+SEES_REVIEWER_NAMES = frozenset({Role.COORDINATOR, Role.LEADERSHIP, Role.ADMIN, Role.REVIEWER})
+
+
+def get_thread_for(user: User, plan: ActionPlan, pk: int) -> CommentThread:
+    thread = CommentThread.objects.filter(plan=plan, pk=pk).select_related("plan").first()
+    if thread is None:
+        raise Http404("No such thread")
+    return thread
+
+
+def get_attachment_for(plan: ActionPlan, pk: int) -> Attachment:
+    attachment = Attachment.objects.filter(plan=plan, pk=pk).select_related("plan").first()
+    if attachment is None:
+        raise Http404("No such attachment")
+    return attachment
+
+
+def get_version_for(plan: ActionPlan, number: int) -> PlanVersion:
+    version = PlanVersion.objects.filter(plan=plan, number=number).first()
+    if version is None:
+        raise Http404("No such version")
+    return version
+
+
+def get_co_agent_for(plan: ActionPlan, pk: int) -> Agent:
+    agent = plan.co_agents.filter(pk=pk).select_related("user").first()
+    if agent is None:
+        raise Http404("No such team member")
+    return agent

@@ -1,0 +1,138 @@
+"""Reads of the plan editor: its reference lists, the plan prefetched for it, and the
+comment threads per section."""
+
+from dataclasses import dataclass
+
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
+
+from agents.models import Agent, User
+from agents.selectors import roles_of
+
+from ..models import (
+    ActionPlan,
+    Activity,
+    Attachment,
+    ChangeArea,
+    Comment,
+    CommentThread,
+    CoreValue,
+    GovernorMission,
+    PlanVersion,
+    Target,
+    ThreadReadMarker,
+)
+from .access import SEES_REVIEWER_NAMES
+
+
+def editor_choices() -> dict[str, list]:
+    """The reference lists of the alignment section, read once (three queries)."""
+    return {
+        "change_areas": [
+            (a.pk, a.name) for a in ChangeArea.objects.filter(is_active=True).order_by("order")
+        ],
+        "core_values": [(v.pk, v.name) for v in CoreValue.objects.order_by("order", "code")],
+        "governor_mission": [("", gettext("— pilih —"))]
+        + [
+            (m.pk, f"{m.number}. {m.text}")
+            for m in GovernorMission.objects.filter(is_active=True).order_by("period", "number")
+        ],
+    }
+
+
+def plan_for_editor(plan: ActionPlan) -> ActionPlan:
+    """The plan with what the editor shows, prefetched: a fixed number of queries."""
+    prefetch_related_objects(
+        [plan],
+        Prefetch("co_agents", queryset=Agent.objects.select_related("user")),
+        "change_areas",
+        "core_values",
+        Prefetch("activities", queryset=Activity.objects.order_by("order", "id")),
+        Prefetch("targets", queryset=Target.objects.order_by("order", "id")),
+        Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+        Prefetch("versions", queryset=PlanVersion.objects.only("id", "plan_id", "number")),
+    )
+    return plan
+
+
+@dataclass(frozen=True)
+class SectionThreads:
+    total: int
+    open: int
+    unread: int
+
+
+def thread_counts(plan: ActionPlan, user: User) -> dict[str, SectionThreads]:
+    """Per section: how many threads, how many still open, how many unread comments."""
+    marker = ThreadReadMarker.objects.filter(thread=OuterRef("thread"), user=user).values(
+        "read_at"
+    )[:1]
+    unread = (
+        Comment.objects.filter(thread=OuterRef("pk"))
+        .exclude(author=user)
+        .annotate(read_at=Subquery(marker))
+        .filter(Q(read_at__isnull=True) | Q(created_at__gt=F("read_at")))
+        .order_by()
+        .values("thread")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        CommentThread.objects.filter(plan=plan)
+        .order_by()
+        .values("section")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(resolved_at__isnull=True)),
+        )
+    )
+    per_thread = (
+        CommentThread.objects.filter(plan=plan)
+        .annotate(n=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)))
+        .values_list("section", "n")
+    )
+    unread_by_section: dict[str, int] = {}
+    for section, n in per_thread:
+        unread_by_section[section] = unread_by_section.get(section, 0) + n
+    return {
+        row["section"]: SectionThreads(
+            row["total"], row["open"], unread_by_section.get(row["section"], 0)
+        )
+        for row in rows
+    }
+
+
+def plan_threads(plan: ActionPlan, *, viewer: User, section: str = "") -> list[CommentThread]:
+    """The plan's threads with their comments and authors (three queries), newest first.
+
+    Reviewers' names are masked for agents when the cycle hides them (SPEC.md §9): each
+    comment gets `author_label`.
+    """
+    qs = CommentThread.objects.filter(plan=plan).select_related("activity", "target", "resolved_by")
+    if section:
+        qs = qs.filter(section=section)
+    threads = list(
+        qs.prefetch_related(
+            Prefetch("comments", queryset=Comment.objects.select_related("author"))
+        ).order_by("resolved_at", "-last_comment_at")
+    )
+    hide = plan.cycle.reviewer_anonymity and not (roles_of(viewer) & SEES_REVIEWER_NAMES)
+    reviewer_ids = set(plan.assignments.values_list("reviewer_id", flat=True)) if hide else set()
+    for thread in threads:
+        for comment in thread.comments.all():
+            if comment.author_id in reviewer_ids and comment.author_id != viewer.pk:
+                comment.author_label = gettext("Reviewer")
+            else:
+                comment.author_label = comment.author.name
+    return threads

@@ -29,6 +29,9 @@ dates = st.one_of(
     st.text(max_size=12),
     st.just(""),
 )
+# A row id as a browser could post it: any integer the database can compare with a key
+# (a signed 64-bit column on SQLite and PostgreSQL alike), or stray text.
+row_ids = st.integers(min_value=-(2**63), max_value=2**63 - 1)
 months = st.one_of(
     st.dates().map(lambda d: f"{d.year:04d}-{d.month:02d}"),
     st.text(max_size=10),
@@ -176,8 +179,8 @@ def test_activity_row_saves_or_names_the_field(editing, title, start, end, budge
 
 @SETTINGS
 @given(
-    areas=st.lists(st.one_of(st.integers(), st.text(max_size=6)), max_size=4),
-    mission=st.one_of(st.integers(), st.text(max_size=6)),
+    areas=st.lists(st.one_of(row_ids, st.text(max_size=6)), max_size=4),
+    mission=st.one_of(row_ids, st.text(max_size=6)),
     notes=texts,
 )
 def test_alignment_with_arbitrary_choices_saves_or_names_the_field(editing, areas, mission, notes):

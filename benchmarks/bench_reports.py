@@ -89,7 +89,8 @@ def build_cycle():
         PlanVersion,
         Target,
     )
-    from plans.services import TEXT_FIELDS, snapshot_plan
+    from plans.sections import text_field_names
+    from plans.services import snapshot_plan
 
     existing = Cycle.objects.filter(code=CYCLE_CODE).first()
     if existing is not None and existing.plans.count() == PLANS:
@@ -217,7 +218,7 @@ def build_cycle():
                 state=PlanState.SUBMITTED,
                 change_kind=ChangeKind.DIGITALISATION,
                 submitted_at=now - dt.timedelta(days=95),
-                **dict.fromkeys(TEXT_FIELDS, text),
+                **dict.fromkeys(text_field_names(), text),
             )
             for i, agent in enumerate(agents)
         )

@@ -8,22 +8,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from . import sections
 from .enums import PlanSection
 from .models import ActionPlan
-
-REQUIRED_TEXT_FIELDS = [
-    (PlanSection.PROBLEM, "strategic_issue"),
-    (PlanSection.PROBLEM, "baseline_data"),
-    (PlanSection.PROBLEM, "root_cause"),
-    (PlanSection.CHANGE, "innovation"),
-    (PlanSection.CHANGE, "change_kind"),
-    (PlanSection.CHANGE, "novelty"),
-    (PlanSection.IMPACT, "impact_internal"),
-    (PlanSection.IMPACT, "impact_external"),
-    (PlanSection.RISKS, "stakeholders"),
-    (PlanSection.RISKS, "risks"),
-    (PlanSection.RISKS, "mitigation"),
-]
 
 
 @dataclass(frozen=True)
@@ -49,41 +36,41 @@ class ChecklistItem:
         return f"div_id_{self.field}"
 
 
+def _field_item(section: str, spec, value) -> ChecklistItem:
+    """The check of a required field: filled as its kind says (a relation to many needs
+    at least one object)."""
+    label = spec.label
+    if spec.kind.many:
+        return ChecklistItem(
+            section,
+            spec.name,
+            _("Pilih sedikitnya satu %(field)s.") % {"field": spec.model_field.verbose_name},
+            spec.filled(value),
+            _("%(field)s dipilih: %(n)d.") % {"field": label, "n": len(value)},
+        )
+    return ChecklistItem(
+        section,
+        spec.name,
+        _("%(field)s wajib diisi.") % {"field": label},
+        spec.filled(value),
+        _("%(field)s sudah diisi.") % {"field": label},
+    )
+
+
 def plan_checklist(plan: ActionPlan) -> list[ChecklistItem]:
-    """Every check of the plan, complete or not, in the order of the plan's sections."""
+    """Every check of the plan, complete or not, in the order of the plan's sections:
+    the required fields of the registry (`plans.sections`), then the rows' checks."""
+    items = [
+        _field_item(entry.key, spec, spec.freeze(plan))
+        for entry, spec in sections.required_fields()
+    ]
+    items += _row_items(plan)
+    return items
+
+
+def _row_items(plan: ActionPlan) -> list[ChecklistItem]:
     cycle = plan.cycle
     items: list[ChecklistItem] = []
-    areas = list(plan.change_areas.all())
-    values = list(plan.core_values.all())
-    for section, field in REQUIRED_TEXT_FIELDS:
-        label = ActionPlan._meta.get_field(field).verbose_name
-        items.append(
-            ChecklistItem(
-                section,
-                field,
-                _("%(field)s wajib diisi.") % {"field": str(label).capitalize()},
-                bool(str(getattr(plan, field) or "").strip()),
-                _("%(field)s sudah diisi.") % {"field": str(label).capitalize()},
-            )
-        )
-    items.append(
-        ChecklistItem(
-            PlanSection.ALIGNMENT,
-            "change_areas",
-            _("Pilih sedikitnya satu area perubahan RB."),
-            bool(areas),
-            _("Area perubahan RB dipilih: %(n)d.") % {"n": len(areas)},
-        )
-    )
-    items.append(
-        ChecklistItem(
-            PlanSection.ALIGNMENT,
-            "core_values",
-            _("Pilih sedikitnya satu nilai BerAKHLAK."),
-            bool(values),
-            _("Nilai BerAKHLAK dipilih: %(n)d.") % {"n": len(values)},
-        )
-    )
     activities = list(plan.activities.all())
     items.append(
         ChecklistItem(

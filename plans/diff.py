@@ -10,28 +10,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
-
-from .enums import ChangeKind, PlanSection
-
-# The fields of each section, in the order the editor shows them.
-SECTION_TEXT_FIELDS: dict[str, list[str]] = {
-    PlanSection.IDENTITY: ["title"],
-    PlanSection.PROBLEM: ["strategic_issue", "baseline_data", "root_cause"],
-    PlanSection.CHANGE: ["innovation", "change_kind", "novelty"],
-    PlanSection.ALIGNMENT: [
-        "change_areas",
-        "core_values",
-        "governor_mission",
-        "alignment_notes",
-        "roadmap_link",
-    ],
-    PlanSection.ACTIVITIES: ["activities"],
-    PlanSection.TARGETS: ["targets"],
-    PlanSection.IMPACT: ["impact_internal", "impact_external"],
-    PlanSection.RISKS: ["stakeholders", "risks", "mitigation"],
-    PlanSection.ATTACHMENTS: ["attachments"],
-}
+from . import sections
 
 # A word with the spaces after it (or leading spaces alone); words are compared without them.
 _TOKEN = re.compile(r"^\s+|\S+\s*")
@@ -79,36 +58,32 @@ def _fmt_month(value: str) -> str:
     return (value or "")[:7]
 
 
-def field_text(snapshot: dict, name: str) -> str:
-    """One field of a snapshot as plain text (lists become one line per item)."""
-    value = snapshot.get(name)
-    if name == "change_kind":
-        try:
-            return str(ChangeKind(value).label) if value else ""
-        except ValueError:
-            return str(value)
-    if name in ("change_areas", "core_values"):
-        return "\n".join(item.get("name", "") for item in value or [])
-    if name == "governor_mission":
-        return (value or {}).get("text", "") if value else ""
+def _row_lines(name: str, rows: list[dict]) -> str:
     if name == "activities":
         return "\n".join(
             f"{i}. {a.get('title', '')} — {a.get('output', '')} "
             f"({_fmt_month(a.get('start_month'))} s.d. {_fmt_month(a.get('end_month'))}; "
             f"{a.get('responsible', '')}; Rp {a.get('budget') or '-'})"
-            for i, a in enumerate(value or [], start=1)
+            for i, a in enumerate(rows, start=1)
         )
-    if name == "targets":
-        return "\n".join(
-            f"{i}. {t.get('indicator', '')}: {t.get('baseline', '')} → "
-            f"{t.get('target_value', '')} {t.get('unit', '')}, "
-            f"{_fmt_month(t.get('due_date'))}{(t.get('due_date') or '')[7:]}; "
-            f"{t.get('verification', '')}"
-            for i, t in enumerate(value or [], start=1)
-        )
+    return "\n".join(
+        f"{i}. {t.get('indicator', '')}: {t.get('baseline', '')} → "
+        f"{t.get('target_value', '')} {t.get('unit', '')}, "
+        f"{_fmt_month(t.get('due_date'))}{(t.get('due_date') or '')[7:]}; "
+        f"{t.get('verification', '')}"
+        for i, t in enumerate(rows, start=1)
+    )
+
+
+def field_text(snapshot: dict, name: str) -> str:
+    """One field of a snapshot as plain text (lists become one line per item): a field
+    of a section as its kind reads it, the rows of a row section one per line."""
+    value = snapshot.get(name)
+    if name in sections.row_sections():
+        return _row_lines(name, value or [])
     if name == "attachments":
         return "\n".join(item.get("name", "") for item in value or [])
-    return "" if value is None else str(value)
+    return sections.plan_field(name).text(value)
 
 
 def word_diff(old: str, new: str) -> tuple[list[Token], int, int]:
@@ -135,31 +110,20 @@ def word_diff(old: str, new: str) -> tuple[list[Token], int, int]:
     return tokens, added, removed
 
 
-def _labels() -> dict[str, str]:
-    from .models import ActionPlan
-
-    labels = {}
-    for names in SECTION_TEXT_FIELDS.values():
-        for name in names:
-            if name == "attachments":
-                labels[name] = _("Lampiran")
-            elif name == "activities":
-                labels[name] = _("Kegiatan")
-            elif name == "targets":
-                labels[name] = _("Target")
-            else:
-                labels[name] = str(ActionPlan._meta.get_field(name).verbose_name).capitalize()
-    return labels
+def _section_fields(entry) -> list[tuple[str, str]]:
+    """(name, label) of what a section compares: its fields, or its rows as one."""
+    if entry.has_fields:
+        return [(spec.name, spec.label) for spec in entry.fields]
+    return [(entry.key, str(entry.label))]
 
 
 def plan_diff(old: dict, new: dict) -> list[SectionDiff]:
     """Section-by-section word differences from snapshot `old` to snapshot `new`."""
-    labels = _labels()
-    sections = []
-    for section, names in SECTION_TEXT_FIELDS.items():
-        entry = SectionDiff(section=section, label=str(PlanSection(section).label))
-        for name in names:
+    result = []
+    for entry in sections.all_sections():
+        diff = SectionDiff(section=entry.key, label=str(entry.label))
+        for name, label in _section_fields(entry):
             tokens, added, removed = word_diff(field_text(old, name), field_text(new, name))
-            entry.fields.append(FieldDiff(name, labels[name], tokens, added, removed))
-        sections.append(entry)
-    return sections
+            diff.fields.append(FieldDiff(name, label, tokens, added, removed))
+        result.append(diff)
+    return result

@@ -5,6 +5,8 @@ from enum import nonmember
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .sections import SECTIONS
+
 
 class PlanState(models.TextChoices):
     DRAFT = "draft", _("Draf")
@@ -82,15 +84,10 @@ class ChangeKind(models.TextChoices):
     OTHER = "other", _("Lainnya")
 
 
-class PlanSection(models.TextChoices):
-    """The sections of a plan (SPEC.md §4); comments anchor to them."""
-
-    IDENTITY = "identity", _("Identitas")
-    PROBLEM = "problem", _("Masalah dan isu strategis")
-    CHANGE = "change", _("Gagasan perubahan")
-    ALIGNMENT = "alignment", _("Keselarasan")
-    ACTIVITIES = "activities", _("Kegiatan dan jadwal")
-    TARGETS = "targets", _("Target")
-    IMPACT = "impact", _("Dampak")
-    RISKS = "risks", _("Pemangku kepentingan dan risiko")
-    ATTACHMENTS = "attachments", _("Lampiran")
+# The sections of a plan, in order (comments anchor to them), from the registry of the
+# plan's shape: PlanSection.IDENTITY == "identity", PlanSection("problem").label.
+PlanSection = models.TextChoices(
+    "PlanSection",
+    [(entry.key.upper(), (entry.key, entry.label)) for entry in SECTIONS],
+    module=__name__,
+)

@@ -127,7 +127,8 @@ from agents.models import Agent  # noqa: E402
 
 from .enums import PlanSection  # noqa: E402
 from .models import COMMENT_MAX_LENGTH, GovernorMission  # noqa: E402
-from .services.editing import ROW_FIELDS  # noqa: E402
+from .sections import section as plan_section  # noqa: E402
+from .services.editing import row_fields  # noqa: E402
 
 
 def _helper() -> FormHelper:
@@ -253,10 +254,25 @@ class RisksForm(SectionForm):
         }
 
 
+# Sections with their own form (help texts, placeholders, choices read once per page).
 SECTION_FORMS = {
     form.section: form
     for form in (IdentityForm, ProblemForm, ChangeForm, AlignmentForm, ImpactForm, RisksForm)
 }
+
+
+def section_form_class(section: str) -> type[SectionForm]:
+    """The form of a section of the registry: its own, or one made from its fields, with
+    the widget their kind asks for."""
+    if section in SECTION_FORMS:
+        return SECTION_FORMS[section]
+    entry = plan_section(section)
+    widgets = {f.name: f.kind.widget(f) for f in entry.fields if f.kind.widget(f) is not None}
+    form_class = forms.modelform_factory(
+        ActionPlan, form=SectionForm, fields=entry.field_names(), widgets=widgets
+    )
+    form_class.section = section
+    return form_class
 
 
 class MonthField(forms.DateField):
@@ -412,7 +428,7 @@ ROW_FORMSETS = {PlanSection.ACTIVITIES: ActivityFormSet, PlanSection.TARGETS: Ta
 
 
 def row_initial(rows, section: str) -> list[dict]:
-    names = ROW_FIELDS[section]
+    names = row_fields(section)
     return [
         {"id": row.pk, "ORDER": i, **{name: getattr(row, name) for name in names}}
         for i, row in enumerate(rows, start=1)

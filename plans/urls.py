@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import collaboration, editor
+from .views import collaboration, conflict, editor
 
 app_name = "plans"
 
@@ -17,7 +17,7 @@ urlpatterns = [
     path("rencana/<int:pk>/ubah/", editor.plan_edit, name="edit"),
     path("rencana/<int:pk>/simpan/", editor.autosave_section, name="autosave"),
     path("rencana/<int:pk>/baris/", editor.add_row, name="add_row"),
-    path("rencana/<int:pk>/konflik/", editor.resolve_conflict, name="resolve"),
+    path("rencana/<int:pk>/konflik/", conflict.resolve_conflict, name="resolve"),
     # Around the editor
     path("rencana/<int:pk>/pendampingan/", collaboration.thread_list, name="threads"),
     path("rencana/<int:pk>/pendampingan/baru/", collaboration.thread_start, name="thread_start"),

@@ -34,7 +34,6 @@ from .queue import (
     threads_awaiting_reply,
 )
 from .review import (
-    SNAPSHOT_TEXT_FIELDS,
     CriterionRow,
     PlanAssessment,
     ReviewPage,
@@ -62,7 +61,6 @@ __all__ = [
     "ReviewFeedback",
     "ReviewPage",
     "SEES_REVIEWER_NAMES",
-    "SNAPSHOT_TEXT_FIELDS",
     "_criteria_with_levels",
     "calibration",
     "conflicts_of",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agents.enums import Role
 from agents.models import User
+from plans import sections
 from plans.models import ActionPlan, PlanVersion
 
 from .. import scoring
@@ -165,64 +166,64 @@ def review_page(assignment: ReviewAssignment, *, today: dt.date | None = None) -
     )
 
 
-SNAPSHOT_TEXT_FIELDS = [
-    ("title", _("Judul")),
-    ("strategic_issue", _("Isu strategis / masalah layanan")),
-    ("baseline_data", _("Data kondisi awal")),
-    ("root_cause", _("Akar masalah")),
-    ("innovation", _("Gagasan perubahan")),
-    ("change_kind", _("Jenis perubahan")),
-    ("novelty", _("Kebaruan")),
-    ("alignment_notes", _("Penjelasan keselarasan")),
-    ("roadmap_link", _("Keterkaitan road map")),
-    ("impact_internal", _("Dampak internal")),
-    ("impact_external", _("Dampak eksternal")),
-    ("stakeholders", _("Pemangku kepentingan")),
-    ("risks", _("Risiko")),
-    ("mitigation", _("Mitigasi")),
-]
-
-
 def _item_text(kind: str, item: dict) -> str:
     if kind == "activities":
         return "{title} — {output} ({start_month} s.d. {end_month})".format(
             **{k: item.get(k, "") for k in ("title", "output", "start_month", "end_month")}
         )
-    if kind == "targets":
-        return "{indicator}: {baseline} → {target_value} {unit}, {due_date}".format(
-            **{
-                k: item.get(k, "")
-                for k in ("indicator", "baseline", "target_value", "unit", "due_date")
-            }
-        )
-    return item.get("name", "")
+    return "{indicator}: {baseline} → {target_value} {unit}, {due_date}".format(
+        **{
+            k: item.get(k, "")
+            for k in ("indicator", "baseline", "target_value", "unit", "due_date")
+        }
+    )
+
+
+def _lines_diff(before: str, after: str) -> list[str]:
+    lines = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=1)
+    return list(lines)[2:]
+
+
+def _list_change(label, before: list[str], after: list[str]) -> dict | None:
+    removed = [t for t in before if t not in after]
+    added = [t for t in after if t not in before]
+    if not (removed or added):
+        return None
+    return {"label": label, "kind": "list", "removed": removed, "added": added}
 
 
 def snapshot_diff(old: dict, new: dict) -> list[dict]:
-    """What changed between two frozen versions: per text field the old and new text
-    (with a line diff), per list the items removed and added."""
+    """What changed between two frozen versions, in the order of the plan's sections: per
+    field of a section its old and new text (with a line diff), per relation to many and
+    per row section the items removed and added."""
     changes = []
-    for key, label in SNAPSHOT_TEXT_FIELDS:
-        before, after = str(old.get(key) or ""), str(new.get(key) or "")
-        if before != after:
-            lines = list(
-                difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=1)
-            )[2:]
-            changes.append(
-                {"label": label, "kind": "text", "old": before, "new": after, "lines": lines}
+    for entry in sections.all_sections():
+        for spec in entry.fields:
+            before_value, after_value = old.get(spec.name), new.get(spec.name)
+            if spec.kind.many:
+                change = _list_change(spec.label, spec.items(before_value), spec.items(after_value))
+                if change:
+                    changes.append(change)
+                continue
+            before, after = spec.text(before_value), spec.text(after_value)
+            if before != after:
+                changes.append(
+                    {
+                        "label": spec.label,
+                        "kind": "text",
+                        "old": before,
+                        "new": after,
+                        "lines": _lines_diff(before, after),
+                    }
+                )
+        if entry.rows:
+            change = _list_change(
+                entry.label,
+                [_item_text(entry.rows, i) for i in old.get(entry.rows) or []],
+                [_item_text(entry.rows, i) for i in new.get(entry.rows) or []],
             )
-    for key, label in (
-        ("activities", _("Kegiatan")),
-        ("targets", _("Target")),
-        ("change_areas", _("Area perubahan RB")),
-        ("core_values", _("Nilai BerAKHLAK")),
-    ):
-        before = [_item_text(key, i) for i in old.get(key) or []]
-        after = [_item_text(key, i) for i in new.get(key) or []]
-        removed = [t for t in before if t not in after]
-        added = [t for t in after if t not in before]
-        if removed or added:
-            changes.append({"label": label, "kind": "list", "removed": removed, "added": added})
+            if change:
+                changes.append(change)
     return changes
 
 

@@ -6,7 +6,6 @@ the audit log, and saves with `update_fields`.
 """
 
 import datetime as dt
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
@@ -17,6 +16,7 @@ from agencies.models import Agency
 from agents.models import Agent, User
 from agents.services import record_activity
 
+from .. import sections
 from ..checklist import missing_items
 from ..enums import TRANSITIONS, CyclePhase, PlanState
 from ..models import ActionPlan, Cycle, PlanVersion
@@ -112,37 +112,9 @@ def create_plan(
     return plan
 
 
-def _json_value(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return value
-
-
-CONTENT_FIELDS = [
-    "title",
-    "strategic_issue",
-    "baseline_data",
-    "root_cause",
-    "innovation",
-    "change_kind",
-    "novelty",
-    "alignment_notes",
-    "roadmap_link",
-    "impact_internal",
-    "impact_external",
-    "stakeholders",
-    "risks",
-    "mitigation",
-]
-# The sections written as free text (all the content but the title and the change kind).
-TEXT_FIELDS = [name for name in CONTENT_FIELDS if name not in ("title", "change_kind")]
-
-
 def snapshot_plan(plan: ActionPlan) -> dict:
-    """The full content of the plan as plain JSON: what a PlanVersion freezes."""
-    mission = plan.governor_mission
+    """The full content of the plan as plain JSON: what a PlanVersion freezes. The
+    sections' fields and rows are frozen as the registry of the plan's shape says."""
     return {
         "schema": 1,
         "lock_version": plan.lock_version,
@@ -152,38 +124,7 @@ def snapshot_plan(plan: ActionPlan) -> dict:
         "co_agents": [
             {"id": a.pk, "name": a.user.name} for a in plan.co_agents.select_related("user")
         ],
-        **{name: getattr(plan, name) for name in CONTENT_FIELDS},
-        "change_areas": [{"code": a.code, "name": a.name} for a in plan.change_areas.all()],
-        "core_values": [{"code": v.code, "name": v.name} for v in plan.core_values.all()],
-        "governor_mission": (
-            {"period": mission.period, "number": mission.number, "text": mission.text}
-            if mission
-            else None
-        ),
-        "activities": [
-            {
-                "order": a.order,
-                "title": a.title,
-                "output": a.output,
-                "start_month": a.start_month.isoformat(),
-                "end_month": a.end_month.isoformat(),
-                "responsible": a.responsible,
-                "budget": _json_value(a.budget),
-            }
-            for a in plan.activities.all()
-        ],
-        "targets": [
-            {
-                "order": t.order,
-                "indicator": t.indicator,
-                "unit": t.unit,
-                "baseline": _json_value(t.baseline),
-                "target_value": _json_value(t.target_value),
-                "due_date": t.due_date.isoformat(),
-                "verification": t.verification,
-            }
-            for t in plan.targets.all()
-        ],
+        **sections.freeze_content(plan),
         "attachments": [{"name": f.original_name, "size": f.size} for f in plan.attachments.all()],
     }
 
@@ -391,8 +332,6 @@ from .collaboration import (  # noqa: E402
 from .editing import PlanConflict, SaveResult, save_plan_sections  # noqa: E402
 
 __all__ = [
-    "CONTENT_FIELDS",
-    "TEXT_FIELDS",
     "PlanConflict",
     "PlanError",
     "SaveResult",

@@ -19,40 +19,22 @@ from django.utils.translation import gettext_lazy as _
 from agents.models import User
 from agents.services import record_activity
 
-from ..enums import PlanSection, PlanState
+from .. import sections
+from ..enums import PlanState
 from ..models import ActionPlan, Activity, Target
 from . import PlanError
 
-# The plan's own columns written by each section (many-to-many fields and rows aside).
-SECTION_FIELDS: dict[str, list[str]] = {
-    PlanSection.IDENTITY: ["title"],
-    PlanSection.PROBLEM: ["strategic_issue", "baseline_data", "root_cause"],
-    PlanSection.CHANGE: ["innovation", "change_kind", "novelty"],
-    PlanSection.ALIGNMENT: ["governor_mission", "alignment_notes", "roadmap_link"],
-    PlanSection.IMPACT: ["impact_internal", "impact_external"],
-    PlanSection.RISKS: ["stakeholders", "risks", "mitigation"],
-}
-SECTION_M2M: dict[str, list[str]] = {PlanSection.ALIGNMENT: ["change_areas", "core_values"]}
-ROW_SECTIONS = {PlanSection.ACTIVITIES: Activity, PlanSection.TARGETS: Target}
-ROW_FIELDS = {
-    PlanSection.ACTIVITIES: [
-        "title",
-        "output",
-        "start_month",
-        "end_month",
-        "responsible",
-        "budget",
-    ],
-    PlanSection.TARGETS: [
-        "indicator",
-        "unit",
-        "baseline",
-        "target_value",
-        "due_date",
-        "verification",
-    ],
-}
-EDITABLE_SECTIONS = frozenset({*SECTION_FIELDS, *ROW_SECTIONS})
+# The row sections' models, by the related name the registry gives them.
+ROW_MODELS = {"activities": Activity, "targets": Target}
+
+
+def row_fields(section: str) -> list[str]:
+    """The columns of a row of a row section (activities, targets)."""
+    return sections.section(section).row_names()
+
+
+def _is_rows(section: str) -> bool:
+    return section in sections.row_sections()
 
 
 class PlanConflict(PlanError):
@@ -85,7 +67,7 @@ def _normal(value):
 
 
 def _row_key(section: str, row) -> tuple:
-    names = ROW_FIELDS[section]
+    names = row_fields(section)
     if isinstance(row, dict):
         return tuple(_normal(row.get(name)) for name in names)
     return tuple(_normal(getattr(row, name)) for name in names)
@@ -93,7 +75,7 @@ def _row_key(section: str, row) -> tuple:
 
 def _current_rows(plan: ActionPlan, section: str) -> list:
     cache = getattr(plan, "_prefetched_objects_cache", {})
-    related = "activities" if section == PlanSection.ACTIVITIES else "targets"
+    related = sections.section(section).rows
     if related in cache:
         return list(cache[related])
     return list(getattr(plan, related).all())
@@ -103,7 +85,8 @@ def _changes(plan: ActionPlan, data: dict) -> list[str]:
     """The sections of `data` whose values differ from the plan as stored."""
     changed = []
     for section, values in data.items():
-        if section in ROW_SECTIONS:
+        entry = sections.section(section)
+        if entry.rows:
             old = [(r.pk, _row_key(section, r)) for r in _current_rows(plan, section)]
             new = [(r.get("id"), _row_key(section, r)) for r in values]
             if old != new:
@@ -111,9 +94,9 @@ def _changes(plan: ActionPlan, data: dict) -> list[str]:
             continue
         differs = any(
             _normal(getattr(plan, name)) != _normal(values.get(name))
-            for name in SECTION_FIELDS[section]
+            for name in entry.column_names()
         )
-        for name in SECTION_M2M.get(section, []):
+        for name in entry.many_names():
             stored = {obj.pk for obj in getattr(plan, name).all()}
             differs = differs or stored != {obj.pk for obj in values.get(name) or []}
         if differs:
@@ -122,8 +105,8 @@ def _changes(plan: ActionPlan, data: dict) -> list[str]:
 
 
 def _save_rows(plan: ActionPlan, section: str, rows: list[dict]) -> dict[str, int]:
-    model = ROW_SECTIONS[section]
-    names = ROW_FIELDS[section]
+    model = ROW_MODELS[sections.section(section).rows]
+    names = row_fields(section)
     existing = {row.pk: row for row in model.objects.filter(plan=plan)}
     keep, to_update, to_create, prefixes = set(), [], [], []
     ids: dict[str, int] = {}
@@ -171,7 +154,7 @@ def save_plan_sections(
     now = now or timezone.now()
     if not by.has_perm("plans.change_actionplan", plan):
         raise PlanError(_("Anda tidak berhak mengubah rencana ini."), code="permission_denied")
-    unknown = set(data) - EDITABLE_SECTIONS
+    unknown = set(data) - set(sections.editable_keys())
     if unknown:
         raise PlanError(_("Bagian rencana tidak dikenal."), code="invalid")
     if plan.state not in PlanState.EDITABLE:
@@ -182,15 +165,15 @@ def save_plan_sections(
         )
     scalar = {}
     for section, values in data.items():
-        for name in SECTION_FIELDS.get(section, []):
-            value = values.get(name)
-            if name == "title":
-                value = (value or "").strip()
+        for spec in sections.section(section).fields:
+            if spec.kind.many:
+                continue
+            value = spec.kind.stored(values.get(spec.name))
+            if spec.name == "title":
+                value = value.strip()
                 if not value:
                     raise PlanError(_("Judul rencana tindak wajib diisi."), field="title")
-            if name == "change_kind":
-                value = value or ""
-            scalar[name] = value
+            scalar[spec.name] = value
     changed = _changes(plan, data)
     if not changed:
         if based_on != plan.lock_version:
@@ -210,9 +193,9 @@ def save_plan_sections(
                 )
             raise PlanConflict(current_version=current["lock_version"], sections=list(data))
         for section in changed:
-            for name in SECTION_M2M.get(section, []):
+            for name in sections.section(section).many_names():
                 getattr(plan, name).set(data[section].get(name) or [])
-            if section in ROW_SECTIONS:
+            if _is_rows(section):
                 row_ids.update(_save_rows(plan, section, data[section]))
         record_activity(
             actor=by,
@@ -229,10 +212,8 @@ def save_plan_sections(
     cache = getattr(plan, "_prefetched_objects_cache", None)
     if cache:
         for section in changed:
-            for name in [
-                *SECTION_M2M.get(section, []),
-                *([section] if section in ROW_SECTIONS else []),
-            ]:
+            entry = sections.section(section)
+            for name in [*entry.many_names(), *([entry.rows] if entry.rows else [])]:
                 cache.pop(name, None)
     return SaveResult(
         version=plan.lock_version, changed=True, sections=changed, row_ids=row_ids, saved_at=now

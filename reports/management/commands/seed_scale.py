@@ -40,7 +40,7 @@ from plans.models import (
     TargetProgress,
     ThreadReadMarker,
 )
-from plans.services import CONTENT_FIELDS
+from plans.sections import freeze_content
 from plans.services.alignment import alignment_key
 from reports.seeding.content import (
     DECISION_FEEDBACK,
@@ -530,7 +530,12 @@ class ScaleGenerator:
         return {version.plan_id: version for version in versions}
 
     def snapshot(self, plan, draft, person, agency) -> dict:
-        mission = plan.governor_mission
+        related = {
+            "change_areas": [self.areas[code] for code in draft.change_area_codes],
+            "core_values": [self.values[code] for code in draft.core_value_codes],
+            "activities": draft.activities,
+            "targets": draft.targets,
+        }
         return {
             "schema": 1,
             "lock_version": 1,
@@ -538,36 +543,7 @@ class ScaleGenerator:
             "agency": {"id": agency["id"], "name": agency["name"]},
             "owner": {"id": plan.owner_id, "name": person.name, "nip": person.nip},
             "co_agents": [],
-            **{name: getattr(plan, name) for name in CONTENT_FIELDS},
-            "change_areas": [
-                {"code": code, "name": self.areas[code].name} for code in draft.change_area_codes
-            ],
-            "core_values": [
-                {"code": code, "name": self.values[code].name} for code in draft.core_value_codes
-            ],
-            "governor_mission": (
-                {"period": mission.period, "number": mission.number, "text": mission.text}
-                if mission
-                else None
-            ),
-            "activities": [
-                {
-                    **a,
-                    "start_month": a["start_month"].isoformat(),
-                    "end_month": a["end_month"].isoformat(),
-                    "budget": None if a["budget"] is None else str(a["budget"]),
-                }
-                for a in draft.activities
-            ],
-            "targets": [
-                {
-                    **t,
-                    "baseline": str(t["baseline"]),
-                    "target_value": str(t["target_value"]),
-                    "due_date": t["due_date"].isoformat(),
-                }
-                for t in draft.targets
-            ],
+            **freeze_content(plan, related=related),
             "attachments": [],
         }
 

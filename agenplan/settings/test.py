@@ -10,7 +10,11 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_BACKEND = env.str(
+    "AGENPLAN_TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend"
+)
+# The fault tests' worker process writes its e-mails here (filebased backend) for the test.
+EMAIL_FILE_PATH = env.str("AGENPLAN_TEST_EMAIL_DIR", default=str(VAR_DIR / "test-mail"))  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 LANGUAGE_CODE = "id"
@@ -68,3 +72,16 @@ CACHES = {
         "LOCATION": "agenplan-tests",
     }
 }
+
+# Plans per chunk of a batch of review packets (reports.rendering.batch): a fault test makes
+# a batch of two plans two chunks.
+AGENPLAN_PACKETS_PER_CHUNK = env.int("AGENPLAN_PACKETS_PER_CHUNK", default=10)
+
+# A fault test runs Celery beat for real: every periodic task then runs every so many
+# seconds instead of at its hour (0: the production schedule).
+_beat_seconds = env.float("AGENPLAN_TEST_BEAT_SECONDS", default=0)
+if _beat_seconds:
+    CELERY_BEAT_SCHEDULE = {  # noqa: F405
+        name: {**entry, "schedule": _beat_seconds}
+        for name, entry in CELERY_BEAT_SCHEDULE.items()  # noqa: F405
+    }

@@ -314,3 +314,60 @@ class Visitor:
 def hidden_value(body: str, element_id: str) -> str:
     match = re.search(rf'id="{re.escape(element_id)}"\s+value="([^"]*)"', body)
     return html.unescape(match.group(1)) if match else ""
+
+
+def celery_worker(folder: Path, env: dict, name: str, *, beat: bool = True) -> Process:
+    """A Celery worker node `name@host` (solo pool) on every queue; with `beat`, Celery beat
+    runs inside it (its schedule file in `folder`)."""
+    embedded = ["-B", "--schedule", str(folder / f"beat-{name}")] if beat else []
+    return Process(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "agenplan",
+            "worker",
+            *embedded,
+            "-Q",
+            "default,reports,mail",
+            "--pool",
+            "solo",
+            "-n",
+            f"{name}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel",
+            "INFO",
+        ],  # fmt: skip
+        log=folder / f"{name}.log",
+        env=env,
+    )
+
+
+def celery_beat(folder: Path, env: dict) -> Process:
+    return Process(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "agenplan",
+            "beat",
+            "--schedule",
+            str(folder / "beat-schedule"),
+            "--loglevel",
+            "INFO",
+        ],  # fmt: skip
+        log=folder / "beat.log",
+        env=env,
+    )
+
+
+def sent_mails(folder: Path) -> list[str]:
+    """Every message a filebased e-mail backend wrote into `folder`."""
+    messages = []
+    for path in sorted(folder.glob("*.log")):
+        messages += [part for part in path.read_text().split("-" * 79) if part.strip()]
+    return messages

@@ -34,8 +34,9 @@ class Kind:
     mergeable = False
     # A column of the plans sheet of the spreadsheet export.
     exported = True
-    # The export's number format for its cells (None: openpyxl's default).
+    # The export's number format for its cells (None: openpyxl's default), its width.
     number_format: str | None = None
+    column_width = 18
 
     def to_json(self, value, spec) -> Any:
         return value
@@ -87,6 +88,7 @@ class ChoiceKind(Kind):
     """One value of the model field's `choices`; frozen as its code, read as its label."""
 
     name = "choice"
+    column_width = 22
 
     def to_json(self, value, spec) -> str:
         return value or ""
@@ -200,6 +202,7 @@ class ManyKind(Kind):
 
     name = "many"
     many = True
+    column_width = 36
 
     def to_json(self, value, spec) -> list[dict]:
         objects = value.all() if hasattr(value, "all") else value or []

@@ -290,6 +290,16 @@ def reference_names() -> list[str]:
 # --- Freezing a version ----------------------------------------------------------------------
 
 
+def relation_names() -> list[str]:
+    """Every relation of the plan's sections, for prefetching where a plan is shown."""
+    return [*many_names(), *reference_names()]
+
+
+def freeze_fields(plan) -> dict:
+    """The fields of every section of the plan as a version would freeze them (no rows)."""
+    return {spec.name: spec.freeze(plan) for spec in plan_fields()}
+
+
 def freeze_content(plan, *, related: dict | None = None) -> dict:
     """The content of the plan as plain JSON, as a PlanVersion stores it: every field of
     every section and the rows of the row sections.

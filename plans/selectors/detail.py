@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from agents.models import Agent, User
 from agents.selectors import activity_log_for, roles_of
 
+from .. import sections
 from ..enums import PlanState
 from ..models import ActionPlan, PlanVersion
 from .access import SEES_REVIEWER_NAMES
@@ -20,14 +21,12 @@ def plan_with_contents(plan: ActionPlan) -> ActionPlan:
     prefetch_related_objects(
         [plan],
         Prefetch("co_agents", queryset=Agent.objects.select_related("user")),
-        "change_areas",
-        "core_values",
+        *sections.relation_names(),
         "activities",
         "targets",
         "attachments",
         Prefetch("versions", queryset=PlanVersion.objects.select_related("created_by")),
         "decisions",
-        "governor_mission",
         "endorsed_by",
     )
     return plan

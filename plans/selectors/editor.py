@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from agents.models import Agent, User
 from agents.selectors import roles_of
 
+from .. import sections
 from ..models import (
     ActionPlan,
     Activity,
@@ -56,8 +57,7 @@ def plan_for_editor(plan: ActionPlan) -> ActionPlan:
     prefetch_related_objects(
         [plan],
         Prefetch("co_agents", queryset=Agent.objects.select_related("user")),
-        "change_areas",
-        "core_values",
+        *sections.many_names(),
         Prefetch("activities", queryset=Activity.objects.order_by("order", "id")),
         Prefetch("targets", queryset=Target.objects.order_by("order", "id")),
         Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),

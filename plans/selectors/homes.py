@@ -16,6 +16,7 @@ from agencies.models import Agency
 from agents.models import Agent, User
 from agents.selectors import headed_agency_ids
 
+from .. import sections
 from ..checklist import ChecklistItem, plan_checklist
 from ..enums import PlanState
 from ..models import ActionPlan, Comment, Cycle, ThreadReadMarker
@@ -98,7 +99,7 @@ def my_plans(user: User, *, now: dt.datetime | None = None) -> list[MyPlanRow]:
             unread=unread_comment_count(user),
             decisions_with_feedback=Count("decisions", filter=~Q(decisions__feedback="")),
         )
-        .prefetch_related("change_areas", "core_values", "activities", "targets")
+        .prefetch_related(*sections.many_names(), "activities", "targets")
         .order_by("-cycle__drafting_opens", "-cycle_id", "title")
     )
     rows = []

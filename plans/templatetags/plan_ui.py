@@ -7,6 +7,7 @@ from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from plans import sections
 from plans.enums import PlanState
 from plans.selectors import current_cycle as find_current_cycle
 
@@ -82,6 +83,20 @@ ACTION_LABELS = {
     "plan.implement": _("Pelaksanaan dimulai"),
     "plan.complete": _("Rencana selesai"),
 }
+
+
+@register.filter
+def plan_sections(source):
+    """The numbered sections of a plan, or of a frozen version (its snapshot), each with
+    its fields as their kind reads them; the title aside (the page's own heading)."""
+    snapshot = source if isinstance(source, dict) else sections.freeze_fields(source)
+    return sections.show(snapshot, skip=("title",))
+
+
+@register.simple_tag
+def section_number(key: str) -> int:
+    """The number of a section as the agent sees it ("identity" → 1)."""
+    return sections.section(key).number
 
 
 @register.filter

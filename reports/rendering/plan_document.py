@@ -10,19 +10,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.text import capfirst, slugify
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from agents.enums import PangkatGolongan, Role
 from agents.models import RoleGrant, User
-from plans.enums import ChangeKind, PlanSection
+from plans import sections
 from plans.models import ActionPlan, Cycle, PlanVersion
 from plans.services import snapshot_plan
 
 from . import Rendered, ReportError
 from .pdf import local_date, render_pdf, verification_context
 
-ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"]
+_ROMAN = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
 # The schedule shows at most this many months (two years); longer plans are cut.
 MAX_SCHEDULE_MONTHS = 24
 
@@ -67,10 +67,21 @@ class TargetRow:
     verification: str
 
 
+def roman(number: int) -> str:
+    """A section's number as the plan document prints it (1 → "I", 14 → "XIV")."""
+    digits = []
+    for value, numeral in _ROMAN:
+        count, number = divmod(number, value)
+        digits.append(numeral * count)
+    return "".join(digits)
+
+
 @dataclass(frozen=True)
-class TextField:
-    label: str
-    text: str
+class PrintedSection:
+    """A section of the plan with the number the document prints before its heading."""
+
+    number: str
+    section: sections.ShownSection
 
 
 @dataclass(frozen=True)
@@ -90,21 +101,13 @@ class PlanBody:
     agency_name: str
     owner: Person
     co_agents: list[str]
-    problem: list[TextField]
-    change: list[TextField]
-    change_kind: str
-    change_areas: list[str]
-    core_values: list[str]
-    governor_mission: str
-    alignment: list[TextField]
+    # Every section of the registry (plans.sections), numbered, with its fields.
+    sections: list[PrintedSection]
     activities: list[ActivityRow]
     months: list[dt.date]
     budget_total: Decimal | None
     targets: list[TargetRow]
-    impact: list[TextField]
-    risks: list[TextField]
     attachments: list[dict]
-    sections: dict[str, str]
 
     @property
     def years(self) -> list[tuple[int, int]]:
@@ -116,14 +119,6 @@ class PlanBody:
             else:
                 spans.append((month.year, 1))
         return spans
-
-
-def _text_fields(snapshot: dict, names: list[str]) -> list[TextField]:
-    fields = []
-    for name in names:
-        label = capfirst(str(ActionPlan._meta.get_field(name).verbose_name))
-        fields.append(TextField(label=label, text=(snapshot.get(name) or "").strip()))
-    return fields
 
 
 def _schedule_months(cycle: Cycle, activities: list[dict]) -> list[dt.date]:
@@ -158,7 +153,9 @@ def _pangkat(user: User) -> str:
     return str(PangkatGolongan(user.pangkat_golongan).label)
 
 
-def plan_body(snapshot: dict, plan: ActionPlan) -> PlanBody:
+def plan_body(snapshot: dict, plan: ActionPlan, *, numbering=roman) -> PlanBody:
+    """What the document prints of one snapshot; `numbering` turns a section's number
+    into its printed heading number."""
     cycle = plan.cycle
     activities = sorted(snapshot.get("activities", []), key=lambda a: a.get("order", 0))
     months = _schedule_months(cycle, activities)
@@ -192,31 +189,21 @@ def plan_body(snapshot: dict, plan: ActionPlan) -> PlanBody:
             sorted(snapshot.get("targets", []), key=lambda t: t.get("order", 0)), start=1
         )
     ]
-    mission = snapshot.get("governor_mission")
-    kind = snapshot.get("change_kind") or ""
     return PlanBody(
         title=snapshot["title"],
         cycle_name=snapshot["cycle"]["name"],
         agency_name=snapshot["agency"]["name"],
         owner=owner_person(snapshot, plan),
         co_agents=[a["name"] for a in snapshot.get("co_agents", [])],
-        problem=_text_fields(snapshot, ["strategic_issue", "baseline_data", "root_cause"]),
-        change=_text_fields(snapshot, ["innovation", "novelty"]),
-        change_kind=str(ChangeKind(kind).label) if kind in ChangeKind.values else kind,
-        change_areas=[a["name"] for a in snapshot.get("change_areas", [])],
-        core_values=[v["name"] for v in snapshot.get("core_values", [])],
-        governor_mission=(
-            f"{mission['period']} — {mission['number']}. {mission['text']}" if mission else ""
-        ),
-        alignment=_text_fields(snapshot, ["alignment_notes", "roadmap_link"]),
+        sections=[
+            PrintedSection(numbering(shown.number), shown)
+            for shown in sections.show(snapshot, skip=("title",))
+        ],
         activities=rows,
         months=months,
         budget_total=sum(budgets, Decimal(0)) if budgets else None,
         targets=targets,
-        impact=_text_fields(snapshot, ["impact_internal", "impact_external"]),
-        risks=_text_fields(snapshot, ["stakeholders", "risks", "mitigation"]),
         attachments=snapshot.get("attachments", []),
-        sections={s.value: str(s.label) for s in PlanSection},
     )
 
 
@@ -264,7 +251,6 @@ def plan_document_context(plan: ActionPlan, *, code: str) -> dict:
         "head": agency_head(plan.agency_id),
         "agency_name": snapshot["agency"]["name"],
         "document_title": _("Rencana Tindak Agen Perubahan"),
-        "numbers": ROMAN,
         **verification_context(code),
     }
 

@@ -117,7 +117,7 @@ def packet_context(plan: ActionPlan, *, code: str) -> dict:
         "plan": plan,
         "version": version,
         "submitted_on": local_date(version.created_at),
-        "body": plan_body(version.snapshot, plan),
+        "body": plan_body(version.snapshot, plan, numbering=lambda n: f"D.{n}"),
         "agency_name": version.snapshot["agency"]["name"],
         "criteria": criteria,
         "weight_total": sum(c.weight for c in criteria),
@@ -132,7 +132,6 @@ def packet_context(plan: ActionPlan, *, code: str) -> dict:
         "decided_on": local_date(decision.decided_at) if decision else None,
         "anonymous": anonymous,
         "document_title": _("Paket Penilaian Rencana Tindak"),
-        "numbers": [f"D.{n}" for n in range(1, 10)],
         **verification_context(code),
     }
 

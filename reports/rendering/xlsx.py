@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from agents.models import Agent
 from assessment.enums import ReviewState
 from assessment.models import Criterion, CriterionScore, Decision, Review
+from plans import sections
 from plans.models import ActionPlan, Activity, Cycle, PlanVersion, Target
 
 from . import Rendered, ReportError
@@ -39,13 +40,16 @@ def _sheet(wb, title: str, headers: list[str], widths: list[int], *, freeze: str
 
 def plans_workbook(cycle: Cycle, plans, *, progress=None) -> bytes:
     """Plans with their activities and targets, one sheet each, for a cycle."""
-    plans = plans.select_related("agency", "owner__user").prefetch_related(
+    plans = plans.select_related(
+        "agency", "owner__user", *sections.reference_names()
+    ).prefetch_related(
         Prefetch("activities", queryset=Activity.objects.order_by("order", "id")),
         Prefetch("targets", queryset=Target.objects.order_by("order", "id")),
         Prefetch("co_agents", queryset=Agent.objects.select_related("user")),
-        "change_areas",
-        "core_values",
+        *sections.many_names(),
     )
+    # The plan's fields a spreadsheet can hold (not the long texts), from the registry.
+    exported = [spec for spec in sections.plan_fields() if spec.exported]
     wb = Workbook()
     wb.remove(wb.active)
     ws_plans = _sheet(
@@ -60,14 +64,12 @@ def plans_workbook(cycle: Cycle, plans, *, progress=None) -> bytes:
             _("Status"),
             _("Nilai"),
             _("Diajukan"),
-            _("Jenis perubahan"),
-            _("Area perubahan RB"),
-            _("Nilai BerAKHLAK"),
+            *(spec.label for spec in exported),
             _("Anggota tim"),
             _("Jumlah kegiatan"),
             _("Jumlah target"),
         ],
-        [8, 50, 40, 32, 20, 18, 9, 18, 22, 36, 36, 32, 10, 10],
+        [8, 50, 40, 32, 20, 18, 9, 18, *(spec.kind.column_width for spec in exported), 32, 10, 10],
         freeze="C2",
     )
     ws_acts = _sheet(
@@ -119,9 +121,7 @@ def plans_workbook(cycle: Cycle, plans, *, progress=None) -> bytes:
                 str(plan.get_state_display()),
                 float(plan.score) if plan.score is not None else None,
                 submitted,
-                str(plan.get_change_kind_display()) if plan.change_kind else "",
-                "; ".join(a.name for a in plan.change_areas.all()),
-                "; ".join(v.name for v in plan.core_values.all()),
+                *(spec.cell(spec.freeze(plan)) for spec in exported),
                 "; ".join(a.user.name for a in plan.co_agents.all()),
                 len(plan.activities.all()),
                 len(plan.targets.all()),
@@ -155,7 +155,21 @@ def plans_workbook(cycle: Cycle, plans, *, progress=None) -> bytes:
             )
         if progress and index % 200 == 0:
             progress(int(index * 90 / total))
-    _formats(ws_plans, {"G": "0.00", "H": "DD/MM/YYYY HH:MM", "M": "0", "N": "0"})
+    counts = len(exported) + 10  # the two counts are the last columns
+    _formats(
+        ws_plans,
+        {
+            "G": "0.00",
+            "H": "DD/MM/YYYY HH:MM",
+            **{
+                get_column_letter(9 + i): spec.kind.number_format
+                for i, spec in enumerate(exported)
+                if spec.kind.number_format
+            },
+            get_column_letter(counts): "0",
+            get_column_letter(counts + 1): "0",
+        },
+    )
     _formats(ws_acts, {"E": "MMM YYYY", "F": "MMM YYYY", "H": "#,##0"})
     _formats(ws_targets, {"E": "#,##0.##", "F": "#,##0.##", "G": "DD/MM/YYYY"})
     buffer = BytesIO()

@@ -40,7 +40,9 @@ INSTALLED_APPS = [
     "agents",
     "plans",
     "assessment",
+    "reference",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +200,13 @@ AGENPLAN_SECRETARIAT_NAME = env.str("AGENPLAN_SECRETARIAT_NAME", default="Sekret
 AGENPLAN_BUREAU_NAME = env.str("AGENPLAN_BUREAU_NAME", default="Biro Organisasi")
 AGENPLAN_ADDRESS = env.str(
     "AGENPLAN_ADDRESS", default="Jalan Gajah Mada No. 2, Samarinda, Kalimantan Timur 75121"
+)
+
+# The region: its name where a total is printed for all its agencies, and the folder of
+# its reference data (agencies, frameworks, default rubric) for `load_reference_data`.
+AGENPLAN_REGION_NAME = env.str("AGENPLAN_REGION_NAME", default="Provinsi Kalimantan Timur")
+AGENPLAN_REFERENCE_DATA_DIR = env.str(
+    "AGENPLAN_REFERENCE_DATA_DIR", default=str(BASE_DIR / "reference" / "data" / "kaltim")
 )
 
 # Absolute links in e-mails (https://agenplan.kaltimprov.go.id); empty: paths only.

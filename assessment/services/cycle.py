@@ -79,7 +79,8 @@ def copy_rubric(source: Rubric | None, cycle: Cycle, *, name: str = "") -> Rubri
 
 
 def default_rubric() -> Rubric | None:
-    """The template rubric (no cycle), loaded from assessment/fixtures/rubric_default.yaml."""
+    """The template rubric (no cycle): the region's reference data, loaded by
+    `manage.py load_reference_data`."""
     return Rubric.objects.filter(cycle__isnull=True).order_by("-created_at").first()
 
 

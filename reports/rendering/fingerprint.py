@@ -165,6 +165,8 @@ def fingerprint_for(kind: str, params: dict) -> str:
             settings.AGENPLAN_SECRETARIAT_NAME,
             settings.AGENPLAN_BUREAU_NAME,
             settings.AGENPLAN_ADDRESS,
+            settings.AGENPLAN_REGION_NAME,
+            settings.AGENPLAN_DOCUMENT_PLACE,
         ],
     }
     if "plan_id" in params:

@@ -91,6 +91,7 @@ class Letterhead:
     secretariat: str
     bureau: str
     address: str
+    region: str
 
 
 def letterhead() -> Letterhead:
@@ -100,12 +101,13 @@ def letterhead() -> Letterhead:
         secretariat=settings.AGENPLAN_SECRETARIAT_NAME,
         bureau=settings.AGENPLAN_BUREAU_NAME,
         address=settings.AGENPLAN_ADDRESS,
+        region=settings.AGENPLAN_REGION_NAME,
     )
 
 
 def document_place() -> str:
-    """Where documents are signed ("Samarinda, 21 Februari 2023")."""
-    return getattr(settings, "AGENPLAN_DOCUMENT_PLACE", "") or "Samarinda"
+    """Where documents are signed, before the date (AGENPLAN_DOCUMENT_PLACE)."""
+    return settings.AGENPLAN_DOCUMENT_PLACE
 
 
 def site_url() -> str:

@@ -245,7 +245,7 @@ def test_cycle_summary_prints_the_figures_tables_and_charts(
         "1 Badan Uji 01 1 0 0 — 0 — —",
         "12 Dinas Kesehatan 1 1 1 100,0 1 100,0 45,50",
         "13 Dinas Penanaman Modal dan PTSP 1 1 1 100,0 1 100,0 66,25",
-        "Provinsi 13 2 2 100,0 2 100,0 55,88",
+        "Provinsi Kalimantan Timur 13 2 2 100,0 2 100,0 55,88",
         # The top plans, with their agency's short name, agent and state.
         "1 Layanan perizinan daring satu pintu DPMPTSP Rina Marlina, S.Kom., M.M. 66,25 "
         f"Disetujui 2 Antrean puskesmas daring DINKES {low.user.name} 45,50 Disetujui",
@@ -258,6 +258,45 @@ def test_cycle_summary_prints_the_figures_tables_and_charts(
     positions = [lagging.index(f"{n} Badan Uji {n:02d} 1 0") for n in range(1, 12)]
     assert positions == sorted(positions)
     assert "Dinas Kesehatan" not in lagging[: lagging.index("Rata-rata nilai di bawah 60")]
+
+
+def test_documents_print_the_region_and_place_of_the_settings(
+    scenario, settings, django_capture_on_commit_callbacks
+):
+    settings.AGENPLAN_GOVERNMENT_NAME = "Pemerintah Kabupaten Kutai Kartanegara"
+    settings.AGENPLAN_REGION_NAME = "Kabupaten Kutai Kartanegara"
+    settings.AGENPLAN_DOCUMENT_PLACE = "Tenggarong"
+    settings.AGENPLAN_ADDRESS = "Jalan Wolter Monginsidi No. 1, Tenggarong 75511"
+    PlanVersion.objects.filter(plan=scenario.plan).update(created_at=wita(2023, 2, 21, 10, 0))
+
+    plan_text = _text(
+        _pdf(
+            _request(
+                ReportKind.PLAN_DOCUMENT,
+                by=scenario.agent,
+                plan=scenario.plan,
+                capture=django_capture_on_commit_callbacks,
+            )
+        )
+    )
+    summary_text = _text(
+        _pdf(
+            _request(
+                ReportKind.CYCLE_SUMMARY,
+                by=scenario.coordinator,
+                cycle=scenario.cycle,
+                capture=django_capture_on_commit_callbacks,
+            )
+        )
+    )
+
+    assert "PEMERINTAH KABUPATEN KUTAI KARTANEGARA" in plan_text
+    assert "Tenggarong, 21 Februari 2023" in plan_text
+    # The totals row of the agency table is named after the region.
+    assert "66,25 Kabupaten Kutai Kartanegara 1 1 1 100,0 1 100,0 66,25" in summary_text
+    for text in (plan_text, summary_text):
+        assert "Samarinda" not in text
+        assert "Kalimantan Timur" not in text
 
 
 def test_cycle_summary_is_in_bahasa_indonesia_after_the_dashboard_was_seen_in_english(

@@ -16,8 +16,7 @@ from django.contrib.auth.hashers import make_password
 
 from agents.enums import Gender, Role
 from agents.validators import generate_nip
-
-from .reference import agency_rows
+from reference.loading import agency_rows
 
 DEMO_PASSWORD = "agenplan-demo"  # noqa: S105 - the published password of the demo accounts
 EMAIL_DOMAIN = "agenplan.example"  # RFC 2606: reserved, never delivers anywhere

@@ -28,6 +28,19 @@ from assessment import scoring
 from assessment.enums import DecisionOutcome, ReviewState
 from assessment.models import CriterionScore, Decision, Review, ReviewAssignment, Rubric
 from assessment.services.cycle import copy_rubric
+from demo.seeding.content import (
+    DECISION_FEEDBACK,
+    comment_for,
+    overall_feedback_for,
+    plan_content,
+    quality_range,
+)
+from demo.seeding.dates import wita
+from demo.seeding.lookups import (
+    default_rubric,
+    reference_lookups,
+)
+from demo.seeding.people import SCALE_SEQUENCES, PeopleFactory, password_hash
 from plans.enums import PlanState
 from plans.models import (
     ActionPlan,
@@ -42,20 +55,7 @@ from plans.models import (
 )
 from plans.sections import freeze_content
 from plans.services.alignment import alignment_key
-from reports.seeding.content import (
-    DECISION_FEEDBACK,
-    comment_for,
-    overall_feedback_for,
-    plan_content,
-    quality_range,
-)
-from reports.seeding.dates import wita
-from reports.seeding.people import SCALE_SEQUENCES, PeopleFactory, password_hash
-from reports.seeding.reference import (
-    default_rubric,
-    load_reference_data,
-    reference_lookups,
-)
+from reference.loading import load_reference_data
 
 # Where the plans of a national cycle stand late in the year.
 STATE_SHARES = {

@@ -1,4 +1,4 @@
-"""The data generators: reference data, the demo province, the national-scale cycle.
+"""The demo data generators: the demo province and the national-scale cycle.
 
 The demo is seeded once per module (about 20 s on SQLite) inside a transaction that is
 rolled back at the end; each test runs in a savepoint within it. The tests that must see
@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from agencies.models import Agency
 from agents.enums import Role
@@ -85,39 +86,6 @@ def run(*args, **options) -> str:
     out = StringIO()
     call_command(*args, stdout=out, **options)
     return out.getvalue()
-
-
-# --- load_reference_data --------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_load_reference_data_loads_agencies_frameworks_and_the_default_rubric():
-    run("load_reference_data")
-
-    assert Agency.objects.count() == 48
-    assert Agency.objects.get(code="DINKES").kind == "dinas"
-    assert ChangeArea.objects.count() == 8
-    assert list(CoreValue.objects.values_list("order", flat=True)) == [1, 2, 3, 4, 5, 6, 7]
-    assert len(CoreValue.objects.get(code="B").behaviours) == 3
-    missions = Counter(GovernorMission.objects.values_list("period", flat=True))
-    assert missions == {"RPJMD 2019–2023": 5, "RPJMD 2025–2029": 6}
-    rubric = Rubric.objects.get(cycle__isnull=True)
-    assert rubric.criteria.count() == 6
-    assert sum(rubric.criteria.values_list("weight", flat=True)) == 100
-    assert CriterionLevel.objects.filter(criterion__rubric=rubric).count() == 30
-
-
-@pytest.mark.django_db
-def test_load_reference_data_twice_changes_nothing():
-    run("load_reference_data")
-    before = row_counts()
-    stamps = dict(Agency.objects.values_list("code", "updated_at"))
-
-    output = run("load_reference_data")
-
-    assert row_counts() == before
-    assert dict(Agency.objects.values_list("code", "updated_at")) == stamps
-    assert "0 created, 0 updated, 48 unchanged" in output
 
 
 # --- seed_demo --logins-only ----------------------------------------------------------
@@ -282,10 +250,12 @@ def test_seed_demo_transitions_went_through_the_services(demo):
 
 @pytest.mark.django_db
 def test_seed_demo_current_cycle_is_open_for_drafting(demo):
-    current = Cycle.objects.get(code="assessment-2026")
+    today = timezone.localdate()
+    current = Cycle.objects.get(code=f"assessment-{today.year}")
     states = set(current.plans.values_list("state", flat=True))
 
     assert current.phase == CyclePhase.DRAFTING
+    assert (current.name, current.year) == (f"Assessment Agen Perubahan {today.year}", today.year)
     assert states == {PlanState.DRAFT, PlanState.SUBMITTED}
     assert current.plans.filter(owner__user__username="agen", state=PlanState.DRAFT).exists()
     assert current.rubric.criteria.count() == 6

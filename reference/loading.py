@@ -1,12 +1,11 @@
-"""Reference data: perangkat daerah, RB change areas, BerAKHLAK, missions, default rubric.
+"""Loading the region's reference data, idempotently.
 
-The data live as fixtures inside the apps that own the models:
+The folder of `settings.AGENPLAN_REFERENCE_DATA_DIR` holds:
 
-- `agencies/fixtures/agencies_kaltim.json`: the 48 perangkat daerah of Pemprov Kaltim;
-- `plans/fixtures/reference_frameworks.json`: the 8 RB change areas, the 7 BerAKHLAK
-  values with their behaviours, the governor's missions (RPJMD 2019–2023) and the
-  2025–2029 mission themes;
-- `assessment/fixtures/rubric_default.yaml`: the default rubric (6 criteria, 5 levels).
+- `agencies.json`: the region's perangkat daerah;
+- `frameworks.json`: the RB change areas, the BerAKHLAK values with their behaviours, and
+  the regional head's missions per planning period;
+- `rubric.yaml`: the default rubric (criteria with weights summing to 100, five levels).
 
 The JSON files use Django's fixture layout (`model`, `fields`) without primary keys: rows
 are matched by natural key, never by id, so loading is idempotent on any database.
@@ -14,20 +13,18 @@ are matched by natural key, never by id, so loading is idempotent on any databas
 
 import json
 from collections import Counter
-from functools import cache
 from pathlib import Path
 
 import yaml
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
 
-from agencies.models import Agency
 from assessment.models import Criterion, CriterionLevel, Rubric
-from plans.models import ChangeArea, CoreValue, GovernorMission
 
-AGENCY_FIXTURE = ("agencies", "agencies_kaltim.json")
-FRAMEWORK_FIXTURE = ("plans", "reference_frameworks.json")
-RUBRIC_FIXTURE = ("assessment", "rubric_default.yaml")
+AGENCIES = "agencies.json"
+FRAMEWORKS = "frameworks.json"
+RUBRIC = "rubric.yaml"
 
 # The natural key of each flat reference model.
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {
@@ -38,22 +35,26 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def fixture_path(app_label: str, name: str) -> Path:
-    return Path(apps.get_app_config(app_label).path) / "fixtures" / name
+def data_dir() -> Path:
+    """The folder of the region's reference data (read at call time, never at import)."""
+    return Path(settings.AGENPLAN_REFERENCE_DATA_DIR)
 
 
-def read_fixture(app_label: str, name: str):
-    path = fixture_path(app_label, name)
+def read_data(name: str):
+    path = data_dir() / name
     with path.open(encoding="utf-8") as handle:
         if path.suffix in (".yaml", ".yml"):
             return yaml.safe_load(handle)
         return json.load(handle)
 
 
-@cache
 def agency_rows() -> tuple[dict, ...]:
-    """The perangkat daerah of the fixture as dicts (code, name, abbreviation, kind)."""
-    return tuple(row["fields"] for row in read_fixture(*AGENCY_FIXTURE))
+    """The region's perangkat daerah as dicts (code, name, abbreviation, kind)."""
+    return tuple(row["fields"] for row in read_data(AGENCIES))
+
+
+def default_rubric_name() -> str:
+    return read_data(RUBRIC)["name"]
 
 
 def _upsert(model, lookup: dict, values: dict) -> str:
@@ -72,11 +73,11 @@ def _upsert(model, lookup: dict, values: dict) -> str:
 
 
 def load_reference_data() -> dict[str, Counter]:
-    """Load every reference fixture; return, per model label, created/updated/unchanged."""
+    """Load every reference file; return, per model label, created/updated/unchanged."""
     stats: dict[str, Counter] = {}
     with transaction.atomic():
-        for app_label, name in (AGENCY_FIXTURE, FRAMEWORK_FIXTURE):
-            for row in read_fixture(app_label, name):
+        for name in (AGENCIES, FRAMEWORKS):
+            for row in read_data(name):
                 model = apps.get_model(row["model"])
                 fields = dict(row["fields"])
                 lookup = {key: fields.pop(key) for key in NATURAL_KEYS[row["model"]]}
@@ -88,7 +89,7 @@ def load_reference_data() -> dict[str, Counter]:
 
 def _load_default_rubric(stats: dict[str, Counter]) -> None:
     """The template rubric (cycle = null) by name; criteria by code; levels by number."""
-    doc = read_fixture(*RUBRIC_FIXTURE)
+    doc = read_data(RUBRIC)
     description = doc.get("description", "")
     rubric = Rubric.objects.filter(cycle__isnull=True, name=doc["name"]).first()
     counter = stats.setdefault(Rubric._meta.label, Counter())
@@ -118,21 +119,3 @@ def _load_default_rubric(stats: dict[str, Counter]) -> None:
                 {"descriptor": descriptor},
             )
             stats.setdefault(CriterionLevel._meta.label, Counter())[result] += 1
-
-
-def default_rubric() -> Rubric:
-    name = read_fixture(*RUBRIC_FIXTURE)["name"]
-    return Rubric.objects.get(cycle__isnull=True, name=name)
-
-
-def reference_lookups() -> tuple[dict, dict, dict]:
-    """(change areas by code, core values by code, missions by (period, number))."""
-    return (
-        {a.code: a for a in ChangeArea.objects.all()},
-        {v.code: v for v in CoreValue.objects.all()},
-        {(m.period, m.number): m for m in GovernorMission.objects.all()},
-    )
-
-
-def agencies_by_code() -> dict[str, Agency]:
-    return {a.code: a for a in Agency.objects.all()}

@@ -1,10 +1,9 @@
-"""Shared code of the data generators: reference data, synthetic people, plan contents.
+"""Shared code of the data generators: synthetic people, plan contents, reference lookups.
 
-Used by the management commands `load_reference_data`, `seed_demo` and `seed_scale`,
-which live in `reports`, the rightmost app, because seeding writes to every app.
+Used by the management commands `seed_demo` and `seed_scale`. Both first load the
+region's reference data (`reference.loading`).
 
-- `reference`: the fixtures of agencies, RB frameworks and the default rubric, loaded
-  idempotently by natural key; copying a rubric to a cycle.
+- `lookups`: the reference rows (agencies, frameworks, the default rubric) by key.
 - `people`: synthetic ASN identities (names with academic titles, valid unique NIPs,
   jabatan, pangkat) and the demo password hash.
 - `content`: plan contents from the templates in `plan_themes.yaml`, review texts.

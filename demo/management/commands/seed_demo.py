@@ -6,8 +6,9 @@
   password `agenplan-demo`.
 - "Assessment Agen Perubahan 2023": the history. One plan per agent, in all nine
   states, with reviews, decisions, target progress and mentoring threads.
-- "Assessment Agen Perubahan 2026": the current cycle, dated around today (drafting
-  open, the deadline in two weeks); mostly drafts, some submitted.
+- "Assessment Agen Perubahan <this year>": the current cycle, named after today's year
+  and dated around today (drafting open, the deadline in two weeks); mostly drafts,
+  some submitted.
 
 Every state change goes through the services (`plans.services`, `assessment.services`)
 with `now=` set to a moment inside the 2023 cycle's phases, so that the audit log and
@@ -36,6 +37,20 @@ from assessment.enums import DecisionOutcome
 from assessment.models import Rubric
 from assessment.services import assign_reviewers, decide_plan, save_review, submit_review
 from assessment.services.cycle import copy_rubric
+from demo.seeding.content import (
+    DECISION_FEEDBACK,
+    comment_for,
+    overall_feedback_for,
+    plan_content,
+    quality_range,
+)
+from demo.seeding.dates import WITA, add_months, at_wita, month_end, wita
+from demo.seeding.lookups import (
+    agencies_by_code,
+    default_rubric,
+    reference_lookups,
+)
+from demo.seeding.people import DEMO_PASSWORD, DEMO_SEED, demo_roster, password_hash
 from plans.enums import PlanSection, PlanState
 from plans.models import (
     ActionPlan,
@@ -56,25 +71,9 @@ from plans.services import (
     submit_plan,
     withdraw_plan,
 )
-from reports.seeding.content import (
-    DECISION_FEEDBACK,
-    comment_for,
-    overall_feedback_for,
-    plan_content,
-    quality_range,
-)
-from reports.seeding.dates import WITA, add_months, at_wita, month_end, wita
-from reports.seeding.people import DEMO_PASSWORD, DEMO_SEED, demo_roster, password_hash
-from reports.seeding.reference import (
-    agencies_by_code,
-    agency_rows,
-    default_rubric,
-    load_reference_data,
-    reference_lookups,
-)
+from reference.loading import agency_rows, load_reference_data
 
 PAST_CODE = "assessment-2023"
-CURRENT_CODE = "assessment-2026"
 PAST_PERIOD = "RPJMD 2019–2023"
 CURRENT_PERIOD = "RPJMD 2025–2029"
 
@@ -98,6 +97,11 @@ CURRENT_PLANS_SHARE = 0.6  # of the agents already have a plan in the current cy
 CURRENT_SUBMITTED_SHARE = 0.3  # ... of which submitted
 
 
+def current_cycle_code() -> str:
+    """The code of the demo's current cycle: the year of today's date (WITA)."""
+    return f"assessment-{timezone.localdate().year}"
+
+
 def _plan_rng(cycle_code: str, key: str) -> random.Random:
     """One generator per plan, so a plan's content does not depend on the others."""
     return random.Random(f"{DEMO_SEED}:{cycle_code}:{key}")  # noqa: S311 - demo data
@@ -106,7 +110,7 @@ def _plan_rng(cycle_code: str, key: str) -> random.Random:
 class Command(BaseCommand):
     help = (
         "Seed the demo: reference data, 216 users (password agenplan-demo), the 2023 "
-        "cycle with 155 plans in every state, and a current 2026 cycle. Idempotent; "
+        "cycle with 155 plans in every state, and a cycle of the current year. Idempotent; "
         "--logins-only prints the demo logins without touching the database."
     )
 
@@ -172,7 +176,7 @@ class DemoSeeder:
         with transaction.atomic():
             self.ensure_people()
             past = self.ensure_cycle(PAST_CODE, self.past_cycle_fields())
-            current = self.ensure_cycle(CURRENT_CODE, self.current_cycle_fields())
+            current = self.ensure_cycle(current_cycle_code(), self.current_cycle_fields())
             self.load_balance = Counter()
             self.seed_past(past)
             self.seed_current(current)
@@ -283,8 +287,8 @@ class DemoSeeder:
         decision = review_ends + dt.timedelta(days=7)
         implementation_start = add_months(decision, 1)
         return {
-            "name": "Assessment Agen Perubahan 2026",
-            "year": 2026,
+            "name": f"Assessment Agen Perubahan {today.year}",
+            "year": today.year,
             "description": "Siklus berjalan: penyusunan dibuka, batas pengajuan dua pekan lagi.",
             "drafting_opens": at_wita(today - dt.timedelta(days=30), 8, 0),
             "submission_deadline": at_wita(today + dt.timedelta(days=14), 23, 59),
@@ -661,7 +665,7 @@ class DemoSeeder:
                 self.out.write(self.style.WARNING(f"{user.username}: {error}"))
                 continue
             created += 1
-        self.counts["plans created (2026)"] = created
+        self.counts["plans created (current cycle)"] = created
 
     def play_current(self, cycle: Cycle, user: User, rng: random.Random, now: dt.datetime) -> None:
         agent = user.agent_profile

@@ -12,7 +12,7 @@ from django.db import InterfaceError, OperationalError
 from agents.notifications import deliver_mail
 
 from .services import PlanError, remind_reviewers, runs
-from .services.participants import remove_expired_import_files
+from .services.staging import remove_expired_import_files
 
 logger = logging.getLogger(__name__)
 

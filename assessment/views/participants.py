@@ -1,10 +1,6 @@
 """The coordinator's import of participants: upload, dry run shown row by row, then the
 confirmation that writes the checked file in one transaction."""
 
-import uuid
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -15,14 +11,8 @@ from rules.contrib.views import permission_required
 from .. import services
 from ..forms import ParticipantsUploadForm
 from ..imports import ImportFileError, read_rows
-from ..services.participants import IMPORT_FOLDER
+from ..services.staging import discard_staged, read_staged, stage_upload
 from .common import MANAGE
-
-
-def _upload_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / IMPORT_FOLDER
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @login_required
@@ -42,8 +32,7 @@ def participants(request):
         else:
             plan = services.import_participants(rows, by=request.user, dry_run=True)
             if plan.ok:
-                token = f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
-                (_upload_dir() / token).write_bytes(content)
+                token = stage_upload(upload.name, content)
     return render(
         request, "assessment/participants.html", {"form": form, "plan": plan, "token": token}
     )
@@ -55,13 +44,8 @@ def participants(request):
 def participants_confirm(request):
     """Write the checked file in one transaction (checked again inside it)."""
     token = request.POST.get("token", "")
-    path = _upload_dir() / token
-    try:
-        if not token or "/" in token or ".." in token:
-            raise FileNotFoundError(token)
-        # The nightly clean-up may remove the file at any moment: read it, don't ask first.
-        content = path.read_bytes()
-    except (FileNotFoundError, IsADirectoryError):
+    content = read_staged(token)
+    if content is None:
         messages.error(request, _("Berkas uji coba tidak ditemukan; unggah ulang."))
         return redirect("assessment:participants")
     rows = read_rows(token, content)
@@ -73,7 +57,7 @@ def participants_confirm(request):
             "assessment/participants.html",
             {"form": ParticipantsUploadForm(), "plan": plan, "token": None},
         )
-    path.unlink(missing_ok=True)
+    discard_staged(token)
     messages.success(
         request,
         _("Impor selesai: %(created)s dibuat, %(updated)s diperbarui, %(unchanged)s tetap.")

@@ -1,17 +1,25 @@
-"""The retention clean-up of uploaded participant files kept between the dry run and the
-confirmation (AGENPLAN_IMPORT_RETENTION_HOURS)."""
+"""The participant files kept between the dry run and the confirmation: staged through the
+storage API (so another web host or an object store serves the confirmation), and
+removed after AGENPLAN_IMPORT_RETENTION_HOURS."""
 
 import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from agents.models import User
-from assessment.services.participants import remove_expired_import_files
+from agents.models import Agent, User
+from assessment.services.staging import (
+    discard_staged,
+    read_staged,
+    remove_expired_import_files,
+    stage_upload,
+)
 from assessment.tasks import clean_up_import_files
 from tests.factories import AgencyFactory, wita
 
@@ -23,10 +31,9 @@ RECENT = "fedcba9876543210fedcba9876543210.xlsx"
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def media(private_media, settings):
     settings.AGENPLAN_IMPORT_RETENTION_HOURS = 24
-    return tmp_path / "media"
+    return private_media
 
 
 def upload(media: Path, name: str, *, age: dt.timedelta, now: dt.datetime = NOW) -> Path:
@@ -122,3 +129,96 @@ def test_confirming_a_removed_upload_asks_to_upload_again(client, coordinator, d
         "Berkas uji coba tidak ditemukan; unggah ulang."
     ]
     assert not User.objects.filter(nip=nip(1)).exists()
+
+
+# --- Through the storage API only: another host, or an object store ---------------------
+
+
+@pytest.fixture
+def memory_storage(settings):
+    """A default storage with no file system behind it, as an object store would be."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    return default_storage
+
+
+def dry_run(client, content: bytes, name: str = "peserta.csv") -> str:
+    response = client.post(
+        reverse("assessment:participants"),
+        {"file": SimpleUploadedFile(name, content, content_type="text/csv")},
+    )
+    assert response.status_code == 200
+    return response.context["token"]
+
+
+def test_dry_run_and_confirmation_go_through_the_default_storage(
+    client, coordinator, db, media, memory_storage
+):
+    dinkes = AgencyFactory(code="DINKES")
+    client.force_login(coordinator)
+
+    token = dry_run(client, csv_file(f"{nip(1)},Budi,,,,DINKES,,,,,"))
+
+    assert memory_storage.listdir("imports") == ([], [token])
+    assert not (media / "imports").exists()  # nothing on the web host's own disk
+    response = client.post(reverse("assessment:participants_confirm"), {"token": token})
+    assert response.status_code == 302
+    assert Agent.objects.get(user__nip=nip(1)).agency == dinkes
+    assert memory_storage.listdir("imports") == ([], [])
+
+
+def test_the_clean_up_reads_ages_and_removes_through_the_storage(
+    client, coordinator, db, memory_storage
+):
+    AgencyFactory(code="DINKES")
+    client.force_login(coordinator)
+    token = dry_run(client, csv_file(f"{nip(1)},Budi,,,,DINKES,,,,,"))
+    memory_storage.save("imports/catatan-operator.txt", ContentFile(b"jangan dihapus"))
+    saved_at = memory_storage.get_modified_time(f"imports/{token}")
+
+    assert remove_expired_import_files(now=saved_at + dt.timedelta(hours=23)) == []
+    assert remove_expired_import_files(now=saved_at + dt.timedelta(hours=25), dry_run=True) == [
+        f"imports/{token}"
+    ]
+    assert memory_storage.exists(f"imports/{token}")
+    assert remove_expired_import_files(now=saved_at + dt.timedelta(hours=25)) == [
+        f"imports/{token}"
+    ]
+
+    assert memory_storage.listdir("imports") == ([], ["catatan-operator.txt"])
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["", "../settings.py", "imports/0123456789abcdef0123456789abcdef.csv", "catatan.txt"],
+)
+def test_a_token_the_page_did_not_write_reads_nothing(client, coordinator, db, media, token):
+    (media / "imports").mkdir(parents=True)
+    (media / "catatan.txt").write_bytes(b"nip,nama\n")
+    client.force_login(coordinator)
+
+    response = client.post(
+        reverse("assessment:participants_confirm"), {"token": token}, follow=True
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Berkas uji coba tidak ditemukan; unggah ulang."
+    ]
+    assert (media / "catatan.txt").exists()
+
+
+def test_staging_refuses_a_file_that_is_not_csv_or_xlsx(memory_storage):
+    with pytest.raises(ValueError, match="not a participants file"):
+        stage_upload("peserta.txt", b"x")
+    assert memory_storage.listdir("") == ([], [])
+
+
+def test_a_staged_file_reads_back_as_written_and_is_gone_once_discarded(memory_storage):
+    token = stage_upload("Peserta.XLSX", b"PK\x03\x04 isi")
+
+    assert token.endswith(".xlsx")
+    assert read_staged(token) == b"PK\x03\x04 isi"
+    discard_staged(token)
+    assert read_staged(token) is None

@@ -7,7 +7,7 @@ to see what the next run would remove. It prints one line per file, then a summa
 
 from django.core.management.base import BaseCommand
 
-from assessment.services.participants import import_retention, remove_expired_import_files
+from assessment.services.staging import import_retention, remove_expired_import_files
 from reports.services import remove_expired_report_files, report_retention
 
 

@@ -9,10 +9,12 @@ The registry of sections (`plans.sections`) gives every field one of these kinds
 """
 
 import datetime as dt
+import random
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
@@ -62,6 +64,11 @@ class Kind:
         """The widget of the field in a generated section form (None: Django's own)."""
         return None
 
+    def example(self, spec, rng: random.Random):
+        """A plausible value for demo data, where no written example exists (None: the
+        kind has none, e.g. a relation, which needs reference data)."""
+        return None
+
 
 class TextKind(Kind):
     """Free text: one line (`LINE`) or several (`TEXT`)."""
@@ -83,6 +90,9 @@ class TextKind(Kind):
     def widget(self, spec):
         return forms.Textarea(attrs={"rows": 3}) if self.multiline else None
 
+    def example(self, spec, rng: random.Random) -> str:
+        return f"{spec.label}: diuraikan sesuai kondisi unit kerja."
+
 
 class ChoiceKind(Kind):
     """One value of the model field's `choices`; frozen as its code, read as its label."""
@@ -100,6 +110,9 @@ class ChoiceKind(Kind):
 
     def stored(self, value):
         return value or ""
+
+    def example(self, spec, rng: random.Random) -> str:
+        return rng.choice([value for value, _label in spec.model_field.flatchoices if value])
 
 
 def _decimal(value) -> Decimal | None:
@@ -139,6 +152,11 @@ class NumberKind(Kind):
     def filled(self, value) -> bool:
         return value not in (None, "")
 
+    def example(self, spec, rng: random.Random) -> Decimal:
+        if self.money:
+            return Decimal(rng.randint(5, 500) * 1_000_000)
+        return Decimal(rng.randint(1, 100))
+
 
 class DateKind(Kind):
     name = "date"
@@ -166,6 +184,9 @@ class DateKind(Kind):
 
     def widget(self, spec):
         return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def example(self, spec, rng: random.Random) -> dt.date:
+        return timezone.localdate() + dt.timedelta(days=rng.randint(30, 365))
 
 
 def _freeze_item(obj, spec) -> dict:

@@ -5,6 +5,7 @@ the workflow fixtures in tests/conftest.py move plans through the services.
 """
 
 import datetime as dt
+import random
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,9 @@ from agents.enums import PangkatGolongan, Role
 from agents.models import Agent, RoleGrant, User
 from agents.validators import generate_nip
 from assessment.models import Criterion, CriterionLevel, Rubric
+from plans import sections
 from plans.enums import ChangeKind
+from plans.field_kinds import TEXT
 from plans.models import (
     ActionPlan,
     Activity,
@@ -175,20 +178,15 @@ class TargetFactory(factory.django.DjangoModelFactory):
 
 
 def complete_plan_content(plan: ActionPlan) -> ActionPlan:
-    """Fill every section of a plan so that its checklist is complete."""
-    for field in (
-        "strategic_issue",
-        "baseline_data",
-        "root_cause",
-        "innovation",
-        "novelty",
-        "impact_internal",
-        "impact_external",
-        "stakeholders",
-        "risks",
-        "mitigation",
-    ):
-        setattr(plan, field, f"Isi {field} yang lengkap.")
+    """Fill every section of a plan so that its checklist is complete: each required
+    field of the registry (free text as "Isi <field> yang lengkap.", other kinds with
+    their kind's example), the digitalisation kind of change, one area, one value."""
+    rng = random.Random(plan.pk)
+    for _section, spec in sections.required_fields():
+        if spec.kind is TEXT:
+            setattr(plan, spec.name, f"Isi {spec.name} yang lengkap.")
+        elif (value := spec.kind.example(spec, rng)) is not None:
+            setattr(plan, spec.name, value)
     plan.change_kind = ChangeKind.DIGITALISATION
     plan.save()
     area, _ = ChangeArea.objects.get_or_create(code="TL", defaults={"name": "Penataan Tatalaksana"})

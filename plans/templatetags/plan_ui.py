@@ -94,9 +94,10 @@ def plan_sections(source):
 
 
 @register.simple_tag
-def section_number(key: str) -> int:
-    """The number of a section as the agent sees it ("identity" → 1)."""
-    return sections.section(key).number
+def plan_section(key: str):
+    """A section of the registry, with its `number` as the agent sees it and its `label`:
+    `{% plan_section "identity" as identity %}`."""
+    return sections.section(key)
 
 
 @register.filter

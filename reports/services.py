@@ -421,7 +421,9 @@ def run_chunk(job_id: int, *, attempt: int, index: int, worker: str = "") -> Non
     if job is None:
         return
     _test_delay()
-    content = render_chunk(job.batch["chunks"][index], job_code=job.verification_code)
+    content = render_chunk(
+        job.batch["chunks"][index], job_id=job.pk, job_code=job.verification_code
+    )
     name = default_storage.save(
         f"{_tmp_folder(job_id, attempt)}/chunk-{index:04d}.zip", ContentFile(content)
     )

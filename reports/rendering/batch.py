@@ -18,8 +18,10 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils.text import slugify
 
+from agenplan.spreadsheets import csv_row
 from plans.models import ActionPlan, Cycle, PlanVersion
 
+from ..verification import packet_code
 from .plan_document import load_plan
 from .review_packet import render_packet
 
@@ -51,25 +53,21 @@ def split(ids: list[int], size: int) -> list[list[int]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
-def packet_code(job_code: str, plan_id: int) -> str:
-    """The verification code printed on one packet of a batch: the job's code and the plan."""
-    return f"{job_code}-{plan_id}"
-
-
 def _entry_name(plan: ActionPlan) -> str:
     agency = slugify(plan.agency.short_name)[:40].strip("-") or "opd"
     title = slugify(plan.title)[:60].strip("-") or "rencana"
     return f"{agency}/paket-{plan.pk}-{title}.pdf"
 
 
-def render_chunk(plan_ids: Iterable[int], *, job_code: str, on_packet=None) -> bytes:
-    """A ZIP of the packets of these plans (stored, not deflated: PDFs are compressed)."""
+def render_chunk(plan_ids: Iterable[int], *, job_id: int, job_code: str, on_packet=None) -> bytes:
+    """A ZIP of the packets of these plans (stored, not deflated: PDFs are compressed),
+    each printed with its own verification code (reports.verification.packet_code)."""
     buffer = io.BytesIO()
     index = []
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
         for plan_id in plan_ids:
             plan = load_plan(plan_id)
-            code = packet_code(job_code, plan.pk)
+            code = packet_code(job_id=job_id, job_code=job_code, plan_id=plan.pk)
             content, context = render_packet(plan, code=code)
             name = _entry_name(plan)
             archive.writestr(name, content)
@@ -107,7 +105,9 @@ def assemble(chunks: Iterable[io.BufferedIOBase], target) -> int:
         )
         for number, row in enumerate(rows, start=1):
             writer.writerow(
-                [number, row["plan_id"], row["title"], row["agency"], row["code"], row["file"]]
+                csv_row(
+                    [number, row["plan_id"], row["title"], row["agency"], row["code"], row["file"]]
+                )
             )
         # A BOM so that spreadsheet programs read the UTF-8 names correctly.
         archive.writestr(CONTENTS_NAME, "\ufeff" + contents.getvalue())

@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from agenplan.spreadsheets import append_row
 from agents.models import Agent
 from assessment.enums import ReviewState
 from assessment.models import Criterion, CriterionScore, Decision, Review
@@ -25,7 +26,7 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 def _sheet(wb, title: str, headers: list[str], widths: list[int], *, freeze: str = "A2"):
     """A sheet with a formatted header row, frozen panes and a filter on the header."""
     ws = wb.create_sheet(title)
-    ws.append(headers)
+    append_row(ws, headers)
     for col, width in enumerate(widths, start=1):
         cell = ws.cell(row=1, column=col)
         cell.fill = HEADER_FILL
@@ -111,7 +112,8 @@ def plans_workbook(cycle: Cycle, plans, *, progress=None) -> bytes:
             if (plan.submitted_at)
             else None
         )
-        ws_plans.append(
+        append_row(
+            ws_plans,
             [
                 plan.pk,
                 plan.title,
@@ -125,10 +127,11 @@ def plans_workbook(cycle: Cycle, plans, *, progress=None) -> bytes:
                 "; ".join(a.user.name for a in plan.co_agents.all()),
                 len(plan.activities.all()),
                 len(plan.targets.all()),
-            ]
+            ],
         )
         for n, activity in enumerate(plan.activities.all(), start=1):
-            ws_acts.append(
+            append_row(
+                ws_acts,
                 [
                     plan.pk,
                     n,
@@ -138,10 +141,11 @@ def plans_workbook(cycle: Cycle, plans, *, progress=None) -> bytes:
                     activity.end_month,
                     activity.responsible,
                     int(activity.budget) if activity.budget is not None else None,
-                ]
+                ],
             )
         for n, target in enumerate(plan.targets.all(), start=1):
-            ws_targets.append(
+            append_row(
+                ws_targets,
                 [
                     plan.pk,
                     n,
@@ -151,7 +155,7 @@ def plans_workbook(cycle: Cycle, plans, *, progress=None) -> bytes:
                     float(target.target_value),
                     target.due_date,
                     target.verification,
-                ]
+                ],
             )
         if progress and index % 200 == 0:
             progress(int(index * 90 / total))
@@ -277,7 +281,8 @@ def scores_workbook(cycle: Cycle, *, progress=None) -> bytes:
         previous_plan = plan.pk
         levels = {s.criterion_id: s.level for s in review.scores.all()}
         decision = decisions.get(review.version_id)
-        ws.append(
+        append_row(
+            ws,
             [
                 plan.pk,
                 plan.title,
@@ -291,7 +296,7 @@ def scores_workbook(cycle: Cycle, *, progress=None) -> bytes:
                 float(plan.score) if plan.score is not None else None,
                 _("Ya") if plan.review_flagged else _("Tidak"),
                 str(decision.get_outcome_display()) if decision else "",
-            ]
+            ],
         )
         if progress and index % 500 == 0:
             progress(int(index * 90 / total))
@@ -303,7 +308,7 @@ def scores_workbook(cycle: Cycle, *, progress=None) -> bytes:
     _formats(ws, formats)
     ws_criteria = _sheet(wb, _("Kriteria"), [_("Kode"), _("Kriteria"), _("Bobot")], [10, 60, 10])
     for criterion in criteria:
-        ws_criteria.append([criterion.code, criterion.name, criterion.weight])
+        append_row(ws_criteria, [criterion.code, criterion.name, criterion.weight])
     _formats(ws_criteria, {"C": "0"})
     buffer = BytesIO()
     wb.save(buffer)

@@ -14,6 +14,7 @@ from plans.models import ActionPlan, Cycle
 from ..enums import JobStatus, ReportKind
 from ..models import CYCLE_KINDS, PLAN_KINDS, ReportJob
 from ..services import may_see_subject
+from ..verification import packet_tag_matches, parse_packet_code
 
 
 def jobs_of(user: User) -> QuerySet:
@@ -101,31 +102,46 @@ class VerifiedDocument:
 
 
 def verify_code(code: str) -> VerifiedDocument | None:
-    """The document a printed code names, if it is a finished job's (or a packet of a
-    finished batch: `<job code>-<plan id>`)."""
+    """The document a printed code names: a finished job's own document, or one packet of
+    a finished batch (`<job id>-<plan id>-<tag>`, reports.verification). A batch's packet
+    is confirmed only with its own tag, so one packet's code never leads to the others."""
     code = code.strip().upper()
-    base, _sep, plan_part = code.partition("-")
+    packet = parse_packet_code(code)
+    if packet is not None:
+        return _verify_packet(code, *packet)
+    if not code.isalnum():
+        return None
     job = (
-        ReportJob.objects.filter(verification_code=base, status=JobStatus.DONE)
+        ReportJob.objects.filter(verification_code=code, status=JobStatus.DONE)
+        .exclude(kind=ReportKind.CYCLE_PACKETS)  # the archive itself carries no printed code
         .select_related("requested_by")
         .first()
     )
     if job is None:
         return None
-    if not plan_part:
-        if job.kind == ReportKind.CYCLE_PACKETS:
-            return None  # the archive itself carries no printed code
-        return VerifiedDocument(
-            code=code,
-            kind=str(job.get_kind_display()),
-            title=job.title,
-            agency_name=job.agency_name,
-            issued_at=job.finished_at,
-            requested_by=str(job.requested_by),
+    return VerifiedDocument(
+        code=code,
+        kind=str(job.get_kind_display()),
+        title=job.title,
+        agency_name=job.agency_name,
+        issued_at=job.finished_at,
+        requested_by=str(job.requested_by),
+    )
+
+
+def _verify_packet(code: str, job_id: int, plan_id: int, tag: str) -> VerifiedDocument | None:
+    job = (
+        ReportJob.objects.filter(
+            pk=job_id,
+            kind=ReportKind.CYCLE_PACKETS,
+            status=JobStatus.DONE,
+            verification_code__isnull=False,
         )
-    if job.kind != ReportKind.CYCLE_PACKETS or not plan_part.isdigit():
+        .select_related("requested_by")
+        .first()
+    )
+    if job is None or not packet_tag_matches(job.verification_code, plan_id, tag):
         return None
-    plan_id = int(plan_part)
     if not any(plan_id in chunk for chunk in job.batch.get("chunks", [])):
         return None
     plan = ActionPlan.objects.filter(pk=plan_id).select_related("agency").first()

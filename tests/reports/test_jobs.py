@@ -19,6 +19,7 @@ from reports import services
 from reports.enums import JobStatus, ReportKind
 from reports.models import ReportJob
 from reports.selectors import jobs as job_selectors
+from reports.verification import packet_code, packet_tag
 from tests.factories import AgentFactory, PlanFactory, user_with_role
 
 from .scenario import reviewed_plan
@@ -370,7 +371,9 @@ def test_batch_renders_every_submitted_packet_into_one_zip(
     contents = archive.read("daftar-isi.csv").decode("utf-8-sig").splitlines()
     assert contents[0] == "no,id_rencana,judul,perangkat_daerah,kode_verifikasi,berkas"
     assert len(contents) == 4
-    assert f"{job.verification_code}-{scenario.plan.pk}" in contents[1] + contents[2] + contents[3]
+    code = packet_code(job_id=job.pk, job_code=job.verification_code, plan_id=scenario.plan.pk)
+    assert code in contents[1] + contents[2] + contents[3]
+    assert job.verification_code not in archive.read("daftar-isi.csv").decode("utf-8-sig")
     assert "_index.json" not in names
 
 
@@ -383,13 +386,42 @@ def test_a_packet_of_a_batch_is_verifiable_by_its_own_code(
             kind=ReportKind.CYCLE_PACKETS, cycle=scenario.cycle, by=scenario.coordinator
         )
     job.refresh_from_db()
-    document = job_selectors.verify_code(f"{job.verification_code}-{plans[1].pk}")
+    code = packet_code(job_id=job.pk, job_code=job.verification_code, plan_id=plans[1].pk)
+    assert code == f"{job.pk}-{plans[1].pk}-{packet_tag(job.verification_code, plans[1].pk)}"
+    document = job_selectors.verify_code(code)
     assert document.title == "Rencana kedua"
     assert document.kind == "Paket penilaian (PDF)"
     assert document.part_of == job.title
+    assert job_selectors.verify_code(code.lower()).title == "Rencana kedua"
     assert job_selectors.verify_code(job.verification_code) is None  # the ZIP itself prints no code
     draft_id = max(p.pk for p in type(plans[0]).objects.filter(cycle=scenario.cycle))
-    assert job_selectors.verify_code(f"{job.verification_code}-{draft_id}") is None
+    draft_code = packet_code(job_id=job.pk, job_code=job.verification_code, plan_id=draft_id)
+    assert job_selectors.verify_code(draft_code) is None
+
+
+def test_one_packet_code_does_not_lead_to_the_other_packets_of_its_batch(
+    cycle_with_packets, django_capture_on_commit_callbacks, client
+):
+    """Someone holding the packet of plans[1] knows its code; changing the plan id in it,
+    or using the old `<job code>-<plan id>` shape, confirms nothing about the others."""
+    scenario, plans = cycle_with_packets
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.request_cycle_report(
+            kind=ReportKind.CYCLE_PACKETS, cycle=scenario.cycle, by=scenario.coordinator
+        )
+    job.refresh_from_db()
+    held = packet_code(job_id=job.pk, job_code=job.verification_code, plan_id=plans[1].pk)
+    tag = held.rsplit("-", 1)[1]
+    assert client.get(reverse("report_jobs:verify", args=[held])).status_code == 200
+    for other in (plans[0], plans[2]):
+        guessed = f"{job.pk}-{other.pk}-{tag}"
+        assert job_selectors.verify_code(guessed) is None
+        response = client.get(reverse("report_jobs:verify", args=[guessed]))
+        assert response.status_code == 404
+        assert other.title not in response.content.decode()
+        legacy = f"{job.verification_code}-{other.pk}"
+        assert job_selectors.verify_code(legacy) is None
+        assert client.get(reverse("report_jobs:verify", args=[legacy])).status_code == 404
 
 
 def _running_batch(scenario, plans) -> ReportJob:
@@ -791,3 +823,30 @@ def test_storage_holds_one_folder_per_job(scenario, private_media):
     name = services._store(job, "new.pdf", b"y")
     assert name == "reports/jobs/7/new.pdf"
     assert sorted(p.name for p in (private_media / "reports/jobs/7").iterdir()) == ["new.pdf"]
+
+
+def test_the_batch_table_of_contents_writes_formula_like_titles_as_text():
+    import json
+
+    from reports.rendering.batch import CONTENTS_NAME, INDEX_NAME, assemble
+
+    chunk = io.BytesIO()
+    with zipfile.ZipFile(chunk, "w") as part:
+        part.writestr("opd/paket-7-x.pdf", b"%PDF-1.7")
+        index = [
+            {
+                "plan_id": 7,
+                "file": "opd/paket-7-x.pdf",
+                "title": '=HYPERLINK("https://contoh.invalid","Klik")',
+                "agency": "@Dinas",
+                "code": "1-7-ABC",
+            }
+        ]
+        part.writestr(INDEX_NAME, json.dumps(index))
+    chunk.seek(0)
+    target = io.BytesIO()
+    assert assemble([chunk], target) == 1
+    contents = zipfile.ZipFile(target).read(CONTENTS_NAME).decode("utf-8-sig").splitlines()
+    assert contents[1] == (
+        '1,7,"\'=HYPERLINK(""https://contoh.invalid"",""Klik"")",\'@Dinas,1-7-ABC,opd/paket-7-x.pdf'
+    )

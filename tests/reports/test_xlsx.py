@@ -126,3 +126,65 @@ def test_plans_sheet_lists_plans_with_alignment_and_counts(db, django_capture_on
         90,
     )
     assert job.title == f"Rencana, kegiatan dan target — {scenario.cycle.name}"
+
+
+FORMULAS = [
+    '=HYPERLINK("https://contoh.invalid/x","Klik")',
+    "+62 811 000",
+    "-1+1",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text_and_numbers_stay_numbers(
+    db, django_capture_on_commit_callbacks
+):
+    scenario = reviewed_plan()
+    plan = scenario.plan
+    plan.title = FORMULAS[0]
+    plan.save(update_fields=["title"])
+    activities = list(plan.activities.order_by("order", "id"))
+    for activity, text in zip(activities, FORMULAS[1:], strict=False):
+        activity.title = text
+        activity.save(update_fields=["title"])
+    _job, wb = _workbook(scenario, ReportKind.PLANS_XLSX, django_capture_on_commit_callbacks)
+    title = wb["Rencana"]["B2"]
+    assert (title.value, title.data_type, title.quotePrefix) == (FORMULAS[0], "s", True)
+    assert wb["Rencana"]["G2"].value == 66.25
+    assert wb["Rencana"]["G2"].data_type == "n"
+    cells = [wb["Kegiatan"].cell(row=row, column=3) for row in range(2, 7)]
+    # XML reads a stored carriage return back as a line feed.
+    assert [(c.value, c.data_type, c.quotePrefix) for c in cells] == [
+        (text.replace("\r", "\n"), "s", True) for text in FORMULAS[1:]
+    ]
+    # An ordinary title keeps the ordinary style.
+    assert wb["Kegiatan"].cell(row=7, column=3).quotePrefix is False
+
+    _job, scores = _workbook(scenario, ReportKind.SCORES_XLSX, django_capture_on_commit_callbacks)
+    cell = scores["Nilai"]["B2"]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (FORMULAS[0], "s", True)
+    assert scores["Nilai"]["L2"].value == 76.25
+
+
+def test_a_formula_in_the_raw_xlsx_never_appears_as_a_formula_element(
+    db, django_capture_on_commit_callbacks
+):
+    """What Excel reads: no <f> element anywhere in the sheet XML."""
+    import zipfile
+
+    scenario = reviewed_plan()
+    scenario.plan.title = FORMULAS[0]
+    scenario.plan.save(update_fields=["title"])
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.request_cycle_report(
+            kind=ReportKind.PLANS_XLSX, cycle=scenario.cycle, by=scenario.coordinator
+        )
+    job.refresh_from_db()
+    with job.file.open("rb") as fh:
+        archive = zipfile.ZipFile(io.BytesIO(fh.read()))
+    sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert len(sheets) == 3
+    for name in sheets:
+        assert b"<f>" not in archive.read(name)

@@ -12,6 +12,7 @@ from plans.enums import PlanState
 from plans.models import ActionPlan, Cycle
 
 from .enums import LEVEL_MAX, LEVEL_MIN, DecisionOutcome
+from .imports import MAX_FILE_BYTES
 from .selectors import BOARD_GROUP_LABELS
 from .services.cycle import CYCLE_FIELDS
 
@@ -107,7 +108,17 @@ class CriterionForm(forms.Form):
         }
 
 
+MAX_CRITERIA = 20
+
+
 class BaseCriterionFormSet(forms.BaseFormSet):
+    # A post that claims more forms than MAX_CRITERIA (criteria-TOTAL_FORMS=1000) is
+    # refused on the formset before any of them is built (absolute_max).
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_many_forms": _("Paling banyak %(num)d kriteria."),
+    }
+
     def clean(self):
         if any(self.errors):
             return
@@ -137,7 +148,13 @@ class BaseCriterionFormSet(forms.BaseFormSet):
 
 
 CriterionFormSet = forms.formset_factory(
-    CriterionForm, formset=BaseCriterionFormSet, extra=1, can_delete=True, max_num=20
+    CriterionForm,
+    formset=BaseCriterionFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_CRITERIA,
+    validate_max=True,
+    absolute_max=MAX_CRITERIA,
 )
 
 
@@ -160,14 +177,16 @@ class ParticipantsUploadForm(forms.Form):
         ),
     )
 
-    MAX_BYTES = 5 * 1024 * 1024
+    MAX_BYTES = MAX_FILE_BYTES
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Unggah berkas .csv atau .xlsx."))
         if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError(_("Berkas terlalu besar: paling besar 5 MB."))
+            raise forms.ValidationError(
+                _("Berkas terlalu besar: paling besar %(mb)s MB.") % {"mb": MAX_FILE_BYTES // 2**20}
+            )
         return upload
 
 

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
+from agenplan.request_guard import accepts_upload
+
 from .. import services
 from ..forms import ParticipantsUploadForm
 from ..imports import ImportFileError, read_rows
@@ -18,6 +20,7 @@ from .common import MANAGE
 @login_required
 @permission_required(MANAGE, raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@accepts_upload(ParticipantsUploadForm.MAX_BYTES)
 def participants(request):
     """Upload a file; the dry run shows every row's outcome before anything is written."""
     form = ParticipantsUploadForm(request.POST or None, request.FILES or None)

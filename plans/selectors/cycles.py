@@ -1,5 +1,6 @@
 """Reads of cycles: the current one, one by its code, the pickers' list."""
 
+from django.core.validators import slug_re
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -24,7 +25,11 @@ def cycle_is_open_for_drafting(cycle: Cycle) -> bool:
 
 
 def get_cycle_by_code(code: str) -> Cycle:
-    """The cycle with this code, or 404."""
+    """The cycle with this code, or 404 (also for text that cannot be a code: a cycle's
+    code is a slug, so NUL bytes and other odd characters never reach the database)."""
+    max_length = Cycle._meta.get_field("code").max_length
+    if not isinstance(code, str) or len(code) > max_length or not slug_re.match(code):
+        raise Http404("No such cycle")
     cycle = Cycle.objects.filter(code=code).first()
     if cycle is None:
         raise Http404("No such cycle")

@@ -10,7 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
+from agenplan.request_guard import accepts_upload
+
 from .. import selectors, services
+from ..attachments import MAX_ATTACHMENT_BYTES
 from ..diff import plan_diff
 from ..enums import PlanSection
 from ..forms import AttachmentForm, CoAgentForm, ReplyForm, ThreadForm
@@ -142,6 +145,7 @@ def thread_resolve(request, pk):
 @login_required
 @permission_required("plans.change_actionplan", fn=_plan, raise_exception=True)
 @require_POST
+@accepts_upload(MAX_ATTACHMENT_BYTES)
 def attachment_add(request, pk):
     plan = _plan(request, pk)
     form = AttachmentForm(request.POST, request.FILES)

@@ -202,3 +202,31 @@ def test_rubric_page_keeps_unchanged_criteria_and_deletes_marked_ones(client, co
         ("K4", 15),
         ("K5", 15),
     ]
+
+
+@pytest.mark.parametrize("claimed", [21, 1000, 10**9])
+def test_a_rubric_post_claiming_too_many_criteria_is_refused_on_the_formset(
+    client, coordinator, cycle, claimed
+):
+    """`criteria-TOTAL_FORMS=1000` builds no thousand forms: at most 20, then an error."""
+    client.force_login(coordinator)
+    before = list(Criterion.objects.filter(rubric__cycle=cycle).values_list("code", "weight"))
+    url = f"{reverse('assessment:rubric')}?cycle={cycle.code}"
+    data = rubric_post([5] * 20)
+    data["criteria-TOTAL_FORMS"] = str(claimed)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    formset = response.context["formset"]
+    assert len(formset.forms) == 20
+    assert formset.non_form_errors() == ["Paling banyak 20 kriteria."]
+    assert "Paling banyak 20 kriteria." in response.content.decode()
+    after = list(Criterion.objects.filter(rubric__cycle=cycle).values_list("code", "weight"))
+    assert after == before
+
+
+def test_a_rubric_of_twenty_criteria_is_accepted(client, coordinator, cycle):
+    client.force_login(coordinator)
+    url = f"{reverse('assessment:rubric')}?cycle={cycle.code}"
+    response = client.post(url, rubric_post([5] * 20))
+    assert response.status_code == 302
+    assert Criterion.objects.filter(rubric__cycle=cycle).count() == 20

@@ -159,3 +159,140 @@ def test_management_command_dry_run_and_commit(tmp_path, dinkes, capsys):
     path.write_bytes(csv_file("1,X,,,,DINKES,,,,,"))
     with pytest.raises(CommandError, match="Nothing written"):
         call_command("import_participants", str(path), "--commit")
+
+
+# --- Files that would make the web worker run long or grow -----------------------------
+
+
+def _xlsx(rows) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _rewrite_sheet(content: bytes, rewrite) -> bytes:
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = rewrite(data)
+            target.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def _declare_huge(far_row: bool):
+    def rewrite(xml: bytes) -> bytes:
+        xml = xml.replace(b'<dimension ref="A1:K2" />', b'<dimension ref="A1:XFD1048576"/>')
+        if far_row:
+            far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+            xml = xml.replace(b"</sheetData>", far + b"</sheetData>")
+        return xml
+
+    return rewrite
+
+
+def _peak_memory(function):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = function()
+    except Exception as error:  # noqa: BLE001 - returned for the test to assert on
+        result = error
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return result, peak
+
+
+def test_a_workbook_declaring_a_huge_sheet_is_read_within_its_caps(db):
+    """A few KB that declare A1:XFD1048576: the rows are streamed and cut to the caps
+    instead of being padded to 16,384 columns and a million rows (over 500 MB before)."""
+    import zipfile
+
+    small = _xlsx([HEADER.split(","), [nip(5), "Andi", None, None, None, "DINKES"]])
+    content = _rewrite_sheet(small, _declare_huge(far_row=False))
+    sheet = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml")
+    assert b'<dimension ref="A1:XFD1048576"/>' in sheet
+    rows, peak = _peak_memory(lambda: read_rows("peserta.xlsx", content))
+    assert [(line, values["nip"], values["nama"]) for line, values in rows] == [(2, nip(5), "Andi")]
+    assert peak < 10 * 1024 * 1024
+
+
+def test_a_workbook_with_a_cell_in_its_millionth_row_is_refused_without_reading_it_all(db):
+    from assessment.imports import ImportFileError
+
+    small = _xlsx([HEADER.split(","), [nip(5), "Andi", None, None, None, "DINKES"]])
+    content = _rewrite_sheet(small, _declare_huge(far_row=True))
+    assert len(content) < 10_000
+    error, peak = _peak_memory(lambda: read_rows("peserta.xlsx", content))
+    assert isinstance(error, ImportFileError)
+    assert str(error.message) == "Berkas terlalu besar: paling banyak 20000 baris."
+    assert peak < 10 * 1024 * 1024
+
+
+def test_a_workbook_with_more_rows_than_the_cap_is_refused(db):
+    from assessment import imports
+
+    rows = [HEADER.split(",")] + [[nip(i % 900), "Nama", None, None, None, "X"] for i in range(30)]
+    content = _xlsx(rows)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(imports, "MAX_ROWS", 20)
+        with pytest.raises(imports.ImportFileError) as error:
+            read_rows("peserta.xlsx", content)
+    assert str(error.value.message) == "Berkas terlalu besar: paling banyak 20 baris."
+
+
+def test_a_zip_bomb_is_refused_before_it_is_parsed(db):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/sharedStrings.xml", b"\0" * (40 * 1024 * 1024))
+    content = buffer.getvalue()
+    assert len(content) < 100_000
+    from assessment.imports import ImportFileError
+
+    with pytest.raises(ImportFileError) as error:
+        read_rows("peserta.xlsx", content)
+    assert str(error.value.message) == (
+        "Berkas XLSX terlalu besar setelah dibuka: paling besar 32 MB."
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"nip,nama,kode_opd\n1," + b"x" * 200_000 + b",A\n", "pada baris 2"),
+        (b'nip,nama,kode_opd\n1,"tidak ditutup,A\n' + b"y" * 140_000, "pada baris"),
+    ],
+)
+def test_a_csv_cell_over_the_csv_modules_limit_is_the_files_error(db, content, message):
+    from assessment.imports import ImportFileError
+
+    with pytest.raises(ImportFileError) as error:
+        read_rows("peserta.csv", content)
+    assert str(error.value.message).startswith("Berkas CSV tidak dapat dibaca ")
+    assert message in str(error.value.message)
+
+
+def test_an_over_long_csv_cell_is_a_field_error_on_the_page(client, coordinator):
+    client.force_login(coordinator)
+    body = b"nip,nama,kode_opd\n1," + b"x" * 200_000 + b",A\n"
+    upload = SimpleUploadedFile("peserta.csv", body, content_type="text/csv")
+    response = client.post(reverse("assessment:participants"), {"file": upload})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "file": [
+            "Berkas CSV tidak dapat dibaca pada baris 2: sel terlalu panjang atau tanda kutip "
+            "tidak ditutup."
+        ]
+    }

@@ -23,6 +23,7 @@ from assessment.models import (
     Review,
     ReviewAssignment,
 )
+from plans import sections
 from plans.models import (
     ActionPlan,
     Activity,
@@ -323,20 +324,8 @@ def test_models_have_readable_str():
     assert Activity.objects.count() == 0
 
 
-PLAN_TEXT_FIELDS = [
-    "strategic_issue",
-    "baseline_data",
-    "root_cause",
-    "innovation",
-    "novelty",
-    "alignment_notes",
-    "roadmap_link",
-    "impact_internal",
-    "impact_external",
-    "stakeholders",
-    "risks",
-    "mitigation",
-]
+# Every free-text field of the plan's sections (plans.sections).
+PLAN_TEXT_FIELDS = sections.text_field_names()
 
 
 @pytest.mark.parametrize("field", PLAN_TEXT_FIELDS)

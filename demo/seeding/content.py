@@ -17,7 +17,9 @@ from pathlib import Path
 
 import yaml
 
+from plans import sections
 from plans.enums import PlanState
+from plans.field_kinds import REFERENCE
 
 from .dates import month_end, month_firsts
 
@@ -81,18 +83,28 @@ RESPONSIBLE = [
     "Kepala bidang terkait",
     "Sekretaris {abbr}",
 ]
-TEXT_FIELDS = [
-    ("strategic_issue", "issue"),
-    ("baseline_data", "baseline"),
-    ("root_cause", "root_cause"),
-    ("innovation", "innovation"),
-    ("novelty", "novelty"),
-    ("impact_internal", "impact_internal"),
-    ("impact_external", "impact_external"),
-    ("stakeholders", "stakeholders"),
-    ("risks", "risks"),
-    ("mitigation", "mitigation"),
-]
+# The keys of a theme that differ from the name of the plan field they fill; every other
+# field of the registry takes the theme's key of its own name, if the theme has one.
+THEME_KEYS = {"strategic_issue": "issue", "baseline_data": "baseline"}
+
+
+def plan_fields(theme: dict, values: dict, rng: random.Random, written: dict) -> dict:
+    """The plan's own columns for a draft, field by field of the registry: what the code
+    wrote (`written`), else the theme's text, else an example of the field's kind (a
+    field no theme knows yet still gets a plausible value). The title and the relations
+    have their own parts of the draft."""
+    fields = {}
+    for spec in sections.plan_fields():
+        if spec.name == "title" or spec.kind.many or spec.kind is REFERENCE:
+            continue
+        key = THEME_KEYS.get(spec.name, spec.name)
+        if spec.name in written:
+            fields[spec.name] = written[spec.name]
+        elif key in theme:
+            fields[spec.name] = str(theme[key]).format(**values)
+        elif (example := spec.kind.example(spec, rng)) is not None:
+            fields[spec.name] = example
+    return fields
 
 
 # Appended to a theme's own targets when a plan asks for more targets than the theme has.
@@ -259,17 +271,18 @@ def plan_content(
     areas = theme["areas"][: rng.randint(2, min(3, len(theme["areas"])))]
     core_values = theme["values"][: rng.randint(2, min(4, len(theme["values"])))]
     mission = theme["missions"][mission_period]
-    fields = {name: theme[key].format(**values) for name, key in TEXT_FIELDS}
-    fields["change_kind"] = theme["change_kind"]
-    fields["alignment_notes"] = (
-        f"Mewujudkan nilai BerAKHLAK {', '.join(core_values)} dan mendukung area perubahan "
-        f"{', '.join(areas)} road map reformasi birokrasi; selaras dengan misi {mission} "
-        f"{mission_period}."
-    )
-    fields["roadmap_link"] = (
-        f"Bagian dari rencana aksi reformasi birokrasi {abbr} tahun {year}, sejalan dengan "
-        "Peraturan Gubernur Kaltim Nomor 44 Tahun 2021 tentang Road Map Reformasi Birokrasi."
-    )
+    written = {
+        "alignment_notes": (
+            f"Mewujudkan nilai BerAKHLAK {', '.join(core_values)} dan mendukung area perubahan "
+            f"{', '.join(areas)} road map reformasi birokrasi; selaras dengan misi {mission} "
+            f"{mission_period}."
+        ),
+        "roadmap_link": (
+            f"Bagian dari rencana aksi reformasi birokrasi {abbr} tahun {year}, sejalan dengan "
+            "Peraturan Gubernur Kaltim Nomor 44 Tahun 2021 tentang Road Map Reformasi Birokrasi."
+        ),
+    }
+    fields = plan_fields(theme, values, rng, written)
     return PlanDraft(
         theme=theme["key"],
         title=theme["title"].format(**values)[:255],

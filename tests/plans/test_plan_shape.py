@@ -10,6 +10,7 @@ for the test (as its migration would) and removed afterwards.
 
 import datetime as dt
 import io
+import random
 import re
 from decimal import Decimal
 
@@ -390,3 +391,26 @@ def test_a_date_field_freezes_as_iso_and_reads_in_the_plan_language(db):
         dt.date(2026, 3, 1),
     )
     assert (spec.text("bukan tanggal"), spec.cell("bukan tanggal")) == ("bukan tanggal", None)
+
+
+def test_demo_content_fills_a_new_section_with_its_kinds_examples(funding):
+    from demo.seeding.content import plan_content
+
+    agency = {"code": "DPMPTSP", "name": "Dinas PMPTSP", "abbreviation": "DPMPTSP", "kind": "dinas"}
+    draft = plan_content(
+        random.Random(7),
+        agency=agency,
+        window=(dt.date(2026, 3, 1), dt.date(2026, 12, 31)),
+        year=2026,
+        mission_period="RPJMD 2025–2029",
+        theme_key="antrean",
+    )
+    assert draft.fields["total_budget"] % 1_000_000 == 0
+    assert 5_000_000 <= draft.fields["total_budget"] <= 500_000_000
+    assert draft.fields["funding_source"] in {"apbd", "apbn", "other"}
+    # Every other column of the registry comes from the theme or the generator.
+    assert set(draft.fields) == {
+        f.name
+        for f in sections.plan_fields()
+        if f.name != "title" and not f.kind.many and f.kind.name != "reference"
+    }

@@ -1,7 +1,8 @@
 """factory_boy factories: plain rows with no surprising behaviour.
 
-A `CompletePlanFactory` fills every section so that the plan passes the checklist;
-the workflow fixtures in tests/conftest.py move plans through the services.
+`complete_plan_content` fills every section so that the plan passes the checklist; the
+workflow fixtures in tests/conftest.py move plans through the services. A plan made in a
+state past `draft` comes with the version that its submission would have frozen.
 """
 
 import datetime as dt
@@ -19,7 +20,7 @@ from agents.models import Agent, RoleGrant, User
 from agents.validators import generate_nip
 from assessment.models import Criterion, CriterionLevel, Rubric
 from plans import sections
-from plans.enums import ChangeKind
+from plans.enums import ChangeKind, PlanState
 from plans.field_kinds import TEXT
 from plans.models import (
     ActionPlan,
@@ -29,8 +30,10 @@ from plans.models import (
     CommentThread,
     CoreValue,
     Cycle,
+    PlanVersion,
     Target,
 )
+from plans.services import snapshot_plan
 
 WITA = ZoneInfo("Asia/Makassar")
 
@@ -140,13 +143,32 @@ def add_rubric(cycle: Cycle, weights=(15, 20, 20, 15, 15, 15)) -> Rubric:
 
 
 class PlanFactory(factory.django.DjangoModelFactory):
+    """A plan in any state; past `draft` it has been handed in, so it carries the
+    version 1 that `submit_plan` would have frozen (and its submission time)."""
+
     class Meta:
         model = ActionPlan
+        skip_postgeneration_save = True
 
     cycle = factory.SubFactory(CycleFactory)
     owner = factory.SubFactory(AgentFactory)
     agency = factory.LazyAttribute(lambda p: p.owner.agency)
     title = factory.Sequence(lambda n: f"Layanan perizinan daring {n}")
+
+    @factory.post_generation
+    def submitted_version(plan, create, extracted, **kwargs):
+        if not create or plan.state == PlanState.DRAFT or plan.versions.exists():
+            return
+        if plan.submitted_at is None:
+            plan.submitted_at = timezone.now()
+            ActionPlan.objects.filter(pk=plan.pk).update(submitted_at=plan.submitted_at)
+        PlanVersion.objects.create(
+            plan=plan,
+            number=1,
+            snapshot=snapshot_plan(plan),
+            created_by=plan.owner.user,
+            created_at=plan.submitted_at,
+        )
 
 
 class ActivityFactory(factory.django.DjangoModelFactory):

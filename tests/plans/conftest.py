@@ -2,20 +2,8 @@
 
 import pytest
 
-from plans.models import PlanVersion, ThreadReadMarker
+from plans.models import ThreadReadMarker
 from tests.factories import thread_with_comments
-
-
-@pytest.fixture
-def make_version():
-    """A frozen version of a plan (decisions and reviews point at one)."""
-
-    def make(plan, number=1, *, by=None):
-        return PlanVersion.objects.create(
-            plan=plan, number=number, snapshot={"schema": 1}, created_by=by or plan.owner.user
-        )
-
-    return make
 
 
 @pytest.fixture

@@ -102,9 +102,7 @@ def test_my_plans_counts_unread_comments_by_others_after_the_read_marker(
     assert "3 komentar belum dibaca" in response.content.decode()
 
 
-def test_my_plans_lists_team_plans_and_earlier_cycles_with_decisions(
-    client, agent, cycle, make_version
-):
+def test_my_plans_lists_team_plans_and_earlier_cycles_with_decisions(client, agent, cycle):
     past = CycleFactory(
         drafting_opens=wita(2023, 1, 2, 8, 0),
         submission_deadline=wita(2023, 2, 28, 23, 59),
@@ -116,7 +114,7 @@ def test_my_plans_lists_team_plans_and_earlier_cycles_with_decisions(
         year=2023,
     )
     old = PlanFactory(cycle=past, owner=agent, state=PlanState.APPROVED, score=Decimal("81.25"))
-    version = make_version(old)
+    version = old.versions.get()  # frozen when it was handed in
     coordinator = user_with_role(Role.COORDINATOR)
     Decision.objects.create(
         plan=old, version=version, outcome="approve", feedback="Bagus", decided_by=coordinator

@@ -157,7 +157,7 @@ def test_review_assignment_and_decision_invalidate_their_cycle(
     plan = PlanFactory(
         cycle=cycle, owner=AgentFactory(user__agency=agency), state=PlanState.IN_REVIEW
     )
-    version = PlanVersion.objects.create(plan=plan, number=1, snapshot={}, created_by=coordinator)
+    version = plan.versions.get()
     reviewer = user_with_role(Role.REVIEWER)
     assert review_totals(cycle) == {"reviews": 0, "reviewers": 0}
 

@@ -278,10 +278,8 @@ def test_lagging_agencies_near_the_deadline(client, leader, cycle, province):
 def test_submissions_per_week(client, leader, cycle, province):
     submitted = province["plans"][1:]
     first_week = wita(2026, 2, 2, 10, 0)  # a Monday
-    for plan in submitted:
-        PlanVersion.objects.create(
-            plan=plan, number=1, snapshot={}, created_by=leader, created_at=first_week
-        )
+    # Each plan past its draft was handed in once (the factory froze its version 1).
+    PlanVersion.objects.filter(plan__in=submitted).update(created_at=first_week)
     PlanVersion.objects.create(
         plan=submitted[0],
         number=2,
@@ -388,9 +386,8 @@ def scored(cycle, province, coordinator):
     'Terbaik' was scored low and must not count."""
     reviewer = user_with_role(Role.REVIEWER)
     best, second = province["plans"][1], province["plans"][3]
-    v1 = PlanVersion.objects.create(plan=best, number=1, snapshot={}, created_by=coordinator)
+    v1, w1 = best.versions.get(number=1), second.versions.get(number=1)
     v2 = PlanVersion.objects.create(plan=best, number=2, snapshot={}, created_by=coordinator)
-    w1 = PlanVersion.objects.create(plan=second, number=1, snapshot={}, created_by=coordinator)
     low = dict.fromkeys(("K1", "K2", "K3", "K4", "K5", "K6"), 1)
     old = _review(best, v1, reviewer, coordinator, low)
     old.assignment.is_active = False

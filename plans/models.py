@@ -14,6 +14,7 @@ from agencies.models import Agency
 from agents.models import Agent
 
 from .enums import ChangeKind, CyclePhase, PlanSection, PlanState, ScoreMethod
+from .fields import IdListField, IdListIndex
 from .rules import CYCLE_PERMISSIONS, PLAN_PERMISSIONS
 
 # --- Bounded text ---------------------------------------------------------------------
@@ -316,12 +317,13 @@ class ActionPlan(RulesModel):
     # Maintained by the assessment services, read by dashboards (aggregates in SQL).
     score = models.DecimalField(_("nilai"), max_digits=5, decimal_places=2, null=True, blank=True)
     review_flagged = models.BooleanField(_("penilaian berbeda jauh"), default=False)
-    # The ids of `change_areas` and `core_values` as "|3|7|" (empty: "|"), kept in step by
+    # The ids of `change_areas` and `core_values`, sorted, kept in step by
     # plans.services.alignment on every change of either relation. The dashboard counts
-    # coverage with one pass over the plans (`LIKE '%|3|%'`) instead of joining the link
-    # tables (250,000 rows in a national cycle). The relations remain the truth.
-    area_ids = models.CharField(max_length=255, default="|", editable=False)
-    value_ids = models.CharField(max_length=255, default="|", editable=False)
+    # coverage with one pass over the plans (`area_ids @> ARRAY[3]`, GIN-indexed on
+    # PostgreSQL) instead of joining the link tables (250,000 rows in a national cycle).
+    # The relations remain the truth.
+    area_ids = IdListField(editable=False)
+    value_ids = IdListField(editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -384,6 +386,8 @@ class ActionPlan(RulesModel):
                 name="plan_cycle_agency_figures",
             ),
             models.Index(fields=["cycle", "-score", "title", "id"], name="plan_cycle_top_score"),
+            IdListIndex(fields=["area_ids"], name="plan_area_ids_gin"),
+            IdListIndex(fields=["value_ids"], name="plan_value_ids_gin"),
         ]
         rules_permissions = PLAN_PERMISSIONS
 

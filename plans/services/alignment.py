@@ -1,11 +1,12 @@
 """The plans' denormalised alignment ids (`ActionPlan.area_ids`, `ActionPlan.value_ids`).
 
-`change_areas` and `core_values` are the truth; these two short strings repeat their ids
-("|3|7|") so that the dashboard counts each area's and value's plans in the same single
-pass over the plans as its other figures. They are rewritten from the relations whenever
-either relation changes through the ORM (form saves, `set`, `add`, `remove`, `clear`,
-from either side): `alignment_changed` receives Django's `m2m_changed`. Code that writes
-the link tables directly (bulk inserts in `seed_scale`) calls `refresh_alignment` itself.
+`change_areas` and `core_values` are the truth; these two id lists repeat their ids
+(sorted: [3, 7]) so that the dashboard counts each area's and value's plans in the same
+single pass over the plans as its other figures (`area_ids__contains=[3]`). They are
+rewritten from the relations whenever either relation changes through the ORM (form
+saves, `set`, `add`, `remove`, `clear`, from either side): `alignment_changed` receives
+Django's `m2m_changed`. Code that writes the link tables directly (bulk inserts in
+`seed_scale`) calls `refresh_alignment` itself.
 """
 
 from collections import defaultdict
@@ -13,20 +14,13 @@ from collections.abc import Iterable
 
 from ..models import ActionPlan
 
-SEPARATOR = "|"
+
+def alignment_key(ids: Iterable[int]) -> list[int]:
+    """[3, 7] for ids 7, 3 and 7 again; [] for none. Sorted, so equal sets compare equal."""
+    return sorted(set(ids))
 
 
-def alignment_key(ids: Iterable[int]) -> str:
-    """ "|3|7|" for ids 7 and 3; "|" for none. Sorted, so equal sets give equal keys."""
-    return SEPARATOR + "".join(f"{pk}{SEPARATOR}" for pk in sorted(set(ids)))
-
-
-def key_contains(pk: int) -> str:
-    """What `area_ids__contains` looks for: one id, delimited on both sides."""
-    return f"{SEPARATOR}{pk}{SEPARATOR}"
-
-
-def refresh_alignment(plan_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+def refresh_alignment(plan_ids: Iterable[int]) -> dict[int, tuple[list[int], list[int]]]:
     """Rewrite the alignment ids of these plans from their relations: three reads, and
     one UPDATE for the plans whose ids changed. Returns plan id → (area ids, value ids)."""
     plan_ids = list(set(plan_ids))

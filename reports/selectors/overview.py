@@ -56,7 +56,6 @@ from plans.models import (
     PlanVersion,
 )
 from plans.selectors import SCORE_BINS, score_bin_q
-from plans.services.alignment import key_contains
 
 from .. import cache
 from .figures import (
@@ -85,10 +84,8 @@ def _totals(plans, *, areas: Sequence[int] = (), values: Sequence[int] = ()) -> 
     One GROUP BY over (state, score bin): at most a few dozen rows, folded here; cheaper
     than twenty conditional aggregates over every plan. Coverage reads the plans' own
     alignment ids (`ActionPlan.area_ids`), not the link tables: no join."""
-    coverage = {
-        f"area_{pk}": Count("id", filter=Q(area_ids__contains=key_contains(pk))) for pk in areas
-    } | {
-        f"value_{pk}": Count("id", filter=Q(value_ids__contains=key_contains(pk))) for pk in values
+    coverage = {f"area_{pk}": Count("id", filter=Q(area_ids__contains=[pk])) for pk in areas} | {
+        f"value_{pk}": Count("id", filter=Q(value_ids__contains=[pk])) for pk in values
     }
     score_bin = Case(
         *(When(score_bin_q(low, high), then=Value(low)) for low, high in SCORE_BINS),

@@ -36,6 +36,8 @@ class Kind:
     mergeable = False
     # A column of the plans sheet of the spreadsheet export.
     exported = True
+    # Typed in the plan's language ("1.500.000,50" in Bahasa Indonesia).
+    localized = False
     # The export's number format for its cells (None: openpyxl's default), its width.
     number_format: str | None = None
     column_width = 18
@@ -127,6 +129,8 @@ def _decimal(value) -> Decimal | None:
 class NumberKind(Kind):
     """A decimal number (`NUMBER`) or an amount of rupiah (`MONEY`); frozen as a string so
     that no digit is lost to floating point."""
+
+    localized = True
 
     def __init__(self, name: str, *, money: bool):
         self.name = name

@@ -158,7 +158,7 @@ class IdentityForm(SectionForm):
 
     class Meta:
         model = ActionPlan
-        fields = ["title"]
+        fields = plan_section(PlanSection.IDENTITY).field_names()
 
 
 class ProblemForm(SectionForm):
@@ -166,7 +166,7 @@ class ProblemForm(SectionForm):
 
     class Meta:
         model = ActionPlan
-        fields = ["strategic_issue", "baseline_data", "root_cause"]
+        fields = plan_section(PlanSection.PROBLEM).field_names()
         widgets = {
             "strategic_issue": _textarea(
                 4, _("Misalnya: waktu layanan izin usaha rata-rata 14 hari kerja.")
@@ -188,7 +188,7 @@ class ChangeForm(SectionForm):
 
     class Meta:
         model = ActionPlan
-        fields = ["innovation", "change_kind", "novelty"]
+        fields = plan_section(PlanSection.CHANGE).field_names()
         widgets = {"innovation": _textarea(4), "novelty": _textarea(3)}
         help_texts = {
             "innovation": _("Apa yang akan berubah dan bagaimana caranya."),
@@ -201,13 +201,7 @@ class AlignmentForm(SectionForm):
 
     class Meta:
         model = ActionPlan
-        fields = [
-            "change_areas",
-            "core_values",
-            "governor_mission",
-            "alignment_notes",
-            "roadmap_link",
-        ]
+        fields = plan_section(PlanSection.ALIGNMENT).field_names()
         widgets = {
             "change_areas": forms.CheckboxSelectMultiple,
             "core_values": forms.CheckboxSelectMultiple,
@@ -233,7 +227,7 @@ class ImpactForm(SectionForm):
 
     class Meta:
         model = ActionPlan
-        fields = ["impact_internal", "impact_external"]
+        fields = plan_section(PlanSection.IMPACT).field_names()
         widgets = {"impact_internal": _textarea(3), "impact_external": _textarea(3)}
         help_texts = {
             "impact_internal": _("Bagi kinerja perangkat daerah Anda."),
@@ -246,7 +240,7 @@ class RisksForm(SectionForm):
 
     class Meta:
         model = ActionPlan
-        fields = ["stakeholders", "risks", "mitigation"]
+        fields = plan_section(PlanSection.RISKS).field_names()
         widgets = {
             "stakeholders": _textarea(3),
             "risks": _textarea(3),
@@ -269,7 +263,11 @@ def section_form_class(section: str) -> type[SectionForm]:
     entry = plan_section(section)
     widgets = {f.name: f.kind.widget(f) for f in entry.fields if f.kind.widget(f) is not None}
     form_class = forms.modelform_factory(
-        ActionPlan, form=SectionForm, fields=entry.field_names(), widgets=widgets
+        ActionPlan,
+        form=SectionForm,
+        fields=entry.field_names(),
+        widgets=widgets,
+        localized_fields=[f.name for f in entry.fields if f.kind.localized],
     )
     form_class.section = section
     return form_class

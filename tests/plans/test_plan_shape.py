@@ -121,7 +121,7 @@ def test_a_section_added_to_the_registry_reaches_every_output(client, agent, dra
         client,
         plan,
         "funding",
-        {"total_budget": "1500000", "funding_source": "apbd"},
+        {"total_budget": "1.500.000", "funding_source": "apbd"},
         based_on=lock_version(plan),
     )
     assert "Belum tersimpan" not in response.content.decode()

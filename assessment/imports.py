@@ -10,16 +10,24 @@ Columns (header row, case-insensitive; Indonesian names):
     jenis_opd, nomor_sk, tanggal_sk
 `nip`, `nama` and `kode_opd` are required. An agency whose code is unknown is created
 when the row also gives `nama_opd` and `jenis_opd`; otherwise the row is refused.
+
+The import cannot take over an account. It never sets a username, a password or the
+active flag of an existing user, and it leaves alone (action "protected") any user who
+holds a role other than agent or the staff/superuser flag: such accounts change only in
+the admin. A user whose unit of work is another agency than the row's changes only when
+the coordinator confirms that row (action "confirm" until then). Every change a row would
+make is listed with its value before and after, in the dry run and in the audit log.
 """
 
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import slug_re, validate_email
 from django.utils.translation import gettext_lazy as _
 
 from agencies.enums import AgencyKind
@@ -60,14 +68,36 @@ class ImportFileError(Exception):
         self.message = message
 
 
+@dataclass(frozen=True)
+class Change:
+    """One field a row sets: its label, the value before and the value after."""
+
+    field: str
+    label: str
+    before: str
+    after: str
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.before or '—'} → {self.after or '—'}"
+
+
+# What a row does. "protected" and "confirm" rows are written by nobody: the first names
+# an account the import may not change, the second waits for the coordinator's confirmation.
+WRITTEN = ("create", "update")
+SKIPPED = ("protected", "confirm")
+
+
 @dataclass
 class ImportRow:
     line: int  # line in the file (the header is line 1)
     values: dict[str, str]
-    action: str = ""  # "create", "update", "unchanged" or "" when the row has errors
+    # "create", "update", "unchanged", "protected", "confirm"; "" when the row has errors
+    action: str = ""
     agency_action: str = ""  # "create" when the row creates its agency
     errors: list[str] = field(default_factory=list)
-    changes: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    note: str = ""  # why a row is protected or waits for a confirmation
+    confirmed: bool = False  # the coordinator confirmed a row of another agency's user
 
     @property
     def ok(self) -> bool:
@@ -100,6 +130,14 @@ class ImportPlan:
     @property
     def unchanged(self) -> int:
         return self.count("unchanged")
+
+    @property
+    def protected(self) -> int:
+        return self.count("protected")
+
+    @property
+    def awaiting_confirmation(self) -> int:
+        return self.count("confirm")
 
     @property
     def agencies_created(self) -> int:
@@ -255,8 +293,13 @@ def _parse_date(text: str) -> dt.date | None:
     return None
 
 
-def plan_import(rows: list[tuple[int, dict[str, str]]]) -> ImportPlan:
-    """Check every row; nothing is written. A fixed number of queries."""
+def plan_import(
+    rows: list[tuple[int, dict[str, str]]], *, confirmed: frozenset[str] = frozenset()
+) -> ImportPlan:
+    """Check every row; nothing is written. A fixed number of queries.
+
+    `confirmed`: the NIPs of the rows the coordinator confirmed (users of another agency).
+    """
     nips = {normalize_nip(v.get("nip", "")) for _line, v in rows}
     codes = {v.get("kode_opd", "").strip().upper() for _line, v in rows}
     emails = {v.get("email", "").strip().lower() for _line, v in rows} - {""}
@@ -265,14 +308,27 @@ def plan_import(rows: list[tuple[int, dict[str, str]]]) -> ImportPlan:
         u.nip: u
         for u in User.objects.filter(nip__in=nips)
         .select_related("agent_profile", "agency")
+        .prefetch_related("role_grants")
         .order_by()
     }
     email_owner = dict(User.objects.filter(email__in=emails).values_list("email", "nip").order_by())
+    limits = _max_lengths()
     seen_nips: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
     result = []
     for line, values in rows:
         row = ImportRow(line=line, values=dict(values))
+        for column, text in values.items():
+            if _FORBIDDEN.search(text):
+                row.errors.append(
+                    str(_("Kolom %(column)s berisi karakter kendali yang tidak diizinkan."))
+                    % {"column": column}
+                )
+            elif column in limits and len(text.strip()) > limits[column]:
+                row.errors.append(
+                    str(_("Kolom %(column)s terlalu panjang: paling banyak %(max)s karakter."))
+                    % {"column": column, "max": limits[column]}
+                )
         for column in REQUIRED:
             if not values.get(column, "").strip():
                 row.errors.append(str(_("Kolom %(column)s wajib diisi.") % {"column": column}))
@@ -328,7 +384,17 @@ def plan_import(rows: list[tuple[int, dict[str, str]]]) -> ImportPlan:
         row.values["kode_opd"] = code
         if code and code not in agencies:
             kind = values.get("jenis_opd", "").strip().lower()
-            if not values.get("nama_opd", "").strip():
+            if not slug_re.match(code):
+                row.errors.append(
+                    str(
+                        _(
+                            "Kode perangkat daerah %(code)s hanya boleh berisi huruf, angka, "
+                            "tanda hubung dan garis bawah."
+                        )
+                    )
+                    % {"code": code}
+                )
+            elif not values.get("nama_opd", "").strip():
                 row.errors.append(
                     str(_("Perangkat daerah dengan kode %(code)s tidak dikenal.")) % {"code": code}
                 )
@@ -340,7 +406,7 @@ def plan_import(rows: list[tuple[int, dict[str, str]]]) -> ImportPlan:
             else:
                 row.agency_action = "create"
         if not row.errors:
-            row.action, row.changes = _action_for(users.get(nip), row.values, agencies.get(code))
+            _decide(row, users.get(nip), agencies.get(code), confirmed=nip in confirmed)
         result.append(row)
     # An agency created by several rows is one agency: the later rows do not create it.
     created = set()
@@ -362,6 +428,28 @@ FIELD_LABELS = {
     "sk_date": _("tanggal SK"),
     "agent": _("penunjukan agen"),
 }
+USER_FIELDS = ("name", "email", "jabatan", "pangkat_golongan")
+# C0 and C1 control characters (NUL among them) and the bidirectional overrides that make
+# a name display as another: no column of a participants file has a use for them.
+_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _max_lengths() -> dict[str, int]:
+    """The longest text of each column: the length of the field it is written to."""
+    from agents.models import Agent
+
+    def length(model, name):
+        return model._meta.get_field(name).max_length
+
+    return {
+        "nama": length(User, "name"),
+        "email": length(User, "email"),
+        "jabatan": length(User, "jabatan"),
+        "kode_opd": length(Agency, "code"),
+        "nama_opd": length(Agency, "name"),
+        "singkatan_opd": length(Agency, "abbreviation"),
+        "nomor_sk": length(Agent, "sk_number"),
+    }
 
 
 def wanted(values: dict[str, str]) -> dict:
@@ -375,23 +463,62 @@ def wanted(values: dict[str, str]) -> dict:
     }
 
 
-def _action_for(user, values, agency) -> tuple[str, list[str]]:
-    if user is None:
-        return "create", []
+def _change(name: str, before, after) -> Change:
+    def text(value) -> str:
+        return "" if value is None else str(value)
+
+    return Change(field=name, label=str(FIELD_LABELS[name]), before=text(before), after=text(after))
+
+
+def changes_for(user, values: dict[str, str], agency_code: str) -> list[Change]:
+    """What the row sets on the user (None: a new user), before → after."""
     want = wanted(values)
     changes = [
-        str(FIELD_LABELS[name])
-        for name in ("name", "email", "jabatan", "pangkat_golongan")
-        if want[name] and getattr(user, name) != want[name]
+        _change(name, getattr(user, name, ""), want[name])
+        for name in USER_FIELDS
+        if want[name] and getattr(user, name, "") != want[name]
     ]
-    if agency is None or user.agency_id != agency.pk:
-        changes.append(str(FIELD_LABELS["agency"]))
-    profile = getattr(user, "agent_profile", None)
+    current = user.agency.code.upper() if user is not None and user.agency else ""
+    if current != agency_code:
+        changes.append(_change("agency", current, agency_code))
+    profile = getattr(user, "agent_profile", None) if user is not None else None
+    active = str(_("aktif"))
     if profile is None or not profile.is_active:
-        changes.append(str(FIELD_LABELS["agent"]))
-    else:
-        if want["sk_number"] and profile.sk_number != want["sk_number"]:
-            changes.append(str(FIELD_LABELS["sk_number"]))
-        if want["sk_date"] and profile.sk_date != want["sk_date"]:
-            changes.append(str(FIELD_LABELS["sk_date"]))
-    return ("update" if changes else "unchanged"), changes
+        before = "" if profile is None else str(_("tidak aktif"))
+        changes.append(_change("agent", before, active))
+    if want["sk_number"] and getattr(profile, "sk_number", "") != want["sk_number"]:
+        changes.append(_change("sk_number", getattr(profile, "sk_number", ""), want["sk_number"]))
+    if want["sk_date"] and getattr(profile, "sk_date", None) != want["sk_date"]:
+        before = getattr(profile, "sk_date", None)
+        changes.append(
+            _change("sk_date", before.isoformat() if before else "", want["sk_date"].isoformat())
+        )
+    return changes
+
+
+def _decide(row: ImportRow, user, agency, *, confirmed: bool) -> None:
+    row.changes = changes_for(user, row.values, row.values["kode_opd"])
+    if user is None:
+        row.action = "create"
+        return
+    if not row.changes:
+        row.action = "unchanged"
+        return
+    roles = sorted(str(grant.get_role_display()) for grant in user.role_grants.all())
+    if roles or user.is_staff or user.is_superuser:
+        row.action = "protected"
+        held = ", ".join(roles) or str(_("admin situs"))
+        row.note = str(
+            _("Akun ini memegang peran %(roles)s: impor tidak mengubahnya; ubah lewat admin.")
+            % {"roles": held}
+        )
+        return
+    if agency is None or user.agency_id != agency.pk:
+        row.confirmed = confirmed
+        row.action = "update" if confirmed else "confirm"
+        row.note = str(
+            _("Pengguna ini tercatat di perangkat daerah lain (%(agency)s).")
+            % {"agency": user.agency.code if user.agency else "—"}
+        )
+        return
+    row.action = "update"

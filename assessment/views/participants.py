@@ -9,10 +9,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from agenplan.request_guard import accepts_upload
+from agents.validators import normalize_nip
 
 from .. import services
 from ..forms import ParticipantsUploadForm
-from ..imports import ImportFileError, read_rows
+from ..imports import MAX_ROWS, ImportFileError, read_rows
 from ..services.staging import discard_staged, read_staged, stage_upload
 from .common import MANAGE
 
@@ -52,7 +53,9 @@ def participants_confirm(request):
         messages.error(request, _("Berkas uji coba tidak ditemukan; unggah ulang."))
         return redirect("assessment:participants")
     rows = read_rows(token, content)
-    plan = services.import_participants(rows, by=request.user)
+    # The rows of other agencies' users that the coordinator ticked in the dry run.
+    confirmed = frozenset(normalize_nip(nip) for nip in request.POST.getlist("confirm")[:MAX_ROWS])
+    plan = services.import_participants(rows, by=request.user, confirmed=confirmed)
     if not plan.ok:
         messages.error(request, _("Data berubah sejak uji coba; periksa kembali."))
         return render(
@@ -63,11 +66,15 @@ def participants_confirm(request):
     discard_staged(token)
     messages.success(
         request,
-        _("Impor selesai: %(created)s dibuat, %(updated)s diperbarui, %(unchanged)s tetap.")
+        _(
+            "Impor selesai: %(created)s dibuat, %(updated)s diperbarui, %(unchanged)s tetap, "
+            "%(skipped)s tidak diubah (akun dilindungi atau tidak dikonfirmasi)."
+        )
         % {
-            "created": plan.count("create"),
-            "updated": plan.count("update"),
-            "unchanged": plan.count("unchanged"),
+            "created": plan.created,
+            "updated": plan.updated,
+            "unchanged": plan.unchanged,
+            "skipped": plan.protected + plan.awaiting_confirmation,
         },
     )
     return redirect("assessment:participants")

@@ -58,7 +58,7 @@ def test_dry_run_lists_every_row_with_its_outcome_and_errors_and_writes_nothing(
     summary = [(r.line, r.action, r.agency_action, r.errors) for r in plan.rows]
     assert summary[0] == (2, "create", "", [])
     assert summary[1] == (3, "update", "", [])
-    assert plan.rows[1].changes == ["nama"]
+    assert [str(c) for c in plan.rows[1].changes] == ["nama: Lama → Lama Baru"]
     assert summary[2][0:2] == (4, "")
     assert summary[2][3][0].startswith("NIP 123 tidak valid:")
     assert summary[3] == (5, "", "", ["Perangkat daerah dengan kode ZZZ tidak dikenal."])
@@ -152,7 +152,10 @@ def test_management_command_dry_run_and_commit(tmp_path, dinkes, capsys):
     path.write_bytes(csv_file(f"{nip(1)},Budi,,,,DINKES,,,,,"))
     call_command("import_participants", str(path))
     out = capsys.readouterr().out
-    assert f"2\t{nip(1)}\tcreate" in out.splitlines()
+    assert (
+        f"2\t{nip(1)}\tcreate\tnama: — → Budi; perangkat daerah: — → DINKES; "
+        "penunjukan agen: — → aktif"
+    ) in out.splitlines()
     assert not User.objects.filter(nip=nip(1)).exists()
     call_command("import_participants", str(path), "--commit")
     assert User.objects.filter(nip=nip(1)).count() == 1

@@ -1,10 +1,14 @@
-"""`manage.py import_participants FILE [--commit]`: the same import as the coordinator's
-page. Without --commit it is a dry run that prints every row's outcome and error."""
+"""`manage.py import_participants FILE [--commit] [--confirm NIP ...]`: the same import as
+the coordinator's page. Without --commit it is a dry run that prints every row's outcome,
+its changes (before → after) and its errors. A row whose user belongs to another agency is
+written only when its NIP is given with --confirm; a row naming an account with another
+role is never written."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from agents.validators import normalize_nip
 from assessment.imports import MAX_FILE_BYTES, ImportFileError, read_rows
 from assessment.services import import_participants
 
@@ -19,8 +23,15 @@ class Command(BaseCommand):
             action="store_true",
             help="Simpan (satu transaksi). Tanpa ini: uji coba saja.",
         )
+        parser.add_argument(
+            "--confirm",
+            action="append",
+            default=[],
+            metavar="NIP",
+            help="Konfirmasi baris pengguna dari perangkat daerah lain (boleh berulang).",
+        )
 
-    def handle(self, *args, file: Path, commit: bool, **options):
+    def handle(self, *args, file: Path, commit: bool, confirm: list[str], **options):
         if not file.is_file():
             raise CommandError(f"File not found: {file}")
         if file.stat().st_size > MAX_FILE_BYTES:
@@ -29,18 +40,22 @@ class Command(BaseCommand):
             rows = read_rows(file.name, file.read_bytes())
         except ImportFileError as error:
             raise CommandError(str(error.message)) from error
-        plan = import_participants(rows, by=None, dry_run=not commit)
+        confirmed = frozenset(normalize_nip(nip) for nip in confirm)
+        plan = import_participants(rows, by=None, dry_run=not commit, confirmed=confirmed)
         for row in plan.rows:
             if row.errors:
                 self.stdout.write(
                     f"{row.line}\t{row.values.get('nip', '')}\tERROR\t" + "; ".join(row.errors)
                 )
             else:
-                extra = f"\t{', '.join(row.changes)}" if row.changes else ""
+                extra = f"\t{'; '.join(str(c) for c in row.changes)}" if row.changes else ""
+                if row.note:
+                    extra += f"\t{row.note}"
                 agency = "\tagency:create" if row.agency_action == "create" else ""
                 self.stdout.write(f"{row.line}\t{row.values['nip']}\t{row.action}{agency}{extra}")
         summary = (
             f"created={plan.created} updated={plan.updated} unchanged={plan.unchanged} "
+            f"protected={plan.protected} awaiting_confirmation={plan.awaiting_confirmation} "
             f"agencies_created={plan.agencies_created} errors={plan.errors}"
         )
         if plan.errors:

@@ -1,5 +1,5 @@
 """Template context shared by every page: the government's name, the user's roles and the
-sidebar navigation, one group per role the user holds (SPEC.md §2, §10)."""
+sidebar navigation, one group per role the user holds (docs/domain.md, "People and roles")."""
 
 from django.conf import settings
 from django.urls import reverse

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """What a person does in AgenPlan (SPEC.md §2). One person may hold several."""
+    """What a person does in AgenPlan (docs/domain.md). One person may hold several."""
 
     AGENT = "agent", _("Agen Perubahan")
     AGENCY_HEAD = "agency_head", _("Kepala Perangkat Daerah")

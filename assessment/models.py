@@ -265,7 +265,7 @@ class Decision(models.Model):
 class AssignmentRun(models.Model):
     """One automatic assignment of a big cycle, run in the background by a Celery task
     (`assessment.tasks.run_auto_assign`): the row the assignments page polls, never a
-    result backend (STYLE.md rule 6). A cycle has at most one run queued or running."""
+    result backend (docs/architecture.md). A cycle has at most one run queued or running."""
 
     cycle = models.ForeignKey(
         Cycle, on_delete=models.CASCADE, related_name="assignment_runs", verbose_name=_("siklus")

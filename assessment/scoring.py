@@ -1,4 +1,4 @@
-"""The arithmetic of SPEC.md §5, pure functions over numbers (no database).
+"""The rubric arithmetic (docs/domain.md, "Scoring"), pure functions over numbers (no database).
 
 - review total = Σ weight × (level − 1) / 4, on 0–100 when the weights sum to 100;
 - plan score = mean (or median) of the submitted reviews' totals;
@@ -57,7 +57,7 @@ def criterion_means(reviews: Iterable[Mapping[str, int]]) -> dict[str, Decimal]:
 
 
 def disagreement(reviews: Sequence[tuple[Decimal, Mapping[str, int]]]) -> bool:
-    """True when any two reviews (total, levels) disagree in the sense of SPEC.md §5."""
+    """True when any two reviews (total, levels) disagree (docs/domain.md, "Scoring")."""
     for (total_a, levels_a), (total_b, levels_b) in combinations(reviews, 2):
         if abs(Decimal(total_a) - Decimal(total_b)) >= DISAGREEMENT_POINTS:
             return True

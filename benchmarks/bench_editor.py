@@ -14,7 +14,7 @@ times with a plain urllib client, one request at a time:
 - POST /rencana/<pk>/simpan/?bagian=activities autosave of the activities (all rows)
 
 BENCH_REQUESTS (default 250) requests each, after 20 unmeasured warm-up requests. The
-draft's text is restored afterwards. Goals (issue 3): editor p95 < 150 ms, autosave
+draft's text is restored afterwards. Goals: editor p95 < 150 ms, autosave
 p95 < 80 ms.
 """
 

@@ -1,4 +1,4 @@
-"""Time the reports of issue 5 and print the figures for docs/performance.md.
+"""Time the reports (PDF, XLSX, packet batches) and print the figures for docs/performance.md.
 
     createdb / psql -c 'create database agenplan_bench'
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/agenplan_bench \

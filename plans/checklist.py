@@ -1,4 +1,4 @@
-"""The completeness checklist of a plan (SPEC.md §4): what is still missing before submission.
+"""The completeness checklist of a plan (docs/domain.md): what is still missing before submission.
 
 A pure read over the plan's own rows: it returns items, each naming the section and the
 field, so that the editor can link every missing item to the field that needs it.

@@ -1,4 +1,4 @@
-"""Plan states, cycle phases and the kinds of change (SPEC.md §4–§5)."""
+"""Plan states, cycle phases and the kinds of change (docs/domain.md)."""
 
 from enum import nonmember
 
@@ -41,7 +41,7 @@ class PlanState(models.TextChoices):
     APPROVED_ONCE = nonmember(frozenset({"approved", "implementing", "completed"}))
 
 
-# Every allowed edge of the workflow of SPEC.md §5, keyed by (from, to), valued by
+# Every allowed edge of the workflow (docs/domain.md), keyed by (from, to), valued by
 # the name of the service that performs it.
 TRANSITIONS: dict[tuple[str, str], str] = {
     (PlanState.DRAFT, PlanState.SUBMITTED): "submit_plan",

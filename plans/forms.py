@@ -36,7 +36,7 @@ def _sort_choices():
 
 
 class PlanFilterForm(forms.Form):
-    """The filters of the plan list; every one is a URL parameter (SPEC.md §10)."""
+    """The filters of the plan list; every one is a URL parameter, so a list can be bookmarked."""
 
     q = forms.CharField(label=_("Cari judul atau nama agen"), required=False, max_length=100)
     cycle = forms.ModelChoiceField(
@@ -115,7 +115,7 @@ class PlanFilterForm(forms.Form):
 
 # --- The plan editor ---------------------------------------------------------------------
 #
-# One form per section of the plan (SPEC.md §4). The forms have no prefix: each field name
+# One form per section of the plan. The forms have no prefix: each field name
 # occurs once on the page, so a section's autosave posts exactly its own fields, and the
 # page's single <form> (used without JavaScript) posts them all.
 

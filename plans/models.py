@@ -216,7 +216,7 @@ ALIGNMENT_ID_FIELDS = ("area_ids", "value_ids")
 
 
 class ActionPlan(RulesModel):
-    """A rencana tindak: one per agent (or agent team) per cycle (SPEC.md §4)."""
+    """A rencana tindak: one per agent (or agent team) per cycle (docs/domain.md)."""
 
     cycle = models.ForeignKey(
         Cycle, on_delete=models.PROTECT, related_name="plans", verbose_name=_("siklus")

@@ -41,7 +41,7 @@ def is_plan_member(user, plan) -> bool:
 
 @rules.predicate
 def is_agent_of_plan_agency(user, plan) -> bool:
-    """An agent sees the plans of their own agency (SPEC.md §9)."""
+    """An agent sees the plans of their own agency (docs/domain.md, "Who sees what")."""
     if plan is None or not user.is_authenticated:
         return False
     profile = getattr(user, "agent_profile", None)

@@ -1,4 +1,4 @@
-"""Report jobs: requested by users, rendered by Celery workers (SPEC.md §7).
+"""Report jobs: requested by users, rendered by Celery workers.
 
 A request creates a ReportJob row and enqueues the task after commit, so a rolled-back
 request never reaches a worker. An identical request whose inputs have not changed
@@ -363,7 +363,7 @@ def requeue_after_transient(job_id: int) -> None:
 # --- The batch: a cycle's packets as one ZIP, rendered in parallel chunks -------------------------
 #
 # A Celery chord would need a result backend, and work shown to users is a row, never a
-# result backend (STYLE.md rule 6). So the chord is a latch in the database: the job's
+# result backend (docs/architecture.md). So the chord is a latch in the database: the job's
 # task splits the plans into chunks and sends one task per chunk (a Celery group); each
 # chunk renders its packets into a temporary file, then, on the job's locked row, records
 # the chunk as done (once: a redelivered chunk is not counted twice), advances the progress

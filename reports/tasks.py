@@ -1,4 +1,5 @@
-"""Thin Celery tasks: ids in, look the row up, call a service (STYLE.md rule 6).
+"""Thin Celery tasks: ids in, look the row up, call a service (docs/architecture.md,
+"The row is the outbox").
 
 Every task here is routed to the `reports` queue (CELERY_TASK_ROUTES "reports.tasks.*").
 They acknowledge late and are rejected back to the queue when their worker process is

@@ -1,6 +1,6 @@
 """Every database constraint refuses the bad row and accepts the good one.
 
-Constraints live in the database (STYLE.md rule 5): these tests write with the ORM's
+Constraints live in the database (docs/architecture.md): these tests write with the ORM's
 `save()`/`create()` straight past the forms and services, as a buggy script would.
 """
 

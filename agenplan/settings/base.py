@@ -237,9 +237,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
 
-# --- Cache (issue 6: the dashboard's short-lived per-cycle figures) --------------------
-# Added by the dashboard work; the lead may move or reword these lines. Without
-# CACHE_URL/REDIS_URL each process keeps its own LocMemCache (figures may then lag by
+# --- Cache: the dashboard's short-lived per-cycle figures ------------------------------
+# Without CACHE_URL/REDIS_URL each process keeps its own LocMemCache (figures may then lag by
 # up to AGENPLAN_DASHBOARD_CACHE_SECONDS between web workers); with Redis every worker
 # shares one cache and sees each invalidation at once.
 _cache_url = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
@@ -262,7 +261,7 @@ CACHES = {
 # Seconds a dashboard figure may be served from the cache (reports.cache).
 AGENPLAN_DASHBOARD_CACHE_SECONDS = env.int("AGENPLAN_DASHBOARD_CACHE_SECONDS", default=120)
 
-# --- Celery beat (issue 4: assessment reminders) ---------------------------------------
+# --- Celery beat: reminders and nightly clean-ups --------------------------------------
 # Every morning at 07:00 WITA: reviews due in two days and overdue reviews are notified
 # (in the app and by e-mail through the "mail" queue). Idempotent: one reminder per
 # assignment, due date and kind. Run with `celery -A agenplan beat`.

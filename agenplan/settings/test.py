@@ -44,8 +44,7 @@ STORAGES = {
     },
 }
 
-# --- Reports (issue 5): knobs for the integration tests' real worker --------------------
-# Added by the reports work; the lead may move or reword these lines.
+# --- Reports: knobs for the integration tests' real worker -----------------------------
 # Seconds a render sleeps before it starts, so that a test can see a job "running" and kill
 # its worker mid-render (read by reports.services at call time; 0 = no delay).
 AGENPLAN_REPORT_TEST_DELAY = env.float("AGENPLAN_REPORT_TEST_DELAY", default=0.0)

@@ -1,4 +1,4 @@
-"""Reads of the assessment, split by page (STYLE.md: a module past ~700 lines becomes a
+"""Reads of the assessment, split by page (docs/architecture.md: a long module becomes a
 package). Every name is re-exported here: `from assessment.selectors import reviewer_queue`.
 
 Every function answers one page with a fixed number of queries: counts are SQL

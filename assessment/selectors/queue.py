@@ -137,7 +137,7 @@ def reviewer_load(cycle: Cycle) -> QuerySet:
 
 
 def cycle_board(cycle: Cycle) -> CycleBoard:
-    """The coordinator's board for a cycle (SPEC.md §6). Eight queries."""
+    """The coordinator's board for a cycle. Eight queries."""
     plans = ActionPlan.objects.filter(cycle=cycle)
     counts = state_counts(plans)
     listed = plans.select_related("agency", "owner__user")

@@ -14,7 +14,7 @@ SEES_EVERY_PLAN = {Role.COORDINATOR, Role.LEADERSHIP, Role.ADMIN}
 
 
 def plans_visible_to(user: User, queryset: QuerySet | None = None) -> QuerySet:
-    """The plans a user may see (SPEC.md §9), as one SQL filter.
+    """The plans a user may see (docs/domain.md, "Who sees what"), as one SQL filter.
 
     Coordinators, leaders and admins see every plan; an agent sees the plans of their
     own agency; an agency head those of the agencies they head; a reviewer the plans
@@ -54,7 +54,7 @@ def get_plan_for(user: User, pk: int) -> ActionPlan:
 
 
 # Who sees the names of a plan's reviewers in its history; everyone else sees "Reviewer"
-# when the cycle hides them (SPEC.md §9).
+# when the cycle hides them (docs/domain.md, "Who sees what").
 SEES_REVIEWER_NAMES = frozenset({Role.COORDINATOR, Role.LEADERSHIP, Role.ADMIN, Role.REVIEWER})
 
 

@@ -116,8 +116,8 @@ def thread_counts(plan: ActionPlan, user: User) -> dict[str, SectionThreads]:
 def plan_threads(plan: ActionPlan, *, viewer: User, section: str = "") -> list[CommentThread]:
     """The plan's threads with their comments and authors (three queries), newest first.
 
-    Reviewers' names are masked for agents when the cycle hides them (SPEC.md §9): each
-    comment gets `author_label`.
+    Reviewers' names are masked for agents when the cycle hides them (docs/domain.md,
+    "Who sees what"): each comment gets `author_label`.
     """
     qs = CommentThread.objects.filter(plan=plan).select_related("activity", "target", "resolved_by")
     if section:

@@ -1,4 +1,4 @@
-"""Every write that matters to a plan: one function per action (STYLE.md rule 1).
+"""Every write that matters to a plan: one function per action (docs/architecture.md).
 
 Each transition function checks who may do it (django-rules), checks the state and the
 cycle's dates, writes inside one transaction on a locked row, records the transition in

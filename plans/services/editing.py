@@ -3,8 +3,8 @@
 Every save carries the `lock_version` it was based on. The plan row is updated with one
 conditional UPDATE (`WHERE lock_version = based_on`) that also increments the version:
 if another save came first, no row matches and the save is refused with `PlanConflict`,
-so nothing is silently overwritten (SPEC.md §9). A save that changes nothing writes
-nothing and keeps the version.
+so nothing is silently overwritten (docs/domain.md, "The workflow"). A save that
+changes nothing writes nothing and keeps the version.
 """
 
 import datetime as dt

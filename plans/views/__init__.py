@@ -1,7 +1,7 @@
 """Pages of plans: the agent's home, the head of agency's home, the plan list, the plan
 detail (read-only preview) and its workflow buttons.
 
-Views parse, check, call a selector or a service, and render (STYLE.md). Plans are
+Views parse, check, call a selector or a service, and render (docs/architecture.md). Plans are
 fetched through `get_plan_for`, which answers 404 for "missing" and "not yours" alike.
 """
 

@@ -94,7 +94,7 @@ class Person:
 
 @dataclass(frozen=True)
 class PlanBody:
-    """Everything of SPEC.md §4 that a document prints, from one snapshot."""
+    """Every section of the plan that a document prints, from one snapshot."""
 
     title: str
     cycle_name: str

@@ -1,4 +1,4 @@
-"""Reads of the leadership dashboard (SPEC.md §6, §8), split by what they serve:
+"""Reads of the leadership dashboard, split by what they serve:
 
 - `figures`: the plain data they return (headline, tallies, per-agency figures and rows,
   lagging agencies) and the thresholds;

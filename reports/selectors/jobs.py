@@ -1,5 +1,5 @@
 """Reads of the report jobs: "Laporan saya", one job of its requester, a download, and
-the public verification of a printed code (SPEC.md §7). Jobs are their requester's own:
+the public verification of a printed code. Jobs are their requester's own:
 every lookup 404s for a missing job and for someone else's alike."""
 
 import datetime as dt

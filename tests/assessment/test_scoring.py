@@ -1,4 +1,4 @@
-"""The arithmetic of SPEC.md §5, including property-based tests."""
+"""The rubric arithmetic (docs/domain.md, "Scoring"), including property-based tests."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""The agent's side of issue 3 in a real browser: drafting a whole plan from an empty
+"""The agent's side of the plan editor in a real browser: drafting a whole plan from an empty
 account, the conflict screen with two sessions, and the checklist blocking submission.
 
 Screenshots of the editor, the schedule, the conflict screen and the diff are kept under

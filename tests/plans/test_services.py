@@ -1,4 +1,4 @@
-"""Every allowed and every refused transition of the plan workflow (SPEC.md §5)."""
+"""Every allowed and every refused transition of the plan workflow (docs/domain.md)."""
 
 import datetime as dt
 

@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -353,7 +353,7 @@ def test_every_free_text_column_of_a_plan_has_a_length_check():
         typed = [
             f
             for f in model._meta.concrete_fields
-            if isinstance(f, (plan_models.models.CharField, plan_models.models.TextField))
+            if isinstance(f, (models.CharField, models.TextField))
             and f.editable
             and not f.choices
             and f.name not in ("content_type", "file", "lock_version")

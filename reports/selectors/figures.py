@@ -57,8 +57,24 @@ def _mean(total, count: int) -> Decimal | None:
 # --- Plain data ---------------------------------------------------------------------------
 
 
+class _Rates:
+    """The percentages shown beside a count of agents, plans, submitted and approved."""
+
+    @property
+    def participation_pct(self) -> Decimal | None:
+        return _pct(self.plans, self.agents)
+
+    @property
+    def submitted_pct(self) -> Decimal | None:
+        return _pct(self.submitted, self.plans)
+
+    @property
+    def approved_pct(self) -> Decimal | None:
+        return _pct(self.approved, self.submitted)
+
+
 @dataclass(frozen=True)
-class Headline:
+class Headline(_Rates):
     agencies: int
     agents: int
     plans: int
@@ -74,21 +90,9 @@ class Headline:
     def drafted(self) -> int:
         return self.plans
 
-    @property
-    def participation_pct(self) -> Decimal | None:
-        return _pct(self.plans, self.agents)
-
-    @property
-    def submitted_pct(self) -> Decimal | None:
-        return _pct(self.submitted, self.plans)
-
-    @property
-    def approved_pct(self) -> Decimal | None:
-        return _pct(self.approved, self.submitted)
-
 
 @dataclass(frozen=True)
-class AgencyRow:
+class AgencyRow(_Rates):
     agency_id: int
     code: str
     name: str
@@ -103,18 +107,6 @@ class AgencyRow:
     flagged: int
     deadline: dt.datetime
     days_left: int
-
-    @property
-    def submitted_pct(self) -> Decimal | None:
-        return _pct(self.submitted, self.plans)
-
-    @property
-    def approved_pct(self) -> Decimal | None:
-        return _pct(self.approved, self.submitted)
-
-    @property
-    def participation_pct(self) -> Decimal | None:
-        return _pct(self.plans, self.agents)
 
     @property
     def days_late(self) -> int:
@@ -198,6 +190,12 @@ COMPARED = (
 )
 
 
+def _bar(field: str, pick) -> property:
+    """A property: the bar of the tallies in `field` with the highest (`max`) or lowest
+    (`min`) count, the first of equals; None without bars."""
+    return property(lambda self: pick(getattr(self, field), key=lambda t: t.count, default=None))
+
+
 @dataclass(frozen=True)
 class CycleOverview:
     cycle_id: int
@@ -225,25 +223,12 @@ class CycleOverview:
         return lagging_agencies(self, today)
 
     # For the text summaries under the charts (a handful of bars each).
-    @property
-    def busiest_bin(self) -> Tally | None:
-        return max(self.score_bins, key=lambda t: t.count, default=None)
-
-    @property
-    def top_area(self) -> Tally | None:
-        return max(self.change_areas, key=lambda t: t.count, default=None)
-
-    @property
-    def least_area(self) -> Tally | None:
-        return min(self.change_areas, key=lambda t: t.count, default=None)
-
-    @property
-    def top_value(self) -> Tally | None:
-        return max(self.core_values, key=lambda t: t.count, default=None)
-
-    @property
-    def least_value(self) -> Tally | None:
-        return min(self.core_values, key=lambda t: t.count, default=None)
+    busiest_bin = _bar("score_bins", max)
+    top_area = _bar("change_areas", max)
+    least_area = _bar("change_areas", min)
+    top_value = _bar("core_values", max)
+    least_value = _bar("core_values", min)
+    largest_state = _bar("states", max)
 
     @property
     def peak_week(self) -> Week | None:
@@ -262,10 +247,6 @@ class CycleOverview:
             )
             for key, attr, filters in COMPARED
         ]
-
-    @property
-    def largest_state(self) -> Tally | None:
-        return max(self.states, key=lambda t: t.count, default=None)
 
 
 class AgencyFigures(NamedTuple):

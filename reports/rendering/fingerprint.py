@@ -18,12 +18,21 @@ from agencies.models import Agency
 from agents.enums import Role
 from agents.models import Agent, RoleGrant
 from assessment.models import Criterion, Decision, Review
+from plans import sections
 from plans.models import ActionPlan, Activity, ChangeArea, CoreValue, Cycle, PlanVersion, Target
 
 from ..enums import ReportKind
 
 # Bump when a document's layout changes: finished files of older layouts are not reused.
-FINGERPRINT_VERSION = 2
+FINGERPRINT_VERSION = 3
+
+
+def _related_ids(name: str, plan_id: int) -> list[int]:
+    """The ids a plan's many-to-many relation `name` points to, from its link table."""
+    field = ActionPlan._meta.get_field(name)
+    target = field.m2m_reverse_name()
+    links = field.remote_field.through.objects.filter(**{field.m2m_column_name(): plan_id})
+    return list(links.values_list(target, flat=True).order_by(target))
 
 
 def _digest(value) -> str:
@@ -57,25 +66,10 @@ def _plan_inputs(plan_id: int, kind: str) -> dict:
         "version": PlanVersion.objects.filter(plan_id=plan_id).aggregate(n=Max("number"))["n"],
         "activities": _digest(list(Activity.objects.filter(plan_id=plan_id).values_list())),
         "targets": _digest(list(Target.objects.filter(plan_id=plan_id).values_list())),
+        # Every relation to many the document prints: the sections' own and the team.
         "alignment": _digest(
-            [
-                list(
-                    ActionPlan.change_areas.through.objects.filter(actionplan_id=plan_id)
-                    .values_list("changearea_id", flat=True)
-                    .order_by("changearea_id")
-                ),  # noqa: E501
-                list(
-                    ActionPlan.core_values.through.objects.filter(actionplan_id=plan_id)
-                    .values_list("corevalue_id", flat=True)
-                    .order_by("corevalue_id")
-                ),  # noqa: E501
-                list(
-                    ActionPlan.co_agents.through.objects.filter(actionplan_id=plan_id)
-                    .values_list("agent_id", flat=True)
-                    .order_by("agent_id")
-                ),  # noqa: E501
-            ]
-        ),  # fmt: skip
+            [_related_ids(name, plan_id) for name in [*sections.many_names(), "co_agents"]]
+        ),
         "head": list(
             RoleGrant.objects.filter(role=Role.AGENCY_HEAD, agency_id=plan["agency_id"])
             .order_by("created_at", "pk")

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from agents.enums import Role
 from agents.models import RoleGrant
+from plans import sections
 from plans.models import Activity, PlanVersion
 from plans.services import PlanError
 from reports import services
@@ -123,6 +124,18 @@ def test_a_changed_activity_makes_a_new_plan_document(db, django_capture_on_comm
     Activity.objects.filter(plan=plan, order=0).update(title="Tahap 1 yang diubah")
     after = services.fingerprint_for(ReportKind.PLAN_DOCUMENT, {"plan_id": plan.pk})
     assert before != after
+
+
+def test_each_alignment_relation_of_the_registry_is_in_the_plan_document_fingerprint(db):
+    plan = reviewed_plan(decide=False).plan
+    params = {"plan_id": plan.pk}
+    for name in sections.many_names():
+        before = services.fingerprint_for(ReportKind.PLAN_DOCUMENT, params)
+        # Written without touching the plan row (as the admin's inline would).
+        chosen = getattr(plan, name)
+        extra = chosen.model.objects.create(code=f"X{name[:4]}", name=f"Tambahan {name}")
+        chosen.add(extra)
+        assert services.fingerprint_for(ReportKind.PLAN_DOCUMENT, params) != before, name
 
 
 def test_a_new_review_or_decision_changes_the_packet_and_the_cycle_fingerprints(db):

@@ -1,8 +1,41 @@
 from django.contrib import admin
+from django.contrib.auth import get_permission_codename
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.backends import ModelBackend
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import ActivityLog, Agent, RoleGrant, User
+
+
+class ModelPermissionAdmin(admin.ModelAdmin):
+    """The admin of a model whose `<app>.<action>_<model>` names are also application rules
+    (`Meta.rules_permissions`): the admin site asks Django's model permissions instead.
+
+    `User.has_perm` sends a rule's name to the rule alone, so that no flag passes an
+    application rule; the admin site is the place where the flags do count, so it checks
+    the model permission through ModelBackend (a superuser holds them all; a staff account
+    those given to it or its groups).
+    """
+
+    def _model_permission(self, request, action: str) -> bool:
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            return False
+        codename = get_permission_codename(action, self.opts)
+        return ModelBackend().has_perm(user, f"{self.opts.app_label}.{codename}")
+
+    def has_view_permission(self, request, obj=None):
+        return self._model_permission(request, "view") or self._model_permission(request, "change")
+
+    def has_add_permission(self, request):
+        return self._model_permission(request, "add")
+
+    def has_change_permission(self, request, obj=None):
+        return self._model_permission(request, "change")
+
+    def has_delete_permission(self, request, obj=None):
+        return self._model_permission(request, "delete")
 
 
 class RoleGrantInline(admin.TabularInline):
@@ -41,6 +74,19 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"fields": ["username", "name", "email", "password1", "password2"]}),
     ]
+
+    def save_formset(self, request, form, formset, change):
+        """Role grants are written through the services, which audit each grant, change
+        and revocation; the other inlines save as usual."""
+        if formset.model is not RoleGrant:
+            return super().save_formset(request, form, formset, change)
+        grants = formset.save(commit=False)
+        for grant in formset.deleted_objects:
+            services.revoke_role(grant, by=request.user)
+        for grant in grants:
+            services.save_role_grant(grant, by=request.user)
+        formset.save_m2m()
+        return None
 
 
 @admin.register(ActivityLog)

@@ -7,6 +7,7 @@ appointment as change agent: the SK (decree) number and date. Having an active A
 profile is what makes a user an agent; every other role is a RoleGrant row.
 """
 
+import rules
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -82,6 +83,22 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.name.split(",")[0] if self.name else self.username
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        """An application rule is decided by the user's roles alone; the flags never pass it.
+
+        Django lets an active superuser pass every permission, and ModelBackend lets a
+        staff account pass any model permission given in the admin. In AgenPlan those
+        flags open the admin site and nothing else (a person who must act as coordinator is
+        granted the role), so a permission that names a django-rules rule (a page, an
+        action, who may see scores) is tested by the rule only. Permissions that are not
+        rules keep Django's meaning: the admin site checks its model permissions through
+        `agents.admin.ModelPermissionAdmin`, which asks ModelBackend directly, because
+        `<app>.view_<model>` is also the name of an application rule.
+        """
+        if rules.perm_exists(perm):
+            return self.is_active and rules.has_perm(perm, self, obj)
+        return super().has_perm(perm, obj)
 
 
 class Agent(models.Model):

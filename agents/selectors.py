@@ -14,8 +14,7 @@ def roles_of(user: User) -> frozenset[str]:
     roles = set(user.role_grants.values_list("role", flat=True))
     if hasattr(user, "agent_profile") and user.agent_profile.is_active:
         roles.add(Role.AGENT)
-    if user.is_superuser:
-        roles.add(Role.ADMIN)
+    # The superuser and staff flags are not roles: they open the admin site only.
     user._agenplan_roles = frozenset(roles)
     return user._agenplan_roles
 

@@ -3,10 +3,10 @@
 import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
-from .models import ActivityLog, User
+from .models import ActivityLog, RoleGrant, User
 
 
 def record_activity(**fields) -> ActivityLog:
@@ -47,3 +47,51 @@ def record_activities(entries: list[ActivityLog]) -> list[ActivityLog]:
     """Write many audit entries (from `activity_entry`) in one INSERT: for bulk services,
     whose entries must read exactly as if each had been recorded on its own."""
     return ActivityLog.objects.bulk_create(entries) if entries else []
+
+
+# --- Roles ------------------------------------------------------------------------------------
+# A role is a grant that someone gave: each grant, change and revocation is in the audit
+# log of the person concerned, with the role and agency as data.
+
+
+def _grant_data(grant: RoleGrant) -> dict:
+    return {"role": grant.role, "agency_id": grant.agency_id}
+
+
+def _forget_roles(user: User) -> None:
+    """Drop the roles cached on the user object (agents.selectors.roles_of)."""
+    for name in ("_agenplan_roles", "_agenplan_headed"):
+        user.__dict__.pop(name, None)
+
+
+def grant_role(user: User, *, role: str, agency=None, by: User | None) -> RoleGrant:
+    """Give `user` a role (an agency head's names the agency), audited."""
+    return save_role_grant(RoleGrant(user=user, role=role, agency=agency), by=by)
+
+
+@transaction.atomic
+def save_role_grant(grant: RoleGrant, *, by: User | None) -> RoleGrant:
+    """Write a new or changed grant and record it: "role.grant" for a new one,
+    "role.change" (with the grant as it was) for a changed one."""
+    before = None
+    if not grant._state.adding and grant.pk is not None:
+        before = RoleGrant.objects.filter(pk=grant.pk).values("role", "agency_id").first()
+    grant.save()
+    if before is None:
+        action, data = "role.grant", _grant_data(grant)
+    else:
+        if before == _grant_data(grant):
+            return grant
+        action, data = "role.change", {**_grant_data(grant), "before": before}
+    record_activity(actor=by, action=action, obj=grant.user, note=str(grant), data=data)
+    _forget_roles(grant.user)
+    return grant
+
+
+@transaction.atomic
+def revoke_role(grant: RoleGrant, *, by: User | None) -> None:
+    """Remove a grant, recording what it was."""
+    user, note, data = grant.user, str(grant), _grant_data(grant)
+    grant.delete()
+    record_activity(actor=by, action="role.revoke", obj=user, note=note, data=data)
+    _forget_roles(user)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from agents.admin import ModelPermissionAdmin
+
 from .models import (
     AssignmentRun,
     ConflictOfInterest,
@@ -43,7 +45,7 @@ class ConflictOfInterestAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewAssignment)
-class ReviewAssignmentAdmin(admin.ModelAdmin):
+class ReviewAssignmentAdmin(ModelPermissionAdmin):
     list_display = ["plan", "reviewer", "due_date", "is_active"]
     list_filter = ["is_active"]
     raw_id_fields = ["plan", "reviewer", "assigned_by"]
@@ -55,7 +57,7 @@ class CriterionScoreInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ModelPermissionAdmin):
     list_display = ["assignment", "state", "total", "submitted_at"]
     list_filter = ["state"]
     raw_id_fields = ["assignment", "version"]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from agents.admin import ModelPermissionAdmin
+
 from .models import (
     ActionPlan,
     Activity,
@@ -34,7 +36,7 @@ class GovernorMissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cycle)
-class CycleAdmin(admin.ModelAdmin):
+class CycleAdmin(ModelPermissionAdmin):
     list_display = ["name", "year", "drafting_opens", "submission_deadline", "reviewers_per_plan"]
     search_fields = ["name", "code"]
 
@@ -50,7 +52,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(ActionPlan)
-class ActionPlanAdmin(admin.ModelAdmin):
+class ActionPlanAdmin(ModelPermissionAdmin):
     list_display = ["title", "agency", "owner", "cycle", "state", "score", "updated_at"]
     list_filter = ["cycle", "state", "agency__kind"]
     search_fields = ["title", "owner__user__name", "agency__name"]

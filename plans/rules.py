@@ -6,24 +6,24 @@ workflow (state, phase, deadlines) is checked by the services.
 
 import rules
 
-from agents.enums import Role
-from agents.selectors import headed_agency_ids, roles_of
+from agents.rules import (
+    is_admin,
+    is_agency_head,
+    is_agent,
+    is_coordinator,
+    is_leadership,
+    is_reviewer,
+)
+from agents.selectors import headed_agency_ids
 
-
-def _has_role(role: str):
-    @rules.predicate(name=f"has_role_{role}")
-    def predicate(user) -> bool:
-        return role in roles_of(user)
-
-    return predicate
-
-
-is_agent = _has_role(Role.AGENT)
-is_coordinator = _has_role(Role.COORDINATOR)
-is_leadership = _has_role(Role.LEADERSHIP)
-is_reviewer = _has_role(Role.REVIEWER)
-is_agency_head = _has_role(Role.AGENCY_HEAD)
-is_admin = _has_role(Role.ADMIN)
+__all__ = [
+    "is_admin",
+    "is_agency_head",
+    "is_agent",
+    "is_coordinator",
+    "is_leadership",
+    "is_reviewer",
+]
 
 
 @rules.predicate
@@ -36,12 +36,16 @@ def is_plan_member(user, plan) -> bool:
         return False
     if plan.owner_id == profile.pk:
         return True
+    prefetched = getattr(plan, "_prefetched_objects_cache", {}).get("co_agents")
+    if prefetched is not None:
+        return any(agent.pk == profile.pk for agent in prefetched)
     return plan.co_agents.filter(pk=profile.pk).exists()
 
 
 @rules.predicate
 def is_agent_of_plan_agency(user, plan) -> bool:
-    """An agent sees the plans of their own agency (docs/domain.md, "Who sees what")."""
+    """An agent of the plan's agency: of a colleague's plan they see the title and state in
+    the plan list, nothing of its content."""
     if plan is None or not user.is_authenticated:
         return False
     profile = getattr(user, "agent_profile", None)
@@ -56,19 +60,16 @@ def is_head_of_plan_agency(user, plan) -> bool:
 @rules.predicate
 def is_assigned_reviewer(user, plan) -> bool:
     """A reviewer with an active assignment to the plan (assessment.ReviewAssignment)."""
-    if plan is None or not user.is_authenticated:
+    if plan is None or not is_reviewer.test(user):
         return False
     return plan.assignments.filter(reviewer_id=user.pk, is_active=True).exists()
 
 
+# The plan's content: its team, the head of its agency, its reviewers, the Biro Organisasi
+# and leadership. A colleague in the same agency sees only its title and state in the list
+# (`plans.selectors.plans_listed_for`); neither the admin flags nor the admin role open it.
 can_view_plan = (
-    is_plan_member
-    | is_agent_of_plan_agency
-    | is_head_of_plan_agency
-    | is_assigned_reviewer
-    | is_coordinator
-    | is_leadership
-    | is_admin
+    is_plan_member | is_head_of_plan_agency | is_assigned_reviewer | is_coordinator | is_leadership
 )
 
 PLAN_PERMISSIONS = {
@@ -85,11 +86,7 @@ PLAN_PERMISSIONS = {
     "implement": is_plan_member | is_coordinator,
     "complete": is_plan_member | is_coordinator,
     "comment": is_plan_member | is_assigned_reviewer | is_coordinator,
-    # The review packet holds every reviewer's levels and comments: not for colleagues of
-    # the agent, and not for reviewers, who must not read each other's scores.
-    "view_review_packet": (
-        is_plan_member | is_head_of_plan_agency | is_coordinator | is_leadership | is_admin
-    ),
+    "change_team": is_plan_member,
     "delete": rules.always_deny,
 }
 
@@ -101,7 +98,8 @@ CYCLE_PERMISSIONS = {
 }
 
 # Views that are not about one object.
-rules.add_perm("plans.view_cycle_board", is_coordinator | is_admin)
+rules.add_perm("plans.view_cycle_board", is_coordinator)
 rules.add_perm("plans.view_my_plans", is_agent)
 rules.add_perm("plans.view_agency_plans", is_agency_head)
-rules.add_perm("plans.view_dashboard", is_leadership | is_coordinator | is_agency_head | is_admin)
+rules.add_perm("plans.view_plan_list", rules.is_authenticated)
+rules.add_perm("plans.view_dashboard", is_leadership | is_coordinator | is_agency_head)

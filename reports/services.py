@@ -37,18 +37,13 @@ from django.utils.translation import gettext_lazy as _
 
 from agents.models import User
 from plans.models import ActionPlan, Cycle
-from plans.rules import (
-    is_admin,
-    is_coordinator,
-    is_leadership,
-)
-from plans.selectors import plans_visible_to
 from plans.services import PlanError
 
 from .enums import JobStatus, ReportKind
 from .models import CYCLE_KINDS, PLAN_KINDS, VERIFIABLE_KINDS, ReportJob
 from .rendering import Rendered, ReportError
 from .rendering.fingerprint import fingerprint_for
+from .rules import may_see_subject
 
 logger = logging.getLogger(__name__)
 
@@ -69,32 +64,6 @@ TRANSIENT_MESSAGE = _(
     "Laporan belum dapat dibuat karena basis data atau antrean sedang tidak tersedia. "
     "Silakan coba lagi beberapa saat lagi."
 )
-
-
-# --- Who may ask for what ------------------------------------------------------------------
-# Reports about a whole cycle hold every agency's figures: coordinators, leaders, admins.
-# The review packet holds reviewers' levels and comments: the plan's own agents, the head of
-# its agency, coordinators, leaders and admins (not other agents of the agency, and not
-# reviewers, who must not read each other's scores). These predicates could move to a
-# reports/rules.py alongside the other apps' rules.
-
-can_request_cycle_reports = is_coordinator | is_leadership | is_admin
-
-
-def may_see_subject(user: User, kind: str, params: dict) -> bool:
-    """Whether the user may (still) see what a report of this kind and parameters shows."""
-    if not user.is_authenticated:
-        return False
-    if kind in CYCLE_KINDS:
-        return can_request_cycle_reports.test(user)
-    if kind in PLAN_KINDS:
-        plan = plans_visible_to(user).filter(pk=params.get("plan_id")).first()
-        if plan is None:
-            return False
-        if kind == ReportKind.REVIEW_PACKET:
-            return user.has_perm("plans.view_review_packet_actionplan", plan)
-        return True
-    return False
 
 
 # --- Requests --------------------------------------------------------------------------------
@@ -165,7 +134,7 @@ def request_cycle_report(*, kind: str, cycle: Cycle, by: User) -> ReportJob:
 
 def request_plans_export(*, cycle: Cycle, by: User) -> ReportJob:
     """Ask for the XLSX of the cycle's plans with their activities and targets."""
-    if not can_request_cycle_reports.test(by):
+    if not by.has_perm("reports.request_cycle_report"):
         raise PlanError(_("Anda tidak berhak mengunduh data seluruh rencana."))
     return request_cycle_report(kind=ReportKind.PLANS_XLSX, cycle=cycle, by=by)
 
@@ -315,6 +284,10 @@ def run_job(job_id: int, *, worker: str = "") -> ReportJob | None:
     job = _mark_running(job_id, worker=worker)
     if job is None:
         return ReportJob.objects.filter(pk=job_id).first()
+    # Asked again at render time: a role withdrawn, or a plan decided or resubmitted, since
+    # the request changes what the requester may see.
+    if not may_see_subject(job.requested_by, job.kind, job.params):
+        raise ReportError(_("Anda tidak berhak meminta laporan ini."), code="permission_denied")
     if job.kind == ReportKind.CYCLE_PACKETS:
         start_batch(job)
         return job

@@ -36,7 +36,6 @@ from . import cache, selectors, services
 from .forms import AgencyTableForm, CycleReportForm
 from .models import CYCLE_KINDS, PLAN_KINDS
 from .selectors import jobs as job_reads
-from .services import can_request_cycle_reports
 
 JOBS_PER_PAGE = 20
 
@@ -58,11 +57,15 @@ def dashboard(request):
     """The "Dashboard provinsi" of a cycle; an agency head's is restricted to their agency."""
     scope = selectors.dashboard_scope(request.user, request.GET.get("opd"))
     cycle, current = _cycle(request)
+    # Score figures (means, the distribution, top plans, low-score and disagreement lists)
+    # for those who see every plan's scores; an agency head's dashboard has none.
+    show_scores = request.user.has_perm("assessment.view_all_scores")
     context = {
         "cycles": cycle_choices(),
         "current_cycle": current,
         "scope": scope,
         "headed": selectors.headed_agencies(request.user) if scope is not None else [],
+        "show_scores": show_scores,
     }
     if cycle is None:
         return render(request, "reports/dashboard.html", context)
@@ -70,6 +73,12 @@ def dashboard(request):
     overview = SimpleLazyObject(lambda: selectors.cycle_overview(cycle, agency=scope))
     form = AgencyTableForm(request.GET)
     params = form.params()
+    if not show_scores:
+        # Listing or ordering agencies by their mean score would tell it.
+        if params["show"] in ("lagging", "low_score"):
+            params["show"] = "no_submission"
+        if params["sort"].removeprefix("-") == "score":
+            params["sort"] = ""
     today = timezone.localdate()
     context |= {
         "cycle": cycle,
@@ -85,7 +94,7 @@ def dashboard(request):
         "cache_seconds": cache.timeout(),
         "lagging_days": selectors.LAGGING_DAYS,
         "low_mean_score": selectors.LOW_MEAN_SCORE,
-        "can_request_pdf": scope is None and can_request_cycle_reports.test(request.user),
+        "can_request_pdf": scope is None and request.user.has_perm("reports.request_cycle_report"),
     }
     if request.htmx and request.htmx.target == "agency-table":
         return render(request, "reports/partials/agency_table.html", context)
@@ -99,7 +108,12 @@ def agency_detail(request, pk):
     """One agency in a cycle: its figures, plans, agents, targets and scores per criterion."""
     agency = selectors.get_agency_for(request.user, pk)
     cycle, current = _cycle(request)
-    context = {"agency": agency, "cycles": cycle_choices(), "current_cycle": current}
+    context = {
+        "agency": agency,
+        "cycles": cycle_choices(),
+        "current_cycle": current,
+        "show_scores": request.user.has_perm("assessment.view_all_scores"),
+    }
     if cycle is not None:
         context |= {
             "cycle": cycle,
@@ -129,7 +143,7 @@ def my_jobs(request):
         request.GET.get("page")
     )
     jobs = list(page.object_list)
-    may_request_cycle = services.can_request_cycle_reports.test(request.user)
+    may_request_cycle = request.user.has_perm("reports.request_cycle_report")
     return render(
         request,
         "reports/jobs/list.html",

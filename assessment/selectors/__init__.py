@@ -13,7 +13,6 @@ from .board import (
     decision_board,
 )
 from .feedback import (
-    SEES_REVIEWER_NAMES,
     PlanFeedback,
     ReviewFeedback,
     plan_feedback,
@@ -60,7 +59,6 @@ __all__ = [
     "QUEUE_STATES",
     "ReviewFeedback",
     "ReviewPage",
-    "SEES_REVIEWER_NAMES",
     "_criteria_with_levels",
     "calibration",
     "conflicts_of",

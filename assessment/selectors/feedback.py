@@ -8,7 +8,6 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_lazy as _
 
-from agents.enums import Role
 from agents.models import User
 from plans.models import ActionPlan
 
@@ -21,9 +20,6 @@ from ..models import (
 )
 
 # --- What the plan's agents read after a decision (the plan_feedback tag) -------------------
-
-# Who sees reviewers' names even when the cycle hides them from agents.
-SEES_REVIEWER_NAMES = frozenset({Role.COORDINATOR, Role.LEADERSHIP, Role.ADMIN, Role.REVIEWER})
 
 
 @dataclass
@@ -43,12 +39,13 @@ class PlanFeedback:
 
 def plan_feedback(plan: ActionPlan, user: User) -> PlanFeedback:
     """The latest decision on the plan, its score and consolidated feedback, and the
-    reviewers' feedback and per-criterion comments on the decided version. Nothing before
-    a decision; reviewer names only when the cycle shows them or the user is staff; never
-    confidential notes. Three queries (with the plan's cycle loaded and the user's roles
-    known, as on every page)."""
-    from agents.selectors import roles_of
-
+    reviewers' feedback and per-criterion comments on the decided version. Nothing for a
+    user who may not see the plan's scores (`assessment.view_scores`: for the plan's team
+    and agency head, nothing before the decision); reviewer names only when
+    `assessment.view_reviewer_names` allows; never confidential notes. Three queries (with
+    the plan's cycle loaded and the user's roles known, as on every page)."""
+    if not user.has_perm("assessment.view_scores", plan):
+        return PlanFeedback(decision=None, reviews=[], show_names=False)
     decision = (
         Decision.objects.filter(plan=plan)
         .select_related("version")
@@ -57,7 +54,7 @@ def plan_feedback(plan: ActionPlan, user: User) -> PlanFeedback:
     )
     if decision is None:
         return PlanFeedback(decision=None, reviews=[], show_names=False)
-    show_names = not plan.cycle.reviewer_anonymity or bool(roles_of(user) & SEES_REVIEWER_NAMES)
+    show_names = user.has_perm("assessment.view_reviewer_names", plan)
     reviews = (
         Review.objects.filter(version=decision.version, state=ReviewState.SUBMITTED)
         .select_related("assignment__reviewer")

@@ -121,7 +121,8 @@ def review_page(assignment: ReviewAssignment, *, today: dt.date | None = None) -
     levels = {cid: s.level for cid, s in scores.items()}
     locked = review is not None and review.state == ReviewState.SUBMITTED
     others = []
-    if locked:
+    reviewer = assignment.reviewer
+    if locked and reviewer.has_perm("assessment.view_scores", plan):
         others = list(
             Review.objects.filter(
                 version=version, state=ReviewState.SUBMITTED, assignment__is_active=True
@@ -131,9 +132,14 @@ def review_page(assignment: ReviewAssignment, *, today: dt.date | None = None) -
             .prefetch_related("scores")
             .order_by("submitted_at", "pk")
         )
-        for other in others:
+        show_names = reviewer.has_perm("assessment.view_reviewer_names", plan)
+        for number, other in enumerate(others, start=1):
             other.levels = {s.criterion_id: s.level for s in other.scores.all()}
-            other.reviewer_label = other.assignment.reviewer.name
+            other.reviewer_label = (
+                other.assignment.reviewer.name
+                if show_names
+                else str(_("Reviewer %(number)s") % {"number": number})
+            )
     scored = next(
         (
             r.version

@@ -17,6 +17,7 @@ from plans.models import ActionPlan
 from .. import scoring
 from ..enums import LEVEL_MAX, LEVEL_MIN, ReviewState
 from ..models import Criterion, CriterionScore, Review, ReviewAssignment, Rubric
+from ..rules import forget_reviewed_plans
 from .common import PlanError, _locked, _require, coordinators, send, transition, url
 
 
@@ -129,6 +130,8 @@ def submit_review(review: Review, *, by: User, now: dt.datetime | None = None) -
             at=now,
         )
         refresh_plan_after_review_change(plan, at=now)
+    # What the reviewer may see of the others' reviews changed (assessment.view_scores).
+    forget_reviewed_plans(by)
     return review
 
 
@@ -178,7 +181,9 @@ def refresh_plan_after_review_change(plan: ActionPlan, *, at: dt.datetime | None
     """Recompute the plan's score and flag; move it between in_review and reviewed.
 
     The move is the system's, not the last reviewer's: recording a reviewer as its actor
-    would reveal who reviewed when the cycle keeps reviewers anonymous.
+    would reveal who reviewed when the cycle keeps reviewers anonymous. The score written
+    on the plan is a provisional copy for lists and the dashboard: after one review it is
+    that reviewer's total, so it is shown only through `assessment.view_scores`.
     """
     locked = _locked(plan)
     reviews = list(current_reviews(locked))

@@ -13,12 +13,13 @@
 
 from .access import (
     SEES_EVERY_PLAN,
-    SEES_REVIEWER_NAMES,
     get_attachment_for,
     get_co_agent_for,
     get_plan_for,
     get_thread_for,
     get_version_for,
+    hides_reviewers_from,
+    plans_listed_for,
     plans_visible_to,
 )
 from .cycles import (
@@ -69,7 +70,6 @@ __all__ = [
     "QUIET_ACTIONS",
     "SCORE_BINS",
     "SEES_EVERY_PLAN",
-    "SEES_REVIEWER_NAMES",
     "STATE_GROUPS",
     "SectionThreads",
     "agency_overviews",
@@ -92,6 +92,8 @@ __all__ = [
     "plan_history",
     "plan_threads",
     "plan_with_contents",
+    "hides_reviewers_from",
+    "plans_listed_for",
     "plans_visible_to",
     "schedule_months",
     "score_bin_q",

@@ -1,7 +1,7 @@
 """Who may see which plan: the scoped queryset and the lookups that answer 404 for both
 "missing" and "not yours" (the plan, and its threads, attachments, versions, team)."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 
 from agents.enums import Role
@@ -10,15 +10,17 @@ from agents.selectors import headed_agency_ids, roles_of
 
 from ..models import ActionPlan, Attachment, CommentThread, PlanVersion
 
-SEES_EVERY_PLAN = {Role.COORDINATOR, Role.LEADERSHIP, Role.ADMIN}
+SEES_EVERY_PLAN = {Role.COORDINATOR, Role.LEADERSHIP}
 
 
 def plans_visible_to(user: User, queryset: QuerySet | None = None) -> QuerySet:
-    """The plans a user may see (docs/domain.md, "Who sees what"), as one SQL filter.
+    """The plans whose content a user may see, as one SQL filter: the queryset form of
+    the rule `plans.view_actionplan` (docs/domain.md, "Who sees what").
 
-    Coordinators, leaders and admins see every plan; an agent sees the plans of their
-    own agency; an agency head those of the agencies they head; a reviewer the plans
-    assigned to them.
+    Coordinators and leaders see every plan; an agent the plans they own or work on as a
+    team member; an agency head those of the agencies they head; a reviewer the plans
+    assigned to them. A colleague's plan in the same agency is not among them (see
+    `plans_listed_for`), and neither the admin flags nor the admin role open any plan.
     """
     qs = ActionPlan.objects.all() if queryset is None else queryset
     if not user.is_authenticated:
@@ -29,7 +31,6 @@ def plans_visible_to(user: User, queryset: QuerySet | None = None) -> QuerySet:
     condition = Q(pk__in=[])
     profile = getattr(user, "agent_profile", None) if Role.AGENT in roles else None
     if profile is not None:
-        condition |= Q(agency_id=profile.agency_id)
         condition |= Q(owner=profile)
         condition |= Q(co_agents=profile)
     heads = headed_agency_ids(user)
@@ -44,6 +45,22 @@ def plans_visible_to(user: User, queryset: QuerySet | None = None) -> QuerySet:
     )
 
 
+def plans_listed_for(user: User) -> QuerySet:
+    """The plans the plan list shows the user: those whose content they may see, and the
+    other plans of their own agency, of which they see the title and state only.
+
+    Each plan carries `content_visible`: whether the user may open it.
+    """
+    visible = plans_visible_to(user)
+    profile = getattr(user, "agent_profile", None) if user.is_authenticated else None
+    if profile is None or not profile.is_active or roles_of(user) & SEES_EVERY_PLAN:
+        return visible.annotate(content_visible=Value(True))
+    listed = ActionPlan.objects.filter(
+        Q(pk__in=visible.values("pk")) | Q(agency_id=profile.agency_id)
+    )
+    return listed.annotate(content_visible=Exists(plans_visible_to(user).filter(pk=OuterRef("pk"))))
+
+
 def get_plan_for(user: User, pk: int) -> ActionPlan:
     """The plan with this id if the user may see it; 404 for both missing and not yours."""
     qs = plans_visible_to(user).select_related("cycle", "agency", "owner__user")
@@ -53,9 +70,10 @@ def get_plan_for(user: User, pk: int) -> ActionPlan:
     return plan
 
 
-# Who sees the names of a plan's reviewers in its history; everyone else sees "Reviewer"
-# when the cycle hides them (docs/domain.md, "Who sees what").
-SEES_REVIEWER_NAMES = frozenset({Role.COORDINATOR, Role.LEADERSHIP, Role.ADMIN, Role.REVIEWER})
+def hides_reviewers_from(viewer: User, plan: ActionPlan) -> bool:
+    """Whether the plan's reviewers appear as "Reviewer" to the viewer: the rule
+    `assessment.view_reviewer_names` (the cycle's anonymity setting and the viewer's role)."""
+    return not viewer.has_perm("assessment.view_reviewer_names", plan)
 
 
 def get_thread_for(user: User, plan: ActionPlan, pk: int) -> CommentThread:

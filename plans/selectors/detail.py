@@ -8,12 +8,12 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext
 
 from agents.models import Agent, User
-from agents.selectors import activity_log_for, roles_of
+from agents.selectors import activity_log_for
 
 from .. import sections
 from ..enums import PlanState
 from ..models import ActionPlan, PlanVersion
-from .access import SEES_REVIEWER_NAMES
+from .access import hides_reviewers_from
 
 
 def plan_with_contents(plan: ActionPlan) -> ActionPlan:
@@ -47,7 +47,7 @@ class HistoryEntry:
 
 def plan_history(plan: ActionPlan, *, viewer: User) -> list[HistoryEntry]:
     """The plan's audit trail, oldest first; reviewers' names masked when the cycle hides them."""
-    hide = plan.cycle.reviewer_anonymity and not (roles_of(viewer) & SEES_REVIEWER_NAMES)
+    hide = hides_reviewers_from(viewer, plan)
     reviewer_ids = set(plan.assignments.values_list("reviewer_id", flat=True)) if hide else set()
     history = []
     for entry in activity_log_for(plan):

@@ -18,7 +18,6 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from agents.models import Agent, User
-from agents.selectors import roles_of
 
 from .. import sections
 from ..models import (
@@ -34,7 +33,7 @@ from ..models import (
     Target,
     ThreadReadMarker,
 )
-from .access import SEES_REVIEWER_NAMES
+from .access import hides_reviewers_from
 
 
 def editor_choices() -> dict[str, list]:
@@ -127,7 +126,7 @@ def plan_threads(plan: ActionPlan, *, viewer: User, section: str = "") -> list[C
             Prefetch("comments", queryset=Comment.objects.select_related("author"))
         ).order_by("resolved_at", "-last_comment_at")
     )
-    hide = plan.cycle.reviewer_anonymity and not (roles_of(viewer) & SEES_REVIEWER_NAMES)
+    hide = hides_reviewers_from(viewer, plan)
     reviewer_ids = set(plan.assignments.values_list("reviewer_id", flat=True)) if hide else set()
     for thread in threads:
         for comment in thread.comments.all():

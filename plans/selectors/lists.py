@@ -10,7 +10,7 @@ from agents.models import User
 
 from ..enums import PlanState
 from ..models import ActionPlan, ChangeArea, CoreValue, Cycle, PlanVersion
-from .access import plans_visible_to
+from .access import plans_listed_for
 
 STATE_GROUPS = {
     "under_review": frozenset({PlanState.IN_REVIEW, PlanState.REVIEWED}),
@@ -55,8 +55,17 @@ def filter_plans(
     query: str = "",
     sort: str = "",
 ) -> QuerySet:
-    """The plans the user may see, narrowed by the list's filters and sorted."""
-    qs = plans_visible_to(user)
+    """The plans the list shows the user, narrowed by the list's filters and sorted.
+
+    Filtering or sorting by score, or by the reviewers' disagreement, would tell the
+    scores: they apply only for those who see every plan's scores
+    (`assessment.view_all_scores`), and are ignored for everyone else.
+    """
+    qs = plans_listed_for(user)
+    if not user.has_perm("assessment.view_all_scores"):
+        flagged, score_bin = False, None
+        if sort.removeprefix("-") == "score":
+            sort = ""
     if cycle is not None:
         qs = qs.filter(cycle=cycle)
     if state:

@@ -210,7 +210,7 @@ def attachment_delete(request, pk):
 
 
 @login_required
-@permission_required("plans.change_actionplan", fn=_plan, raise_exception=True)
+@permission_required("plans.change_team_actionplan", fn=_plan, raise_exception=True)
 @require_POST
 def team_add(request, pk):
     plan = _plan(request, pk)
@@ -232,7 +232,7 @@ def team_add(request, pk):
 
 
 @login_required
-@permission_required("plans.change_actionplan", fn=_plan, raise_exception=True)
+@permission_required("plans.change_team_actionplan", fn=_plan, raise_exception=True)
 @require_POST
 def team_remove(request, pk):
     plan = _plan(request, pk)

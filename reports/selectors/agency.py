@@ -9,13 +9,13 @@ from django.http import Http404
 
 from agencies.models import Agency
 from agents.models import Agent, User
-from agents.selectors import headed_agency_ids, roles_of
+from agents.selectors import headed_agency_ids
 from assessment.enums import ReviewState
 from assessment.models import Criterion, CriterionScore
 from plans.models import ActionPlan, Cycle, PlanVersion, Target, TargetProgress
 
 from .. import cache
-from .figures import SEES_PROVINCE, AgencyRow, _two
+from .figures import AgencyRow, _two
 from .overview import agency_rows
 
 # An agency is strong (weak) on a criterion when its mean level is this far above (below)
@@ -30,10 +30,11 @@ TARGETS_SHOWN = 200
 def dashboard_scope(user: User, agency_id: str | None = None) -> Agency | None:
     """The agency a user's dashboard is restricted to, or None for the whole province.
 
-    Leaders, coordinators and admins see the province; the head of an agency sees their
-    own agency (the first, or `agency_id` among those they head). 404 for any other id.
+    Leaders and coordinators see the province (`reports.view_province`); the head of an
+    agency sees their own agency (the first, or `agency_id` among those they head). 404 for
+    any other id.
     """
-    if roles_of(user) & SEES_PROVINCE:
+    if user.has_perm("reports.view_province"):
         return None
     heads = headed_agency_ids(user)
     if not heads:
@@ -54,7 +55,7 @@ def headed_agencies(user: User):
 def get_agency_for(user: User, pk: int) -> Agency:
     """An agency whose dashboard page the user may see; 404 for missing and not yours."""
     agencies = Agency.objects.all()
-    if not roles_of(user) & SEES_PROVINCE:
+    if not user.has_perm("reports.view_province"):
         agencies = agencies.filter(pk__in=headed_agency_ids(user))
     agency = agencies.filter(pk=pk).first()
     if agency is None:

@@ -10,7 +10,6 @@ from typing import NamedTuple
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from agents.enums import Role
 from plans.models import Cycle
 
 StrOrPromise = str | Promise
@@ -24,7 +23,6 @@ LAGGING_LIMIT = 10
 AGENCIES_PER_PAGE = 25
 
 TWO_PLACES = Decimal("0.01")
-SEES_PROVINCE = frozenset({Role.LEADERSHIP, Role.COORDINATOR, Role.ADMIN})
 
 # The workflow funnel: each stage holds the plans that reached it (cumulative), with the
 # plan list's `group` filter that lists them.

@@ -13,7 +13,7 @@ from plans.models import ActionPlan, Cycle
 
 from ..enums import JobStatus, ReportKind
 from ..models import CYCLE_KINDS, PLAN_KINDS, ReportJob
-from ..services import may_see_subject
+from ..rules import may_see_subject
 from ..verification import packet_tag_matches, parse_packet_code
 
 

@@ -21,7 +21,7 @@ from reports.enums import JobStatus, ReportKind
 from reports.models import ReportJob
 from reports.selectors import jobs as job_selectors
 from reports.verification import packet_code, packet_tag
-from tests.factories import AgentFactory, PlanFactory, user_with_role
+from tests.factories import AgentFactory, PlanFactory, UserFactory, user_with_role
 
 from .scenario import reviewed_plan
 
@@ -171,10 +171,13 @@ def test_a_score_saved_without_updated_at_changes_the_cycle_fingerprint(scenario
     ("who", "kind", "allowed"),
     [
         ("owner", ReportKind.PLAN_DOCUMENT, True),
-        ("owner", ReportKind.REVIEW_PACKET, True),
-        ("colleague", ReportKind.PLAN_DOCUMENT, True),
+        # The full packet stays with the Biro Organisasi and leadership.
+        ("owner", ReportKind.REVIEW_PACKET, False),
+        # A colleague in the same agency sees the plan's title and state, not its content.
+        ("colleague", ReportKind.PLAN_DOCUMENT, False),
         ("colleague", ReportKind.REVIEW_PACKET, False),
-        ("head", ReportKind.REVIEW_PACKET, True),
+        ("head", ReportKind.PLAN_DOCUMENT, True),
+        ("head", ReportKind.REVIEW_PACKET, False),
         ("reviewer", ReportKind.PLAN_DOCUMENT, True),
         ("reviewer", ReportKind.REVIEW_PACKET, False),
         ("stranger", ReportKind.PLAN_DOCUMENT, False),
@@ -185,7 +188,13 @@ def test_a_score_saved_without_updated_at_changes_the_cycle_fingerprint(scenario
         ("reviewer", ReportKind.CYCLE_PACKETS, False),
         ("coordinator", ReportKind.CYCLE_SUMMARY, True),
         ("leader", ReportKind.CYCLE_PACKETS, True),
-        ("admin", ReportKind.PLANS_XLSX, True),
+        # Roles are explicit grants: neither the admin role nor the admin flags ask for
+        # what a coordinator may.
+        ("admin", ReportKind.PLANS_XLSX, False),
+        ("superuser", ReportKind.SCORES_XLSX, False),
+        ("superuser", ReportKind.REVIEW_PACKET, False),
+        ("superuser", ReportKind.PLAN_DOCUMENT, False),
+        ("staff", ReportKind.CYCLE_SUMMARY, False),
     ],
 )
 def test_who_may_request_which_report(scenario, who, kind, allowed):
@@ -198,6 +207,8 @@ def test_who_may_request_which_report(scenario, who, kind, allowed):
         "coordinator": scenario.coordinator,
         "leader": user_with_role(Role.LEADERSHIP),
         "admin": user_with_role(Role.ADMIN),
+        "superuser": UserFactory(is_superuser=True, is_staff=True),
+        "staff": UserFactory(is_staff=True),
     }
     params = (
         {"plan_id": scenario.plan.pk}

@@ -181,7 +181,7 @@ def test_review_packet_names_reviewers_when_the_cycle_does_not_hide_them(
     scenario = reviewed_plan(anonymous=False, decide=False)
     job = _request(
         ReportKind.REVIEW_PACKET,
-        by=scenario.agent,
+        by=scenario.coordinator,
         plan=scenario.plan,
         capture=django_capture_on_commit_callbacks,
     )

@@ -336,13 +336,16 @@ def test_agency_head_sees_only_their_agency(client, cycle, province):
     response = client.get(DASHBOARD)
     html = response.content.decode()
     assert response.context["scope"] == province["b"]
-    assert {n: kpi(html, n) for n in ("agencies", "agents", "plans", "submitted", "mean")} == {
+    assert {n: kpi(html, n) for n in ("agencies", "agents", "plans", "submitted")} == {
         "agencies": "1",
         "agents": "2",
         "plans": "1",
         "submitted": "1",
-        "mean": "60,50",
     }
+    # Before the decision the head sees no score: no mean, no distribution, no ranking.
+    assert response.context["show_scores"] is False
+    for figure in ('id="kpi-mean"', 'id="kpi-flagged"', 'id="scores-table"', "60,50"):
+        assert figure not in html
     assert [r.name for r in response.context["table"]] == ["Dinas B"]
     assert f"agency={province['b'].pk}&amp;group=submitted_once" in html
     assert client.get(DASHBOARD, {"opd": province["a"].pk}).status_code == 404

@@ -1,0 +1,42 @@
+"""Who may ask for which report: django-rules predicates.
+
+A report shows what its requester could read on the pages, no more: a plan's document
+whoever sees the plan; the review packet (every reviewer's levels, comments and totals)
+and the reports about a whole cycle (its scores among them) those who see every plan's
+scores, the Biro Organisasi and leadership (`assessment.rules.sees_every_score`). The same
+rules answer again when the file is downloaded or the job retried.
+"""
+
+import rules
+
+from agents.rules import is_coordinator, is_leadership
+from assessment.rules import sees_every_score
+from plans.rules import can_view_plan
+from plans.selectors import plans_visible_to
+
+from .enums import ReportKind
+from .models import CYCLE_KINDS, PLAN_KINDS
+
+# The dashboard of the whole province (every agency's figures).
+rules.add_perm("reports.view_province", is_coordinator | is_leadership)
+rules.add_perm("reports.request_cycle_report", sees_every_score)
+rules.add_perm("reports.request_plan_document", can_view_plan)
+rules.add_perm("reports.request_review_packet", sees_every_score)
+
+# The rule a plan report of each kind answers to, with the plan as its object.
+PLAN_REPORT_RULES = {
+    ReportKind.PLAN_DOCUMENT: "reports.request_plan_document",
+    ReportKind.REVIEW_PACKET: "reports.request_review_packet",
+}
+
+
+def may_see_subject(user, kind: str, params: dict) -> bool:
+    """Whether the user may (still) see what a report of this kind and parameters shows."""
+    if not user.is_authenticated:
+        return False
+    if kind in CYCLE_KINDS:
+        return user.has_perm("reports.request_cycle_report")
+    if kind in PLAN_KINDS:
+        plan = plans_visible_to(user).filter(pk=params.get("plan_id")).first()
+        return plan is not None and user.has_perm(PLAN_REPORT_RULES[kind], plan)
+    return False

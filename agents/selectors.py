@@ -24,6 +24,8 @@ def headed_agency_ids(user: User) -> frozenset[int]:
     if not getattr(user, "is_authenticated", False):
         return frozenset()
     cached = getattr(user, "_agenplan_headed", None)
+    if cached is None and Role.AGENCY_HEAD not in roles_of(user):
+        cached = user._agenplan_headed = frozenset()  # no grant to read: no query
     if cached is None:
         cached = frozenset(
             user.role_grants.filter(role=Role.AGENCY_HEAD).values_list("agency_id", flat=True)

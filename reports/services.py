@@ -285,8 +285,9 @@ def run_job(job_id: int, *, worker: str = "") -> ReportJob | None:
     if job is None:
         return ReportJob.objects.filter(pk=job_id).first()
     # Asked again at render time: a role withdrawn, or a plan decided or resubmitted, since
-    # the request changes what the requester may see.
-    if not may_see_subject(job.requested_by, job.kind, job.params):
+    # the request changes what the requester may see. (A subject that is gone is the
+    # renderer's to report.)
+    if _subject_exists(job) and not may_see_subject(job.requested_by, job.kind, job.params):
         raise ReportError(_("Anda tidak berhak meminta laporan ini."), code="permission_denied")
     if job.kind == ReportKind.CYCLE_PACKETS:
         start_batch(job)
@@ -294,6 +295,12 @@ def run_job(job_id: int, *, worker: str = "") -> ReportJob | None:
     _test_delay()
     result: Rendered = _renderer(job.kind)(job)
     return _finish(job_id, result)
+
+
+def _subject_exists(job: ReportJob) -> bool:
+    if job.kind in PLAN_KINDS:
+        return ActionPlan.objects.filter(pk=job.params.get("plan_id")).exists()
+    return Cycle.objects.filter(pk=job.params.get("cycle_id")).exists()
 
 
 def _finish(job_id: int, result: Rendered) -> ReportJob | None:

@@ -103,4 +103,9 @@ def filter_plans(
         ]
     else:
         order = [F("updated_at").desc(), F("pk").desc()]
-    return qs.select_related("cycle", "agency", "owner__user").order_by(*order)
+    qs = qs.select_related("cycle", "agency", "owner__user").order_by(*order)
+    if getattr(user, "agent_profile", None) is not None:
+        # Whether the agent is on a plan's team decides what its row shows
+        # (`assessment.view_scores`): one query for the page, not one per plan.
+        qs = qs.prefetch_related("co_agents")
+    return qs

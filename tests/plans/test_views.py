@@ -414,6 +414,56 @@ def test_plan_list_query_count_does_not_grow(
     assert response.context["page"].paginator.count == size
 
 
+@pytest.mark.parametrize("size", [2, 12])
+def test_plan_list_of_an_agent_with_colleagues_plans_costs_the_same_at_any_size(
+    client, agent, cycle, size, django_assert_num_queries
+):
+    """Colleagues' plans are listed by title and state (no link, no owner, no score), the
+    agent's team plans with their decided scores, in a fixed number of queries."""
+    for i in range(size):
+        PlanFactory(
+            cycle=cycle,
+            owner=AgentFactory(user__agency=agent.agency),
+            state=PlanState.APPROVED,
+            score=Decimal("70.00"),
+        )
+        team = PlanFactory(
+            cycle=CycleFactory(),
+            owner=AgentFactory(user__agency=agent.agency),
+            state=PlanState.APPROVED,
+            score=Decimal(f"{60 + i}.25"),
+        )
+        team.co_agents.add(agent)
+    client.force_login(agent.user)
+    with django_assert_num_queries(13):
+        response = client.get(reverse("plans:list"))
+    html = response.content.decode()
+    rows = list(response.context["page"])
+    assert [p.content_visible for p in rows].count(False) == size
+    assert html.count('class="ap-plan-listed-only"') == size
+    assert "70,00" not in html
+    assert "60,25" in html
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_plan_list_of_a_reviewer_asks_for_their_reviews_once(
+    client, cycle, size, django_assert_num_queries
+):
+    reviewer = user_with_role(Role.REVIEWER)
+    for i in range(size):
+        plan = PlanFactory(cycle=cycle, state=PlanState.IN_REVIEW, score=Decimal(f"{50 + i}.75"))
+        ReviewAssignment.objects.create(
+            plan=plan, reviewer=reviewer, assigned_by=reviewer, due_date=cycle.review_ends
+        )
+    client.force_login(reviewer)
+    # The same as an agent's list: the reviews they submitted are read once, not per plan.
+    with django_assert_num_queries(13):
+        response = client.get(reverse("plans:list"))
+    assert response.context["page"].paginator.count == size
+    # No review of theirs is submitted: no plan's provisional score shows.
+    assert "50,75" not in response.content.decode()
+
+
 # --- The plan detail ----------------------------------------------------------------------
 
 
@@ -553,7 +603,7 @@ def test_detail_query_count_does_not_grow(
         ActivityFactory(plan=complete_plan)
         TargetFactory(plan=complete_plan)
     client.force_login(agent.user)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         response = client.get(reverse("plans:detail", args=[complete_plan.pk]))
     assert len(response.context["plan"].activities.all()) == activities
 

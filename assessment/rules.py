@@ -80,7 +80,7 @@ def cycle_hides_reviewers(_user, plan) -> bool:
 
 can_see_scores = (
     sees_every_score
-    | (is_decided & (is_head_of_plan_agency | is_plan_member))
+    | (is_decided & (is_plan_member | is_head_of_plan_agency))
     | has_submitted_own_review
 )
 
@@ -138,3 +138,4 @@ rules.add_perm("assessment.manage_assessment", is_coordinator)
 rules.add_perm("assessment.import_participants", is_coordinator)
 rules.add_perm("assessment.auto_assign", is_coordinator)
 rules.add_perm("assessment.decide", is_coordinator)
+rules.add_perm("assessment.declare_conflict", is_reviewer)

@@ -608,7 +608,7 @@ def auto_assign(
     `on_batch(plans handled, what the batch did)` is called inside each batch's
     transaction. Then each reviewer is notified once (`_notify_auto_assignments`).
     """
-    if not by.has_perm("plans.change_cycle", cycle):
+    if not by.has_perm("assessment.auto_assign", cycle):
         raise PlanError(_("Hanya koordinator yang dapat menugaskan."), code="permission_denied")
     now = now or timezone.now()
     due = due_date or cycle.review_ends
@@ -652,7 +652,7 @@ def declare_conflict(
     reason: str = "",
 ) -> ConflictOfInterest:
     """A reviewer declares a conflict of interest with an agency or with an agent."""
-    if Role.REVIEWER not in roles_of(by):
+    if not by.has_perm("assessment.declare_conflict"):
         raise PlanError(_("Hanya reviewer yang menyatakan konflik kepentingan."))
     if (agency is None) == (agent is None):
         raise PlanError(

@@ -37,7 +37,7 @@ def import_participants(
 
     `by` is None only for the management command (an operator at the console).
     """
-    if by is not None and not by.has_perm("plans.add_cycle"):
+    if by is not None and not by.has_perm("assessment.import_participants"):
         raise PlanError(_("Hanya koordinator yang mengimpor peserta."), code="permission_denied")
     confirmed = frozenset(confirmed)
     if dry_run:

@@ -59,7 +59,7 @@ def request_auto_assign(
 ) -> AutoAssignResult | AssignmentRun:
     """Auto-assign the cycle now (up to AGENPLAN_AUTO_ASSIGN_SYNC_LIMIT plans waiting),
     else queue a background run. Refused while a run of the cycle is queued or running."""
-    if not by.has_perm("plans.change_cycle", cycle):
+    if not by.has_perm("assessment.auto_assign", cycle):
         raise PlanError(_("Hanya koordinator yang dapat menugaskan."), code="permission_denied")
     now = now or timezone.now()
     limit = settings.AGENPLAN_AUTO_ASSIGN_SYNC_LIMIT

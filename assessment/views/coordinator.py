@@ -89,7 +89,7 @@ def assignment_run(request):
 
 
 @login_required
-@permission_required(MANAGE, raise_exception=True)
+@permission_required("assessment.auto_assign", raise_exception=True)
 @require_POST
 def auto_assign(request):
     """Auto-assign the cycle: at once for a province's cycle, in the background (a run the
@@ -222,7 +222,7 @@ def reopen(request, pk):
 
 
 @login_required
-@permission_required(MANAGE, raise_exception=True)
+@permission_required("assessment.view_calibration", raise_exception=True)
 @require_GET
 def calibration(request):
     cycle = chosen_cycle(request)

@@ -21,7 +21,7 @@ from .common import MANAGE, chosen_cycle, form_error, with_cycle
 
 
 @login_required
-@permission_required(MANAGE, raise_exception=True)
+@permission_required("assessment.decide", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def decide(request, pk):
     plan = selectors.get_plan_for_coordinator(pk)
@@ -90,7 +90,7 @@ def decisions(request):
 
 
 @login_required
-@permission_required(MANAGE, raise_exception=True)
+@permission_required("assessment.decide", raise_exception=True)
 @require_POST
 def bulk_decide(request):
     """Step 1 (no `confirm`): show what will be decided. Step 2: decide, all or none."""

@@ -15,11 +15,10 @@ from .. import services
 from ..forms import ParticipantsUploadForm
 from ..imports import MAX_ROWS, ImportFileError, read_rows
 from ..services.staging import discard_staged, read_staged, stage_upload
-from .common import MANAGE
 
 
 @login_required
-@permission_required(MANAGE, raise_exception=True)
+@permission_required("assessment.import_participants", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 @accepts_upload(ParticipantsUploadForm.MAX_BYTES)
 def participants(request):
@@ -43,7 +42,7 @@ def participants(request):
 
 
 @login_required
-@permission_required(MANAGE, raise_exception=True)
+@permission_required("assessment.import_participants", raise_exception=True)
 @require_POST
 def participants_confirm(request):
     """Write the checked file in one transaction (checked again inside it)."""

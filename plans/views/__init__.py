@@ -116,6 +116,7 @@ def agency_plans(request):
 
 
 @login_required
+@permission_required("plans.view_plan_list", raise_exception=True)
 @require_GET
 def plan_list(request):
     """Every plan the user may see, filtered, sorted and paginated; filters stay in the URL."""

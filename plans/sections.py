@@ -287,12 +287,12 @@ def reference_names() -> list[str]:
     return [f.name for f in plan_fields() if f.kind is REFERENCE]
 
 
-# --- Freezing a version ----------------------------------------------------------------------
-
-
 def relation_names() -> list[str]:
     """Every relation of the plan's sections, for prefetching where a plan is shown."""
     return [*many_names(), *reference_names()]
+
+
+# --- Freezing a version ----------------------------------------------------------------------
 
 
 def freeze_fields(plan) -> dict:

@@ -105,6 +105,9 @@ def test_a_section_added_to_the_registry_reaches_every_output(client, agent, dra
     assert re.search(rf'id="h-funding">\s*{number}\. Pendanaan</h2>', html)
     assert re.search(r'id="h-impact">\s*8\. Dampak</h2>', html)
     assert 'name="total_budget"' in html
+    # The checklist's links land on the fields.
+    assert 'id="div_id_total_budget"' in html
+    assert 'id="div_id_funding_source"' in html
     assert '<option value="apbn">APBN</option>' in html
 
     # The checklist asks for both fields, counted with the others.

@@ -17,6 +17,8 @@ signed-in user (for the error page), and they run before CsrfViewMiddleware's
 MIDDLEWARE.
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.shortcuts import render
 
@@ -24,9 +26,10 @@ from django.shortcuts import render
 FORM_OVERHEAD_BYTES = 256 * 1024
 
 
-def accepts_upload(max_bytes: int):
-    """Mark a view as taking a file of at most `max_bytes`; a request declaring a larger
-    body is answered 413 before it is read. The mark survives the other decorators
+def accepts_upload(max_bytes: int | Callable[[], int]):
+    """Mark a view as taking a file of at most `max_bytes` (a number, or a function that
+    reads it from the settings on each request); a request declaring a larger body is
+    answered 413 before it is read. The mark survives the other decorators
     (functools.wraps copies the function's attributes)."""
 
     def decorate(view):
@@ -39,6 +42,8 @@ def accepts_upload(max_bytes: int):
 def body_limit(view) -> int:
     """The largest body, in bytes, a request to `view` may declare."""
     upload = getattr(view, "max_upload_bytes", None)
+    if callable(upload):
+        upload = upload()
     if upload is not None:
         return upload + FORM_OVERHEAD_BYTES
     default = settings.DATA_UPLOAD_MAX_MEMORY_SIZE

@@ -7,10 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 LEVEL_MIN = 1
 LEVEL_MAX = 5
-# Reviews disagree when they are this many levels apart on one criterion ...
-DISAGREEMENT_LEVELS = 2
-# ... or this many points apart in total (0–100).
-DISAGREEMENT_POINTS = 20
 
 
 class ReviewState(models.TextChoices):

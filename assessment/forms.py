@@ -73,9 +73,14 @@ class CycleForm(forms.ModelForm):
         deadline, review = data.get("submission_deadline"), data.get("review_starts")
         if deadline and review and review < deadline.date():
             self.add_error("review_starts", _("Penilaian dimulai setelah batas pengajuan."))
-        reviewers = data.get("reviewers_per_plan")
-        if reviewers is not None and not 1 <= reviewers <= 5:
-            self.add_error("reviewers_per_plan", _("Isi 1 sampai 5."))
+        for name, low, high in (
+            ("reviewers_per_plan", 1, 5),
+            ("disagreement_levels", 1, LEVEL_MAX - LEVEL_MIN),
+            ("disagreement_points", 1, 100),
+        ):
+            value = data.get(name)
+            if value is not None and not low <= value <= high:
+                self.add_error(name, _("Isi %(low)s sampai %(high)s.") % {"low": low, "high": high})
         return data
 
 

@@ -2,8 +2,9 @@
 
 - review total = Σ weight × (level − 1) / 4, on 0–100 when the weights sum to 100;
 - plan score = mean (or median) of the submitted reviews' totals;
-- reviews disagree when two of them are ≥ 2 levels apart on one criterion, or their
-  totals are ≥ 20 points apart.
+- reviews disagree when two of them are at least the cycle's `disagreement_levels` apart
+  on one criterion, or their totals at least its `disagreement_points` apart (2 and 20
+  unless the coordinator set others).
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -11,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import combinations
 from statistics import median
 
-from .enums import DISAGREEMENT_LEVELS, DISAGREEMENT_POINTS, LEVEL_MAX, LEVEL_MIN
+from .enums import LEVEL_MAX, LEVEL_MIN
 
 TWO_PLACES = Decimal("0.01")
 
@@ -56,12 +57,16 @@ def criterion_means(reviews: Iterable[Mapping[str, int]]) -> dict[str, Decimal]:
     return {code: _round(Decimal(sums[code]) / Decimal(counts[code])) for code in sums}
 
 
-def disagreement(reviews: Sequence[tuple[Decimal, Mapping[str, int]]]) -> bool:
-    """True when any two reviews (total, levels) disagree (docs/domain.md, "Scoring")."""
+def disagreement(
+    reviews: Sequence[tuple[Decimal, Mapping[str, int]]], *, levels: int, points: int
+) -> bool:
+    """True when any two reviews (total, levels) are `levels` or more apart on one
+    criterion, or `points` or more apart in total: a cycle's disagreement thresholds
+    (docs/domain.md, "Scoring")."""
     for (total_a, levels_a), (total_b, levels_b) in combinations(reviews, 2):
-        if abs(Decimal(total_a) - Decimal(total_b)) >= DISAGREEMENT_POINTS:
+        if abs(Decimal(total_a) - Decimal(total_b)) >= points:
             return True
         for code in set(levels_a) & set(levels_b):
-            if abs(levels_a[code] - levels_b[code]) >= DISAGREEMENT_LEVELS:
+            if abs(levels_a[code] - levels_b[code]) >= levels:
                 return True
     return False

@@ -1,7 +1,7 @@
 """What an attachment may be: its kind is read from its content (magic bytes), not its name.
 
-Allowed: PDF, PNG, JPEG, DOCX and XLSX, up to 10 MB each. DOCX and XLSX are ZIP
-containers; they are recognised by the part every such document must have
+Allowed: PDF, PNG, JPEG, DOCX and XLSX, each up to AGENPLAN_ATTACHMENT_MAX_MB megabytes.
+DOCX and XLSX are ZIP containers; they are recognised by the part every such document must have
 (`word/document.xml`, `xl/workbook.xml`). A refused file gets a reason in Bahasa
 Indonesia that names what was found.
 """
@@ -11,9 +11,18 @@ import secrets
 import zipfile
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+def max_attachment_mb() -> int:
+    """The largest attachment in megabytes (AGENPLAN_ATTACHMENT_MAX_MB): the one place the
+    limit is read, by the check, the form's help text and the message."""
+    return settings.AGENPLAN_ATTACHMENT_MAX_MB
+
+
+def max_attachment_bytes() -> int:
+    return max_attachment_mb() * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -75,10 +84,10 @@ def check_upload(uploaded) -> FileKind:
     size = uploaded.size or 0
     if size == 0:
         raise AttachmentRefused(_("Berkas kosong; pilih berkas yang berisi."))
-    if size > MAX_ATTACHMENT_BYTES:
+    if size > max_attachment_bytes():
         raise AttachmentRefused(
-            _("Berkas terlalu besar (%(size)s MB); maksimal 10 MB.")
-            % {"size": f"{size / 1024 / 1024:.1f}".replace(".", ",")}
+            _("Berkas terlalu besar (%(size)s MB); maksimal %(max)s MB.")
+            % {"size": f"{size / 1024 / 1024:.1f}".replace(".", ","), "max": max_attachment_mb()}
         )
     kind = sniff(uploaded)
     if kind is None:

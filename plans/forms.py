@@ -125,6 +125,7 @@ from django.utils.formats import date_format  # noqa: E402
 
 from agents.models import Agent  # noqa: E402
 
+from .attachments import max_attachment_mb  # noqa: E402
 from .enums import PlanSection  # noqa: E402
 from .models import COMMENT_MAX_LENGTH, GovernorMission  # noqa: E402
 from .sections import section as plan_section  # noqa: E402
@@ -459,10 +460,15 @@ class CoAgentForm(forms.Form):
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("Berkas"),
-        help_text=_("PDF, PNG, JPEG, DOCX atau XLSX; maksimal 10 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.docx,.xlsx"}),
     )
     description = forms.CharField(label=_("Keterangan"), max_length=255, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "PDF, PNG, JPEG, DOCX atau XLSX; maksimal %(max)s MB."
+        ) % {"max": max_attachment_mb()}
 
 
 class ThreadForm(forms.Form):

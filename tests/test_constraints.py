@@ -183,27 +183,43 @@ def test_comment_thread_constraints():
     )
 
 
-def test_attachment_size_limit():
+def test_attachment_size_must_be_positive():
+    # The maximum is a setting checked on upload (AGENPLAN_ATTACHMENT_MAX_MB), not frozen
+    # in the database.
     plan = PlanFactory()
     ok = Attachment.objects.create(
         plan=plan,
         file="attachments/a.pdf",
         original_name="a.pdf",
         content_type="application/pdf",
-        size=10 * 1024 * 1024,
+        size=1,
         uploaded_by=plan.owner.user,
     )
-    assert ok.pk
+    assert ok.size == 1
     refused(
         lambda: Attachment.objects.create(
             plan=plan,
             file="attachments/b.pdf",
             original_name="b.pdf",
             content_type="application/pdf",
-            size=10 * 1024 * 1024 + 1,
+            size=0,
             uploaded_by=plan.owner.user,
         )
     )
+
+
+def test_cycle_disagreement_thresholds_stay_in_range():
+    cycle = CycleFactory()
+    for values in (
+        {"disagreement_levels": 0},
+        {"disagreement_levels": 5},
+        {"disagreement_points": 0},
+        {"disagreement_points": 101},
+    ):
+        refused(lambda values=values: Cycle.objects.filter(pk=cycle.pk).update(**values))
+    Cycle.objects.filter(pk=cycle.pk).update(disagreement_levels=4, disagreement_points=100)
+    cycle.refresh_from_db()
+    assert (cycle.disagreement_levels, cycle.disagreement_points) == (4, 100)
 
 
 def test_rubric_constraints():

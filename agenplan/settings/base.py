@@ -216,6 +216,14 @@ AGENPLAN_SITE_URL = env.str("AGENPLAN_SITE_URL", default="")
 # The place printed above the signatures of documents ("Samarinda, 21 Februari 2023").
 AGENPLAN_DOCUMENT_PLACE = env.str("AGENPLAN_DOCUMENT_PLACE", default="Samarinda")
 
+# --- Limits ---------------------------------------------------------------------------
+# The largest attachment of a plan, in megabytes (checked on upload, printed in the form's
+# help text and in the refusal).
+AGENPLAN_ATTACHMENT_MAX_MB = env.int("AGENPLAN_ATTACHMENT_MAX_MB", default=10)
+# Review packets rendered per chunk of a cycle's batch (more when a cycle would need more
+# than reports.rendering.batch.MAX_CHUNKS chunks).
+AGENPLAN_PACKETS_PER_CHUNK = env.int("AGENPLAN_PACKETS_PER_CHUNK", default=10)
+
 # --- Retention (the nightly clean-up; `manage.py cleanup_files` runs it by hand) -------
 # Days a finished report's file (PDF/XLSX/ZIP) is kept; the job row stays, its page offers
 # to ask again. Hours an uploaded participants file is kept between its dry run and the

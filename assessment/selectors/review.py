@@ -294,7 +294,9 @@ def plan_assessment(plan: ActionPlan) -> PlanAssessment:
         submitted=submitted,
         criterion_means=means,
         level_spread=spread,
-        flagged=scoring.disagreement(pairs),
+        flagged=scoring.disagreement(
+            pairs, levels=plan.cycle.disagreement_levels, points=plan.cycle.disagreement_points
+        ),
         score=scoring.plan_score([r.total for r in submitted], plan.cycle.score_method),
         decisions=list(plan.decisions.select_related("decided_by").order_by("-decided_at")),
     )

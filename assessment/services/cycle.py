@@ -12,8 +12,8 @@ from agents.models import User
 from agents.services import record_activity
 from plans.models import Cycle
 
-from ..enums import LEVEL_MAX, LEVEL_MIN
-from ..models import Criterion, CriterionLevel, CriterionScore, Rubric
+from ..enums import LEVEL_MAX, LEVEL_MIN, ReviewState
+from ..models import Criterion, CriterionLevel, CriterionScore, Review, Rubric
 from .common import PlanError
 
 CYCLE_FIELDS = (
@@ -30,6 +30,8 @@ CYCLE_FIELDS = (
     "implementation_start",
     "implementation_end",
     "reviewers_per_plan",
+    "disagreement_levels",
+    "disagreement_points",
     "reviewer_anonymity",
     "head_endorsement_required",
     "min_activities",
@@ -123,6 +125,14 @@ def update_cycle(cycle: Cycle, data: Mapping, *, by: User) -> Cycle:
     ]
     if not changed:
         return cycle
+    thresholds = [n for n in ("disagreement_levels", "disagreement_points") if n in changed]
+    if thresholds and _has_submitted_reviews(cycle):
+        # The plans' flags were set with the old thresholds when their reviews came in.
+        raise PlanError(
+            _("Ambang beda penilaian tidak dapat diubah setelah ada penilaian yang dikirim."),
+            field=thresholds[0],
+            code="frozen",
+        )
     with transaction.atomic():
         for name in changed:
             setattr(cycle, name, data[name])
@@ -131,6 +141,12 @@ def update_cycle(cycle: Cycle, data: Mapping, *, by: User) -> Cycle:
             actor=by, action="cycle.update", obj=cycle, data={"fields": sorted(changed)}
         )
     return cycle
+
+
+def _has_submitted_reviews(cycle: Cycle) -> bool:
+    return Review.objects.filter(
+        assignment__plan__cycle=cycle, state=ReviewState.SUBMITTED
+    ).exists()
 
 
 def _next_year(value):

@@ -190,7 +190,11 @@ def refresh_plan_after_review_change(plan: ActionPlan, *, at: dt.datetime | None
     submitted = [r for r in reviews if r.state == ReviewState.SUBMITTED]
     pairs = [(r.total, {s.criterion.code: s.level for s in r.scores.all()}) for r in submitted]
     locked.score = scoring.plan_score([r.total for r in submitted], locked.cycle.score_method)
-    locked.review_flagged = scoring.disagreement(pairs)
+    locked.review_flagged = scoring.disagreement(
+        pairs,
+        levels=locked.cycle.disagreement_levels,
+        points=locked.cycle.disagreement_points,
+    )
     locked.save(update_fields=["score", "review_flagged"])
     active = locked.assignments.filter(is_active=True).count()
     all_in = active > 0 and len(submitted) >= active

@@ -106,10 +106,10 @@ class Attachment(models.Model):
         verbose_name_plural = _("lampiran")
         ordering = ["plan", "uploaded_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(size__gt=0, size__lte=10 * 1024 * 1024),
-                name="attachment_size_max_10mb",
-            ),
+            # The maximum is a setting (AGENPLAN_ATTACHMENT_MAX_MB), checked on upload
+            # (plans.attachments.check_upload): a constraint frozen in a migration cannot
+            # follow it. The database refuses what no setting allows, an empty file.
+            models.CheckConstraint(condition=models.Q(size__gt=0), name="attachment_size_positive"),
             *length_checks("attachment", original_name=255, description=255),
         ]
 

@@ -97,6 +97,19 @@ class Cycle(RulesModel):
     implementation_start = models.DateField(_("pelaksanaan dimulai"))
     implementation_end = models.DateField(_("pelaksanaan berakhir"))
     reviewers_per_plan = models.PositiveSmallIntegerField(_("reviewer per rencana"), default=2)
+    # Two submitted reviews of a plan disagree (the plan is flagged for the coordinator)
+    # when they are this many levels apart on one criterion, or this many points apart in
+    # their totals (0–100).
+    disagreement_levels = models.PositiveSmallIntegerField(
+        _("ambang beda tingkat"),
+        default=2,
+        help_text=_("Penilaian berbeda jauh bila berselisih sekian tingkat pada satu kriteria."),
+    )
+    disagreement_points = models.PositiveSmallIntegerField(
+        _("ambang beda nilai"),
+        default=20,
+        help_text=_("... atau berselisih sekian poin pada nilai total (0–100)."),
+    )
     reviewer_anonymity = models.BooleanField(
         _("nama reviewer disembunyikan dari agen"), default=True
     )
@@ -139,6 +152,14 @@ class Cycle(RulesModel):
             models.CheckConstraint(
                 condition=models.Q(reviewers_per_plan__gte=1, reviewers_per_plan__lte=5),
                 name="cycle_reviewers_per_plan_1_5",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(disagreement_levels__gte=1, disagreement_levels__lte=4),
+                name="cycle_disagreement_levels_1_4",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(disagreement_points__gte=1, disagreement_points__lte=100),
+                name="cycle_disagreement_points_1_100",
             ),
             models.CheckConstraint(
                 condition=models.Q(score_method__in=ScoreMethod.values),

@@ -13,7 +13,7 @@ from rules.contrib.views import permission_required
 from agenplan.request_guard import accepts_upload
 
 from .. import selectors, services
-from ..attachments import MAX_ATTACHMENT_BYTES
+from ..attachments import max_attachment_bytes
 from ..diff import plan_diff
 from ..enums import PlanSection
 from ..forms import AttachmentForm, CoAgentForm, ReplyForm, ThreadForm
@@ -145,7 +145,7 @@ def thread_resolve(request, pk):
 @login_required
 @permission_required("plans.change_actionplan", fn=_plan, raise_exception=True)
 @require_POST
-@accepts_upload(MAX_ATTACHMENT_BYTES)
+@accepts_upload(max_attachment_bytes)
 def attachment_add(request, pk):
     plan = _plan(request, pk)
     form = AttachmentForm(request.POST, request.FILES)

@@ -45,7 +45,7 @@ def packet_plan_ids(cycle: Cycle) -> list[int]:
 def chunk_size(count: int) -> int:
     """Packets per chunk: AGENPLAN_PACKETS_PER_CHUNK (10), more when there would be more
     than MAX_CHUNKS chunks."""
-    base = max(1, int(getattr(settings, "AGENPLAN_PACKETS_PER_CHUNK", 10)))
+    base = max(1, settings.AGENPLAN_PACKETS_PER_CHUNK)
     return max(base, math.ceil(count / MAX_CHUNKS))
 
 

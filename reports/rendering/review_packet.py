@@ -126,7 +126,11 @@ def packet_context(plan: ActionPlan, *, code: str) -> dict:
         "matrix": matrix,
         "plan_score": scoring.plan_score(totals, cycle.score_method),
         "score_method": ScoreMethod(cycle.score_method).label,
-        "flagged": scoring.disagreement(list(zip(totals, levels_per_review, strict=True))),
+        "flagged": scoring.disagreement(
+            list(zip(totals, levels_per_review, strict=True)),
+            levels=cycle.disagreement_levels,
+            points=cycle.disagreement_points,
+        ),
         "assigned": plan.assignments.filter(is_active=True).count(),
         "decision": decision,
         "decided_on": local_date(decision.decided_at) if decision else None,

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from assessment.models import Criterion, CriterionScore, Rubric
-from assessment.services import PlanError, clone_cycle, save_rubric
+from assessment.services import PlanError, clone_cycle, save_rubric, update_cycle
 from plans.models import Cycle
 from tests.factories import CycleFactory, add_rubric, wita
 
@@ -26,6 +26,8 @@ def cycle_post(**overrides):
         "implementation_start": "2027-05-01",
         "implementation_end": "2027-12-31",
         "reviewers_per_plan": "2",
+        "disagreement_levels": "2",
+        "disagreement_points": "20",
         "reviewer_anonymity": "on",
         "min_activities": "3",
         "min_targets": "2",
@@ -88,6 +90,70 @@ def test_coordinator_edits_the_cycle_settings(client, coordinator, cycle):
         False,
         True,
     )
+
+
+def test_coordinator_sets_the_disagreement_thresholds_and_the_clone_keeps_them(
+    client, coordinator, cycle
+):
+    client.force_login(coordinator)
+    url = f"{reverse('assessment:cycle_edit')}?cycle={cycle.code}"
+    form = client.get(url).context["form"]
+    assert (form["disagreement_levels"].value(), form["disagreement_points"].value()) == (2, 20)
+    data = cycle_post(code=cycle.code, name=cycle.name, year=str(cycle.year))
+    data.update(disagreement_levels="3", disagreement_points="15")
+
+    response = client.post(url, data)
+
+    assert (response.status_code, response.url) == (302, reverse("assessment:cycles"))
+    cycle.refresh_from_db()
+    assert (cycle.disagreement_levels, cycle.disagreement_points) == (3, 15)
+    clone = clone_cycle(cycle, by=coordinator)
+    assert (clone.disagreement_levels, clone.disagreement_points) == (3, 15)
+
+
+def test_disagreement_thresholds_out_of_range_get_a_message_on_the_field(
+    client, coordinator, cycle
+):
+    client.force_login(coordinator)
+    data = cycle_post(code=cycle.code, name=cycle.name, year=str(cycle.year))
+    data.update(disagreement_levels="5", disagreement_points="0")
+
+    response = client.post(f"{reverse('assessment:cycle_edit')}?cycle={cycle.code}", data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "disagreement_levels": ["Isi 1 sampai 4."],
+        "disagreement_points": ["Isi 1 sampai 100."],
+    }
+    cycle.refresh_from_db()
+    assert (cycle.disagreement_levels, cycle.disagreement_points) == (2, 20)
+
+
+def test_disagreement_thresholds_are_frozen_once_a_review_is_submitted(
+    cycle, coordinator, submitted, pool, levels_all
+):
+    from assessment.services import assign_reviewers, save_review, submit_review
+
+    plan = submitted()
+    (reviewer,) = pool(1)
+    (assignment,) = assign_reviewers(plan, reviewers=[reviewer], by=coordinator)
+    draft = save_review(assignment, levels=levels_all(3), by=reviewer)
+    # A draft review flags nothing yet: the thresholds may still change.
+    update_cycle(cycle, {"disagreement_points": 25}, by=coordinator)
+    submit_review(draft, by=reviewer)
+
+    with pytest.raises(PlanError) as error:
+        update_cycle(cycle, {"disagreement_points": 30, "min_targets": 4}, by=coordinator)
+
+    assert (error.value.code, error.value.field, str(error.value)) == (
+        "frozen",
+        "disagreement_points",
+        "Ambang beda penilaian tidak dapat diubah setelah ada penilaian yang dikirim.",
+    )
+    stored = Cycle.objects.get(pk=cycle.pk)
+    assert (stored.disagreement_points, stored.min_targets) == (25, cycle.min_targets)
+    update_cycle(cycle, {"min_targets": 4}, by=coordinator)  # other settings still may
+    assert Cycle.objects.get(pk=cycle.pk).min_targets == 4
 
 
 def test_clone_makes_next_years_cycle_with_its_rubric(coordinator):

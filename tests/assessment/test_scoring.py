@@ -101,20 +101,33 @@ def test_criterion_means():
     }
 
 
+# The thresholds a cycle starts with (plans.models.Cycle's defaults).
+DEFAULT = {"levels": 2, "points": 20}
+
+
 def test_disagreement_two_levels_apart_on_one_criterion():
-    assert disagreement([(Decimal(50), {"A": 2, "B": 3}), (Decimal(55), {"A": 4, "B": 3})])
+    reviews = [(Decimal(50), {"A": 2, "B": 3}), (Decimal(55), {"A": 4, "B": 3})]
+    assert disagreement(reviews, **DEFAULT)
 
 
 def test_disagreement_twenty_points_apart_in_total():
-    assert disagreement([(Decimal(40), {"A": 3}), (Decimal(60), {"A": 4})])
+    assert disagreement([(Decimal(40), {"A": 3}), (Decimal(60), {"A": 4})], **DEFAULT)
 
 
 def test_no_disagreement_when_close():
-    assert not disagreement([(Decimal(50), {"A": 3, "B": 3}), (Decimal(69.99), {"A": 4, "B": 2})])
+    reviews = [(Decimal(50), {"A": 3, "B": 3}), (Decimal(69.99), {"A": 4, "B": 2})]
+    assert not disagreement(reviews, **DEFAULT)
+
+
+def test_disagreement_follows_the_thresholds_given():
+    apart = [(Decimal(40), {"A": 2}), (Decimal(60), {"A": 4})]  # 20 points, 2 levels
+    assert disagreement(apart, levels=3, points=21) is False
+    assert disagreement(apart, levels=2, points=21) is True
+    assert disagreement(apart, levels=3, points=20) is True
 
 
 def test_no_disagreement_with_a_single_review():
-    assert not disagreement([(Decimal(10), {"A": 1})])
+    assert not disagreement([(Decimal(10), {"A": 1})], **DEFAULT)
 
 
 @given(
@@ -133,5 +146,5 @@ def test_disagreement_is_symmetric_and_matches_the_definition(reviews):
         for i, a in enumerate(reviews)
         for b in reviews[i + 1 :]
     )
-    assert disagreement(reviews) == expected
-    assert disagreement(list(reversed(reviews))) == expected
+    assert disagreement(reviews, **DEFAULT) == expected
+    assert disagreement(list(reversed(reviews)), **DEFAULT) == expected

@@ -18,6 +18,7 @@ from assessment.services import (
 )
 from plans import services as plan_services
 from plans.enums import PlanState
+from plans.models import Cycle
 from plans.services import PlanError
 from tests.factories import user_with_role
 
@@ -194,6 +195,24 @@ def test_median_cycle_uses_median(in_review, reviewers, coordinator):
 def test_disagreement_flags_the_plan(in_review, reviewers):
     review(in_review, reviewers[0], LEVELS_HIGH)
     review(in_review, reviewers[1], LEVELS_LOW)
+    assert in_review.review_flagged is True
+
+
+def test_wider_cycle_thresholds_leave_far_apart_reviews_unflagged(in_review, reviewers):
+    # 100 and 25 points, three levels apart on every criterion.
+    Cycle.objects.filter(pk=in_review.cycle_id).update(
+        disagreement_levels=4, disagreement_points=80
+    )
+    review(in_review, reviewers[0], LEVELS_HIGH)
+    review(in_review, reviewers[1], LEVELS_LOW)
+    assert in_review.review_flagged is False
+
+
+def test_narrower_cycle_thresholds_flag_close_reviews(in_review, reviewers):
+    # 75 and 88.75 points, one level apart on three criteria: not flagged at 2 and 20.
+    Cycle.objects.filter(pk=in_review.cycle_id).update(disagreement_points=10)
+    review(in_review, reviewers[0], LEVELS_MID)
+    review(in_review, reviewers[1], LEVELS_CLOSE)
     assert in_review.review_flagged is True
 
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agents.enums import Role
-from plans.attachments import MAX_ATTACHMENT_BYTES
 from plans.diff import plan_diff, word_diff
 from plans.enums import PlanState
+from plans.forms import AttachmentForm
 from plans.models import ActionPlan, Attachment, Comment, CommentThread, PlanVersion
 from plans.services import (
     PlanError,
@@ -107,10 +107,53 @@ def test_attachment_refused_by_its_content_with_a_reason(agent, draft_plan, name
 
 
 def test_attachment_over_10_mb_is_refused(agent, draft_plan):
-    upload = SimpleUploadedFile("besar.pdf", PDF + b"0" * MAX_ATTACHMENT_BYTES)
+    upload = SimpleUploadedFile("besar.pdf", PDF + b"0" * 10 * 1024 * 1024)
     with pytest.raises(PlanError) as exc_info:
         add_attachment(draft_plan, uploaded=upload, by=agent.user)
     assert str(exc_info.value) == "Berkas terlalu besar (10,0 MB); maksimal 10 MB."
+
+
+def test_the_attachment_limit_follows_the_setting(settings, agent, draft_plan):
+    settings.AGENPLAN_ATTACHMENT_MAX_MB = 2
+    over = SimpleUploadedFile("besar.pdf", PDF + b"0" * (2 * 1024 * 1024 - len(PDF) + 1))
+    with pytest.raises(PlanError) as exc_info:
+        add_attachment(draft_plan, uploaded=over, by=agent.user)
+    assert (exc_info.value.field, str(exc_info.value)) == (
+        "file",
+        "Berkas terlalu besar (2,0 MB); maksimal 2 MB.",
+    )
+    at_limit = SimpleUploadedFile("pas.pdf", PDF + b"0" * (2 * 1024 * 1024 - len(PDF)))
+    add_attachment(draft_plan, uploaded=at_limit, by=agent.user)
+    assert list(Attachment.objects.values_list("original_name", "size")) == [
+        ("pas.pdf", 2 * 1024 * 1024)
+    ]
+    settings.AGENPLAN_ATTACHMENT_MAX_MB = 25
+    assert AttachmentForm().fields["file"].help_text == (
+        "PDF, PNG, JPEG, DOCX atau XLSX; maksimal 25 MB."
+    )
+
+
+def test_an_upload_declared_over_the_setting_is_refused_before_it_is_read(
+    settings, client, agent, draft_plan
+):
+    settings.AGENPLAN_ATTACHMENT_MAX_MB = 3
+    client.force_login(agent.user)
+    url = reverse("plans:attachment_add", args=[draft_plan.pk])
+
+    def declared(megabytes: float):
+        return client.generic(
+            "POST",
+            url,
+            b"",
+            content_type="multipart/form-data; boundary=batas",
+            CONTENT_LENGTH=str(int(megabytes * 1024 * 1024)),
+        )
+
+    refused = declared(3.5)
+    assert refused.status_code == 413
+    assert "melebihi batas 3 MB" in refused.content.decode()
+    assert declared(3).status_code != 413
+    assert Attachment.objects.count() == 0
 
 
 def test_upload_page_shows_the_refusal_on_the_file_field(client, agent, draft_plan):

@@ -81,6 +81,7 @@ class Saver:
     def __init__(self, web, people):
         self.plan_id = people["draft"].pk
         self.assignment_id = people["assignment"].pk
+        self.reviewed_plan_id = people["assignment"].plan_id
         self.agent = Visitor(web.base)
         self.agent.login(people["agent"].username, PASSWORD)
         self.reviewer = Visitor(web.base)
@@ -123,7 +124,7 @@ class Saver:
             data[f"level_K{k}"] = str(level)
             data[f"comment_K{k}"] = f"Komentar {i}"
         status, headers, body = self.reviewer.post(
-            f"/penilaian/rencana/{self.assignment_id}/", data
+            f"/penilaian/rencana/{self.reviewed_plan_id}/", data
         )
         if status == 503:
             assert headers["Retry-After"] == "30"

@@ -229,6 +229,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(_("dibaca pada"), null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # When the broker last accepted its mail task; with `emailed_at` empty, the row is an
+    # outbox entry that the sweep publishes again (agents.notifications.resend_unmailed).
+    mail_published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("notifikasi")
@@ -244,6 +247,12 @@ class Notification(models.Model):
                 fields=["recipient", "created_at"],
                 condition=models.Q(read_at__isnull=True),
                 name="notification_unread",
+            ),
+            # The outbox sweep reads the rows not yet mailed only.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(emailed_at__isnull=True),
+                name="notification_unmailed",
             ),
         ]
 

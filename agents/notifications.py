@@ -7,11 +7,13 @@ calls `deliver_mail`, which marks the row as mailed under a row lock, so a retri
 duplicated task mails once.
 """
 
+import datetime as dt
 import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Notification, User
@@ -76,6 +78,41 @@ def deliver_mail(notification_id: int) -> bool:
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
     return True
+
+
+# --- The outbox: e-mails not delivered ------------------------------------------------------
+# A notification with an e-mail address and no `emailed_at` is an outbox entry. Its mail task
+# is published after the commit that wrote it; when the broker was down (or lost the
+# message, or the mail server kept refusing until the task gave up), the sweep publishes it
+# again, at most every AGENPLAN_OUTBOX_REPUBLISH_AFTER_SECONDS, for MAIL_GIVE_UP_AFTER.
+# `deliver_mail` sends under a row lock and marks the row, so a second publication of a
+# mail already sent does nothing.
+
+MAIL_GIVE_UP_AFTER = dt.timedelta(days=3)
+SWEEP_BATCH = 500
+
+
+def unmailed(*, now: dt.datetime | None = None) -> list[int]:
+    """The notifications whose e-mail is due to be published (again), oldest first."""
+    now = now or timezone.now()
+    again = now - dt.timedelta(seconds=settings.AGENPLAN_OUTBOX_REPUBLISH_AFTER_SECONDS)
+    rows = (
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            recipient__is_active=True,
+            created_at__gte=now - MAIL_GIVE_UP_AFTER,
+            created_at__lt=now - dt.timedelta(seconds=5),
+        )
+        .exclude(recipient__email="")
+        .filter(Q(mail_published_at__isnull=True) | Q(mail_published_at__lt=again))
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    return list(rows[:SWEEP_BATCH])
+
+
+def mark_mail_published(notification_id: int) -> None:
+    Notification.objects.filter(pk=notification_id).update(mail_published_at=timezone.now())
 
 
 def unread_count(user: User) -> int:

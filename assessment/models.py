@@ -289,6 +289,9 @@ class AssignmentRun(models.Model):
     short = models.PositiveIntegerField(_("rencana kurang reviewer"), default=0)
     error = models.TextField(_("pesan kesalahan"), blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
+    # When the broker last accepted the run's task (published after the request commits).
+    # Empty: never handed over (the broker was down); the sweep publishes it again.
+    published_at = models.DateTimeField(null=True, blank=True)
     # Set once, when a worker first takes the run: the moment its assignments are stamped
     # with, so that a retried task finds (and notifies about) the same assignments.
     started_at = models.DateTimeField(null=True, blank=True)

@@ -6,12 +6,15 @@ import smtplib
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_ready
 from celery.utils.time import get_exponential_backoff_interval
 from django.db import InterfaceError, OperationalError
 
-from agents.notifications import deliver_mail
+from agenplan.outbox import publish
+from agents.notifications import deliver_mail, unmailed
 
 from .services import PlanError, remind_reviewers, runs
+from .services.common import publish_mail
 from .services.staging import remove_expired_import_files
 
 logger = logging.getLogger(__name__)
@@ -27,6 +30,37 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError)
 def send_notification_mail(*, notification_id: int) -> bool:
     """Mail one notification; a retry after it was sent does nothing (emailed_at)."""
     return deliver_mail(notification_id)
+
+
+@shared_task(bind=True, max_retries=3, soft_time_limit=60, time_limit=90)
+def resend_unmailed_notifications(self) -> int:
+    """Every minute (Celery beat) and when a worker starts: publish again the e-mails of
+    notifications that were never handed to the broker or never delivered."""
+    try:
+        ids = unmailed()
+    except TRANSIENT_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=30) from exc
+    published = sum(1 for pk in ids if publish_mail(pk))
+    if ids:
+        logger.warning("outbox: %s of %s unmailed notifications published", published, len(ids))
+    return published
+
+
+@shared_task(bind=True, max_retries=3, soft_time_limit=60, time_limit=90)
+def republish_assignment_runs(self) -> list[int]:
+    """Every minute (Celery beat) and when a worker starts: publish the assignment runs
+    still queued without having reached a worker."""
+    try:
+        return runs.republish_queued_runs()
+    except TRANSIENT_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=30) from exc
+
+
+@worker_ready.connect
+def _sweep_on_worker_ready(sender=None, **kwargs) -> None:
+    """A worker that starts publishes what was left undelivered while none ran."""
+    publish(resend_unmailed_notifications)
+    publish(republish_assignment_runs)
 
 
 @shared_task

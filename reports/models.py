@@ -57,8 +57,8 @@ class ReportJob(models.Model):
     # What the document is, as printed on it: shown by the public verification page.
     title = models.CharField(_("judul dokumen"), max_length=300, blank=True)
     agency_name = models.CharField(_("perangkat daerah"), max_length=255, blank=True)
-    # The Celery node (e.g. celery@host) that runs the job: a restarted node re-enqueues
-    # the jobs its previous life left running (see reports.services.recover_orphaned_jobs).
+    # The Celery node (e.g. celery@host) that runs the job, for the admins' eyes; a job left
+    # running past its time limit is recovered whichever node held it.
     worker = models.CharField(max_length=200, blank=True)
     # A batch (the ZIP of a cycle's packets) is rendered in chunks: `chunks_total` chunks,
     # `chunks_done` of them finished; `batch` holds the chunks' plan ids, the finished
@@ -67,6 +67,10 @@ class ReportJob(models.Model):
     chunks_done = models.PositiveIntegerField(default=0)
     batch = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the broker last accepted the job's task (reports.services publishes it after the
+    # request commits). Empty: never handed over (the broker was down); the sweep publishes
+    # it again, and its requester may retry it at once.
+    published_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # When the retention clean-up removed the finished file (AGENPLAN_REPORT_RETENTION_DAYS,
@@ -96,6 +100,12 @@ class ReportJob(models.Model):
         indexes = [
             models.Index(fields=["requested_by", "-created_at"]),
             models.Index(fields=["kind", "fingerprint", "status"]),
+            # The outbox sweep reads the queued and running jobs only.
+            models.Index(
+                fields=["status"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="reportjob_active",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -30,11 +30,12 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from agenplan.outbox import publish
 from agents.models import User
 from plans.models import ActionPlan, Cycle
 from plans.services import PlanError
@@ -75,10 +76,10 @@ def new_verification_code() -> str:
 
 
 def _enqueue(job: ReportJob) -> None:
-    from .tasks import render_report  # the task module imports this one
-
+    """Publish the job's task once the request commits; the broker being down leaves the
+    job queued and unpublished for the outbox sweep, and never fails the request."""
     job_id = job.pk
-    transaction.on_commit(lambda: render_report.delay(job_id=job_id))
+    transaction.on_commit(lambda: publish_job(job_id))
 
 
 def request_report(*, kind: str, params: dict, by: User) -> ReportJob:
@@ -146,8 +147,14 @@ def is_stale(job: ReportJob, *, now: dt.datetime | None = None) -> bool:
     return job.is_active and last is not None and last < now - STALE_AFTER
 
 
+def is_unpublished(job: ReportJob) -> bool:
+    """Queued, but its task never reached the broker (it was down when the job was asked
+    for): nothing will run it until the sweep or a retry publishes it."""
+    return job.status == JobStatus.QUEUED and job.published_at is None
+
+
 def can_retry(job: ReportJob) -> bool:
-    return job.status == JobStatus.FAILED or is_stale(job)
+    return job.status == JobStatus.FAILED or is_stale(job) or is_unpublished(job)
 
 
 def retry_job(job: ReportJob, *, by: User) -> ReportJob:
@@ -157,7 +164,9 @@ def retry_job(job: ReportJob, *, by: User) -> ReportJob:
     with transaction.atomic():
         locked = ReportJob.objects.select_for_update().get(pk=job.pk)
         if not can_retry(locked):
-            raise ReportError(_("Hanya laporan yang gagal yang dapat diulang."), code="invalid")
+            raise ReportError(
+                _("Hanya laporan yang gagal atau tertahan yang dapat diulang."), code="invalid"
+            )
         _discard_batch_files(locked)
         locked.status = JobStatus.QUEUED
         locked.error = ""
@@ -168,8 +177,10 @@ def retry_job(job: ReportJob, *, by: User) -> ReportJob:
         locked.batch = {}
         locked.chunks_total = locked.chunks_done = 0
         locked.fingerprint = fingerprint_for(locked.kind, locked.params)
+        locked.published_at = None
         locked.save(
             update_fields=[
+                "published_at",
                 "status",
                 "error",
                 "progress",
@@ -354,7 +365,6 @@ def requeue_after_transient(job_id: int) -> None:
 def start_batch(job: ReportJob) -> None:
     from .rendering.batch import chunk_size, packet_plan_ids, split
     from .rendering.cycle_summary import load_cycle
-    from .tasks import render_packet_chunk
 
     cycle = load_cycle(job.params["cycle_id"])
     ids = packet_plan_ids(cycle)
@@ -369,15 +379,7 @@ def start_batch(job: ReportJob) -> None:
         locked.chunks_done = 0
         locked.title = gettext("Semua paket penilaian — %(cycle)s") % {"cycle": cycle.name}
         locked.save(update_fields=["batch", "chunks_total", "chunks_done", "title"])
-        transaction.on_commit(
-            lambda: _send_chunks(render_packet_chunk, locked.pk, attempt, range(len(chunks)))
-        )
-
-
-def _send_chunks(task, job_id: int, attempt: int, indexes) -> None:
-    from celery import group
-
-    group(task.si(job_id=job_id, attempt=attempt, index=i) for i in indexes).apply_async()
+        transaction.on_commit(lambda: publish_chunks(locked.pk, attempt, range(len(chunks))))
 
 
 def _claim_chunk(job_id: int, attempt: int, index: int, worker: str) -> ReportJob | None:
@@ -421,7 +423,7 @@ def run_chunk(job_id: int, *, attempt: int, index: int, worker: str = "") -> Non
         job.progress = min(95, 5 + 90 * done // job.chunks_total)
         job.save(update_fields=["batch", "chunks_done", "progress"])
         if done == job.chunks_total:
-            transaction.on_commit(lambda: assemble_packets.delay(job_id=job_id, attempt=attempt))
+            transaction.on_commit(lambda: publish(assemble_packets, job_id=job_id, attempt=attempt))
 
 
 def assemble_batch(job_id: int, *, attempt: int) -> ReportJob | None:
@@ -483,7 +485,7 @@ def recover_orphaned_jobs(*, worker: str, since: dt.datetime) -> list[int]:
     removes a message when it is delivered, so without this a killed worker's job would
     stay "running" for ever. Re-enqueueing is safe because every step is idempotent.
     """
-    from .tasks import assemble_packets, render_packet_chunk, render_report
+    from .tasks import assemble_packets, render_report
 
     recovered = []
     running = ReportJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=since)
@@ -492,7 +494,7 @@ def recover_orphaned_jobs(*, worker: str, since: dt.datetime) -> list[int]:
             batch = job.batch
             done, claims = batch.get("done", {}), batch.get("claims", {})
             if len(done) == job.chunks_total:
-                assemble_packets.delay(job_id=job.pk, attempt=batch["attempt"])
+                publish(assemble_packets, job_id=job.pk, attempt=batch["attempt"])
                 recovered.append(job.pk)
                 continue
             lost = [
@@ -501,10 +503,10 @@ def recover_orphaned_jobs(*, worker: str, since: dt.datetime) -> list[int]:
                 if str(i) not in done and _lost_chunk(claims.get(str(i)), job, worker, since)
             ]
             if lost:
-                _send_chunks(render_packet_chunk, job.pk, batch["attempt"], lost)
+                publish_chunks(job.pk, batch["attempt"], lost)
                 recovered.append(job.pk)
         elif job.worker == worker:
-            render_report.delay(job_id=job.pk)
+            publish(render_report, job_id=job.pk)
             recovered.append(job.pk)
     if recovered:
         logger.warning("re-enqueued report jobs %s left running by %s", recovered, worker)
@@ -611,3 +613,107 @@ def remove_expired_report_files(
     if removed and not dry_run:
         logger.info("removed %s report files finished before %s", len(removed), cutoff)
     return removed
+
+
+# --- The outbox: publishing jobs, and the sweep of what was not delivered -------------------
+#
+# A job's row is committed first; its task is published after the commit and the row
+# remembers when the broker took it (`published_at`). The broker being down never fails the
+# request: the job stays "queued" and unpublished, its page says so and offers to retry.
+# The sweep (Celery beat every AGENPLAN_OUTBOX_SWEEP_SECONDS, and every worker when it
+# starts) publishes again
+#
+# - jobs queued but never published, or published AGENPLAN_OUTBOX_REPUBLISH_AFTER_SECONDS
+#   ago without any worker taking them (a broker that lost its queue);
+# - jobs running AGENPLAN_REPORT_STUCK_AFTER_SECONDS after they started, and chunks of a
+#   batch claimed that long ago, whichever worker held them: the tasks' hard time limit has
+#   ended any render by then, so that worker is gone;
+# - chunks of a batch that nobody claimed, and the final assembly of a batch whose chunks
+#   are all done, when their messages were lost.
+#
+# Every step is idempotent (see above), so publishing twice is harmless.
+
+
+def republish_after() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.AGENPLAN_OUTBOX_REPUBLISH_AFTER_SECONDS)
+
+
+def stuck_after() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.AGENPLAN_REPORT_STUCK_AFTER_SECONDS)
+
+
+def publish_job(job_id: int) -> bool:
+    """Hand the job's task to the broker; on success remember when. False when the broker
+    is down: the job stays in the outbox for the sweep (or its requester's retry)."""
+    from .tasks import render_report  # the task module imports this one
+
+    if not publish(render_report, job_id=job_id):
+        return False
+    ReportJob.objects.filter(pk=job_id).update(published_at=timezone.now())
+    return True
+
+
+def publish_chunks(job_id: int, attempt: int, indexes) -> bool:
+    """One task per chunk of a batch; False when the broker did not take all of them."""
+    from .tasks import render_packet_chunk  # the task module imports this one
+
+    published = [
+        publish(render_packet_chunk, job_id=job_id, attempt=attempt, index=i) for i in indexes
+    ]
+    return all(published)
+
+
+def _claimed_at(claim: dict) -> dt.datetime:
+    return dt.datetime.fromisoformat(claim["at"])
+
+
+def republish_undelivered(*, now: dt.datetime | None = None) -> dict[str, list[int]]:
+    """The sweep: publish again what was committed but not delivered; returns the job ids
+    by reason ("queued", "running", "chunks", "assembly")."""
+    from .tasks import assemble_packets, render_report  # the task module imports this one
+
+    now = now or timezone.now()
+    queued_before, stuck_before = now - republish_after(), now - stuck_after()
+    found: dict[str, list[int]] = {"queued": [], "running": [], "chunks": [], "assembly": []}
+
+    queued = ReportJob.objects.filter(status=JobStatus.QUEUED).filter(
+        Q(published_at__isnull=True, created_at__lt=now - dt.timedelta(seconds=5))
+        | Q(published_at__lt=queued_before)
+    )
+    for job_id in queued.order_by("pk").values_list("pk", flat=True):
+        if publish_job(job_id):
+            found["queued"].append(job_id)
+
+    # Claims and the assembly come after the start: a job started after both cutoffs has
+    # nothing to recover yet.
+    running = ReportJob.objects.filter(
+        status=JobStatus.RUNNING, started_at__lt=max(queued_before, stuck_before)
+    )
+    for job in running.only("pk", "kind", "batch", "chunks_total", "started_at").order_by("pk"):
+        if job.kind == ReportKind.CYCLE_PACKETS and job.chunks_total:
+            batch = job.batch
+            done, claims = batch.get("done", {}), batch.get("claims", {})
+            if len(done) == job.chunks_total:
+                latest = max((_claimed_at(c) for c in claims.values()), default=job.started_at)
+                if latest < stuck_before and publish(
+                    assemble_packets, job_id=job.pk, attempt=batch["attempt"]
+                ):
+                    found["assembly"].append(job.pk)
+                continue
+            lost = [
+                i
+                for i in range(job.chunks_total)
+                if str(i) not in done
+                and (
+                    _claimed_at(claims[str(i)]) < stuck_before
+                    if str(i) in claims
+                    else job.started_at < queued_before
+                )
+            ]
+            if lost and publish_chunks(job.pk, batch["attempt"], lost):
+                found["chunks"].append(job.pk)
+        elif job.started_at < stuck_before and publish(render_report, job_id=job.pk):
+            found["running"].append(job.pk)
+    if any(found.values()):
+        logger.warning("outbox: report jobs published again: %s", found)
+    return found

@@ -18,6 +18,7 @@ from celery.utils.time import get_exponential_backoff_interval
 from django.db import OperationalError
 from django.utils import timezone
 
+from agenplan.outbox import publish
 from plans.services import PlanError
 
 from . import services
@@ -116,9 +117,21 @@ def clean_up_report_files(self) -> int:
     return len(removed)
 
 
+@shared_task(bind=True, acks_late=True, max_retries=3, soft_time_limit=60, time_limit=90)
+def republish_report_jobs(self) -> dict[str, list[int]]:
+    """Every minute (Celery beat) and when a worker starts: publish again the jobs that were
+    committed but not delivered, or left running past their time limit by any worker."""
+    try:
+        return services.republish_undelivered()
+    except TRANSIENT_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+
+
 @worker_ready.connect
 def _recover_on_worker_ready(sender=None, **kwargs) -> None:
-    """A node that starts has nothing running: what it had claimed before died with it."""
+    """A node that starts has nothing running: what it had claimed before died with it
+    (re-published at once); and whatever the broker lost while no worker ran is swept."""
     hostname = getattr(sender, "hostname", "")
     if hostname:
-        recover_orphaned_reports.delay(worker=hostname, since=timezone.now().isoformat())
+        publish(recover_orphaned_reports, worker=hostname, since=timezone.now().isoformat())
+    publish(republish_report_jobs)

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After MessageMiddleware: says so when committed work could not be published yet.
+    "agenplan.outbox.OutboxMiddleware",
 ]
 
 ROOT_URLCONF = "agenplan.urls"
@@ -170,7 +172,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
-    else {"visibility_timeout": 3600}
+    else {"visibility_timeout": 3600, "socket_connect_timeout": 2}
 )
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
@@ -185,6 +187,29 @@ CELERY_TASK_ROUTES = {
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request publishes its work after commit (agenplan.outbox) and must never hang on a dead
+# broker: one retry, a 2-second connection timeout; what is not published stays in its row
+# and the sweeps below publish it again.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0.2,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+
+# --- The outbox sweep (agenplan.outbox) ------------------------------------------------
+# Every AGENPLAN_OUTBOX_SWEEP_SECONDS (Celery beat) and whenever a worker starts, what was
+# committed but not delivered is published again: notifications not e-mailed, report jobs
+# and assignment runs never published or queued that long without a worker taking them
+# (AGENPLAN_OUTBOX_REPUBLISH_AFTER_SECONDS), and report jobs or chunks still "running"
+# AGENPLAN_REPORT_STUCK_AFTER_SECONDS after they started, whichever worker held them (the
+# tasks' hard time limit is 660 s: by then no worker can still be rendering them).
+AGENPLAN_OUTBOX_SWEEP_SECONDS = env.int("AGENPLAN_OUTBOX_SWEEP_SECONDS", default=60)
+AGENPLAN_OUTBOX_REPUBLISH_AFTER_SECONDS = env.int(
+    "AGENPLAN_OUTBOX_REPUBLISH_AFTER_SECONDS", default=600
+)
+AGENPLAN_REPORT_STUCK_AFTER_SECONDS = env.int("AGENPLAN_REPORT_STUCK_AFTER_SECONDS", default=720)
 
 # --- Mail -----------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(
@@ -288,5 +313,18 @@ CELERY_BEAT_SCHEDULE = {
     "assessment-clean-up-import-files": {
         "task": "assessment.tasks.clean_up_import_files",
         "schedule": crontab(hour=2, minute=45),
+    },
+    # The outbox sweeps (agenplan.outbox): what was committed but not delivered.
+    "outbox-notification-mail": {
+        "task": "assessment.tasks.resend_unmailed_notifications",
+        "schedule": AGENPLAN_OUTBOX_SWEEP_SECONDS,
+    },
+    "outbox-report-jobs": {
+        "task": "reports.tasks.republish_report_jobs",
+        "schedule": AGENPLAN_OUTBOX_SWEEP_SECONDS,
+    },
+    "outbox-assignment-runs": {
+        "task": "assessment.tasks.republish_assignment_runs",
+        "schedule": AGENPLAN_OUTBOX_SWEEP_SECONDS,
     },
 }

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.urls import reverse
 
+from agenplan.outbox import publish
 from agents.enums import Role
 from agents.models import Notification, User
-from agents.notifications import notify
+from agents.notifications import mark_mail_published, notify
 from plans.services import PlanError, _locked, _require, transition
 
 __all__ = [
@@ -37,10 +38,19 @@ def send(recipient: User, *, kind: str, title, body="", url: str = "", dedupe_ke
     )
     if notification is None or not recipient.email:
         return
+    pk = notification.pk
+    transaction.on_commit(lambda: publish_mail(pk))
+
+
+def publish_mail(notification_id: int) -> bool:
+    """Publish the notification's mail task and remember when the broker took it; False
+    when the broker is down (the sweep publishes it again; the request goes on)."""
     from assessment.tasks import send_notification_mail
 
-    pk = notification.pk
-    transaction.on_commit(lambda: send_notification_mail.delay(notification_id=pk))
+    if not publish(send_notification_mail, notification_id=notification_id):
+        return False
+    mark_mail_published(notification_id)
+    return True
 
 
 @dataclass(frozen=True)
@@ -90,11 +100,9 @@ def send_many(messages: list[Message]) -> None:
         dedupe_key__in={k for _r, k in mailable},
         emailed_at__isnull=True,
     ).values_list("pk", "recipient_id", "dedupe_key")
-    from assessment.tasks import send_notification_mail
-
     for pk, recipient_id, key in unsent:
         if (recipient_id, key) in mailable:
-            transaction.on_commit(lambda pk=pk: send_notification_mail.delay(notification_id=pk))
+            transaction.on_commit(lambda pk=pk: publish_mail(pk))
 
 
 def url(name: str, *args) -> str:

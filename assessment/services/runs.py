@@ -12,11 +12,12 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Least
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from agenplan.outbox import publish
 from agents.models import User
 from agents.services import record_activity
 from plans.models import Cycle
@@ -98,10 +99,32 @@ def request_auto_assign(
             data={"run_id": run.pk, "plans": waiting},
             at=now,
         )
-        from ..tasks import run_auto_assign
-
-        transaction.on_commit(lambda: run_auto_assign.delay(run_id=run.pk))
+        transaction.on_commit(lambda: publish_run(run.pk))
     return run
+
+
+def publish_run(run_id: int) -> bool:
+    """Publish the run's task and remember when the broker took it; False when the broker
+    is down: the run stays queued for the sweep, and the request goes on."""
+    from ..tasks import run_auto_assign  # the task module imports this one
+
+    if not publish(run_auto_assign, run_id=run_id):
+        return False
+    AssignmentRun.objects.filter(pk=run_id).update(published_at=timezone.now())
+    return True
+
+
+def republish_queued_runs(*, now: dt.datetime | None = None) -> list[int]:
+    """The sweep: runs queued but never published, or published AGENPLAN_OUTBOX_REPUBLISH_
+    AFTER_SECONDS ago without a worker taking them; returns the ids published. The task is
+    idempotent: a run taken twice goes on where it stopped."""
+    now = now or timezone.now()
+    again = now - dt.timedelta(seconds=settings.AGENPLAN_OUTBOX_REPUBLISH_AFTER_SECONDS)
+    queued = AssignmentRun.objects.filter(status=RunStatus.QUEUED).filter(
+        Q(published_at__isnull=True, requested_at__lt=now - dt.timedelta(seconds=5))
+        | Q(published_at__lt=again)
+    )
+    return [run_id for run_id in queued.values_list("pk", flat=True) if publish_run(run_id)]
 
 
 def perform_assignment_run(run_id: int) -> AssignmentRun | None:

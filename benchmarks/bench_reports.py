@@ -296,7 +296,9 @@ def build_cycle():
                 )
                 pairs.append((total, levels))
             plan.score = scoring.plan_score([t for t, _ in pairs])
-            plan.review_flagged = scoring.disagreement(pairs)
+            plan.review_flagged = scoring.disagreement(
+                pairs, levels=cycle.disagreement_levels, points=cycle.disagreement_points
+            )
             decided = index % 5 != 0
             plan.state = PlanState.APPROVED if decided else PlanState.REVIEWED
             plan_updates.append(plan)

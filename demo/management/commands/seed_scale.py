@@ -420,7 +420,11 @@ class ScaleGenerator:
                         else None
                     ),
                     score=scoring.plan_score(totals, cycle.score_method),
-                    review_flagged=scoring.disagreement(pairs),
+                    review_flagged=scoring.disagreement(
+                        pairs,
+                        levels=cycle.disagreement_levels,
+                        points=cycle.disagreement_points,
+                    ),
                     # The links are bulk-inserted below (no m2m signal): their ids here.
                     area_ids=alignment_key(self.areas[c].pk for c in draft.change_area_codes),
                     value_ids=alignment_key(self.values[c].pk for c in draft.core_value_codes),

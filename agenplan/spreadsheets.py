@@ -44,3 +44,20 @@ def append_row(ws, values: Iterable) -> None:
             cell = ws.cell(row=row, column=column)
             cell.data_type = "s"
             cell.quotePrefix = True
+
+
+def write_only_row(ws, values: Iterable) -> None:
+    """`ws.append(values)` on a write-only worksheet (rows are streamed, not kept), with
+    every formula-like text written as a text cell."""
+    from openpyxl.cell import WriteOnlyCell
+
+    row = []
+    for value in values:
+        if is_formula_like(value):
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"
+            cell.quotePrefix = True
+            row.append(cell)
+        else:
+            row.append(value)
+    ws.append(row)

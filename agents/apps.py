@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class AgentsConfig(AppConfig):
     name = "agents"
     verbose_name = _("Pengguna dan agen perubahan")
+
+    def ready(self):
+        # The admin (first in INSTALLED_APPS) has registered every ModelAdmin by now.
+        from django.contrib import admin
+
+        from .admin_audit import audit_admin_site
+
+        audit_admin_site(admin.site)

@@ -25,12 +25,16 @@ NAVIGATION = {
         ("assessment:cycles", _("Siklus dan instrumen"), "calendar-range"),
         ("assessment:participants", _("Impor peserta"), "person-plus"),
         ("plans:list", _("Daftar rencana"), "list-ul"),
+        ("audit", _("Jejak audit"), "journal-check"),
     ],
     Role.LEADERSHIP: [
         ("reports:dashboard", _("Dashboard provinsi"), "bar-chart-line"),
         ("plans:list", _("Daftar rencana"), "list-ul"),
     ],
-    Role.ADMIN: [("admin:index", _("Django admin"), "gear")],
+    Role.ADMIN: [
+        ("admin:index", _("Django admin"), "gear"),
+        ("audit", _("Jejak audit"), "journal-check"),
+    ],
 }
 
 

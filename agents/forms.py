@@ -23,3 +23,42 @@ class LoginForm(AuthenticationForm):
         ),
         "inactive": _("Akun ini tidak aktif. Hubungi Biro Organisasi."),
     }
+
+
+class AuditFilterForm(forms.Form):
+    """Filters of the audit page (all optional, in the URL): who, what, when, which object."""
+
+    who = forms.CharField(
+        label=_("Pelaku"),
+        required=False,
+        max_length=100,
+        help_text=_("Nama, nama pengguna atau NIP."),
+    )
+    action = forms.CharField(
+        label=_("Tindakan"),
+        required=False,
+        max_length=60,
+        help_text=_("Awal nama tindakan, misalnya admin. atau participants."),
+    )
+    date_from = forms.DateField(
+        label=_("Dari tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Sampai tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    model = forms.ChoiceField(label=_("Jenis objek"), required=False)
+    object_id = forms.IntegerField(
+        label=_("ID objek"), required=False, min_value=0, max_value=2**63 - 1
+    )
+    q = forms.CharField(label=_("Nama objek memuat"), required=False, max_length=100)
+
+    def __init__(self, *args, models=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = [("", _("Semua")), *models]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("Tanggal akhir tidak boleh sebelum tanggal awal."))
+        return data

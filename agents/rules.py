@@ -25,3 +25,7 @@ is_leadership = _has_role(Role.LEADERSHIP)
 is_reviewer = _has_role(Role.REVIEWER)
 is_agency_head = _has_role(Role.AGENCY_HEAD)
 is_admin = _has_role(Role.ADMIN)
+
+
+# The audit trail: coordinators (Biro Organisasi) and admins.
+rules.add_perm("agents.view_audit_log", is_coordinator | is_admin)

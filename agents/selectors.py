@@ -1,7 +1,13 @@
 """Reads about people and their roles."""
 
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
 from .enums import Role
-from .models import User
+from .models import ActivityLog, User
+from .validators import normalize_nip
 
 
 def roles_of(user: User) -> frozenset[str]:
@@ -85,3 +91,53 @@ def activity_log_for(obj):
         .select_related("actor")
         .order_by("created_at", "id")
     )
+
+
+# --- The audit log --------------------------------------------------------------------
+
+
+def audit_models() -> list[tuple[str, str]]:
+    """(app_label.model, name) of the models of AgenPlan and Django's auth, for a picker."""
+    from django.apps import apps
+
+    local = {"agencies", "agents", "plans", "assessment", "reports", "auth"}
+    models = [m for m in apps.get_models() if m._meta.app_label in local]
+    return sorted(
+        ((m._meta.label_lower, str(m._meta.verbose_name).capitalize()) for m in models),
+        key=lambda pair: pair[1],
+    )
+
+
+def audit_entries(filters: dict) -> QuerySet:
+    """The audit log, newest first, narrowed by the audit page's filters (who, what, when,
+    which object). Dates are WITA days."""
+    entries = ActivityLog.objects.select_related("actor", "content_type").order_by(
+        "-created_at", "-id"
+    )
+    who = (filters.get("who") or "").strip()
+    if who:
+        match = Q(actor__name__icontains=who) | Q(actor__username__iexact=who)
+        if normalize_nip(who).isdigit():
+            match |= Q(actor__nip=normalize_nip(who))
+        entries = entries.filter(match)
+    action = (filters.get("action") or "").strip()
+    if action:
+        entries = entries.filter(action__istartswith=action)
+    zone = timezone.get_current_timezone()
+    if filters.get("date_from"):
+        start = dt.datetime.combine(filters["date_from"], dt.time.min, tzinfo=zone)
+        entries = entries.filter(created_at__gte=start)
+    if filters.get("date_to"):
+        end = dt.datetime.combine(
+            filters["date_to"] + dt.timedelta(days=1), dt.time.min, tzinfo=zone
+        )
+        entries = entries.filter(created_at__lt=end)
+    if filters.get("model"):
+        app_label, _dot, model = filters["model"].partition(".")
+        entries = entries.filter(content_type__app_label=app_label, content_type__model=model)
+    if filters.get("object_id") is not None:
+        entries = entries.filter(object_id=filters["object_id"])
+    text = (filters.get("q") or "").strip()
+    if text:
+        entries = entries.filter(object_repr__icontains=text)
+    return entries

@@ -95,3 +95,13 @@ def revoke_role(grant: RoleGrant, *, by: User | None) -> None:
     grant.delete()
     record_activity(actor=by, action="role.revoke", obj=user, note=note, data=data)
     _forget_roles(user)
+
+
+def record_audit_export(filters: dict, *, by: User) -> ActivityLog:
+    """Audit an export of the audit log itself (who, with which filters)."""
+    return record_activity(
+        actor=by,
+        action="audit.exported",
+        obj=by,
+        data={key: str(value) for key, value in filters.items() if value not in (None, "")},
+    )

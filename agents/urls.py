@@ -17,4 +17,6 @@ urlpatterns = [
     path("notifikasi/", views.notifications, name="notifications"),
     path("notifikasi/lencana/", views.notifications_badge, name="notifications_badge"),
     path("notifikasi/baca/", views.notifications_read, name="notifications_read"),
+    path("jejak-audit/", views.audit_log, name="audit"),
+    path("jejak-audit/unduh/", views.audit_export, name="audit_export"),
 ]

@@ -3,15 +3,20 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
+from rules.contrib.views import permission_required
 
+from .audit_export import AUDIT_EXPORT_MAX_ROWS, audit_workbook
 from .context_processors import role_home
-from .forms import LoginForm
-from .selectors import ordered_roles, programme_contacts
+from .forms import AuditFilterForm, LoginForm
+from .selectors import audit_entries, audit_models, ordered_roles, programme_contacts
+from .services import record_audit_export
 
 
 @login_required
@@ -110,3 +115,55 @@ def notifications_read(request):
     else:
         mark_read(request.user)
     return redirect("notifications")
+
+
+# --- The audit log ------------------------------------------------------------------------
+
+AUDIT_PER_PAGE = 50
+
+
+def _audit_filters(request):
+    form = AuditFilterForm(request.GET or None, models=audit_models())
+    filters = form.cleaned_data if form.is_valid() else {}
+    return form, filters
+
+
+@login_required
+@permission_required("agents.view_audit_log", raise_exception=True)
+@require_GET
+def audit_log(request):
+    """ "Jejak audit": who did what, when, to which object; filtered and paginated."""
+    form, filters = _audit_filters(request)
+    page = Paginator(audit_entries(filters), AUDIT_PER_PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "agents/audit.html",
+        {
+            "form": form,
+            "page": page,
+            "query_string": params.urlencode(),
+            "export_limit": AUDIT_EXPORT_MAX_ROWS,
+        },
+    )
+
+
+@login_required
+@permission_required("agents.view_audit_log", raise_exception=True)
+@require_GET
+def audit_export(request):
+    """The filtered list as XLSX (the newest AUDIT_EXPORT_MAX_ROWS); the export is audited."""
+    form, filters = _audit_filters(request)
+    if form.is_bound and not form.is_valid():
+        return redirect(f"{reverse('audit')}?{request.GET.urlencode()}")
+    content = audit_workbook(audit_entries(filters))
+    record_audit_export(filters, by=request.user)
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="jejak-audit-{stamp}.xlsx"'
+    response["Cache-Control"] = "private, no-store"
+    return response

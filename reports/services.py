@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agenplan.outbox import publish
 from agents.models import User
+from agents.services import record_activity
 from plans.models import ActionPlan, Cycle
 from plans.services import PlanError
 
@@ -68,6 +69,16 @@ TRANSIENT_MESSAGE = _(
 
 
 # --- Requests --------------------------------------------------------------------------------
+
+
+def record_report_download(job: ReportJob, *, by: User) -> None:
+    """Audit one download of a finished report's file (who, which document)."""
+    record_activity(
+        actor=by,
+        action="report.downloaded",
+        obj=job,
+        data={"kind": job.kind, "title": job.title, "params": job.params},
+    )
 
 
 def new_verification_code() -> str:

@@ -226,6 +226,7 @@ def download(request, pk):
         handle = job.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404("File is gone") from exc
+    services.record_report_download(job, by=request.user)
     response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

@@ -145,6 +145,9 @@ MATRIX: dict[tuple[str, str], Row] = {
         answers(302, anonymous=302), method="post", data=(("language", "en"),)
     ),
     ("healthz", ""): Row(answers(200, anonymous=200)),
+    # The audit trail: the Biro Organisasi and admins (by role, not by flag).
+    ("audit", ""): Row(answers(coordinator=200, admin_role=200)),
+    ("audit_export", ""): Row(answers(coordinator=200, admin_role=200)),
     # --- Plans: homes and the list ----------------------------------------------------------
     ("plans:my_plans", ""): Row(given(answers(), 200, AGENTS)),
     # Every agent is sent on: to a new plan, or back to "Rencana saya" with the reason.

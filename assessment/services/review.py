@@ -69,24 +69,60 @@ def save_review(
         if review.state == ReviewState.SUBMITTED:
             raise PlanError(_("Penilaian sudah dikirim dan terkunci."), code="locked")
         existing = {s.criterion_id: s for s in review.scores.all()}
+        # What the draft changes, for the audit log: levels before → after, and which texts
+        # changed (not their words: comments and notes stay on the review).
+        changed_levels, changed_comments = {}, []
         for code, (level, comment) in levels.items():
             criterion = criteria[code]
             score = existing.get(criterion.pk)
             if level is None:
                 if score is not None:
+                    changed_levels[code] = [score.level, None]
                     score.delete()
                 continue
             if score is None:
+                changed_levels[code] = [None, level]
+                if comment:
+                    changed_comments.append(code)
                 CriterionScore.objects.create(
                     review=review, criterion=criterion, level=level, comment=comment or ""
                 )
             elif score.level != level or score.comment != (comment or ""):
+                if score.level != level:
+                    changed_levels[code] = [score.level, level]
+                if score.comment != (comment or ""):
+                    changed_comments.append(code)
                 score.level, score.comment = level, comment or ""
                 score.save(update_fields=["level", "comment"])
+        texts = [
+            name
+            for name, value in (
+                ("overall_feedback", overall_feedback),
+                ("confidential_note", confidential_note),
+            )
+            if getattr(review, name) != value
+        ]
+        total_before = review.total
         review.overall_feedback = overall_feedback
         review.confidential_note = confidential_note
         review.total = _total_if_complete(review, criteria)
         review.save(update_fields=["overall_feedback", "confidential_note", "total", "updated_at"])
+        if _created or changed_levels or changed_comments or texts:
+            record_activity(
+                actor=by,
+                action="review.draft_saved",
+                obj=review,
+                data={
+                    "plan_id": plan.pk,
+                    "levels": changed_levels,
+                    "comments_changed": sorted(changed_comments),
+                    "texts_changed": texts,
+                    "total": [
+                        None if total_before is None else str(total_before),
+                        None if review.total is None else str(review.total),
+                    ],
+                },
+            )
     return review
 
 

@@ -204,6 +204,17 @@ def add_attachment(plan: ActionPlan, *, uploaded, by: User, description: str = "
     return attachment
 
 
+def record_attachment_download(attachment: Attachment, *, by: User) -> None:
+    """Audit one download of an attachment (who, which file, of which plan). The view
+    has checked that `by` may see the plan."""
+    record_activity(
+        actor=by,
+        action="attachment.downloaded",
+        obj=attachment,
+        data={"plan_id": attachment.plan_id, "name": attachment.original_name},
+    )
+
+
 def delete_attachment(attachment: Attachment, *, by: User) -> None:
     plan = attachment.plan
     _require(by, "plans.change_actionplan", plan, _("Anda tidak berhak mengubah rencana ini."))

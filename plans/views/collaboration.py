@@ -179,6 +179,7 @@ def attachment_download(request, pk):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404("File missing") from None
+    services.record_attachment_download(attachment, by=request.user)
     response = FileResponse(
         handle,
         as_attachment=attachment.content_type not in ("application/pdf", "image/png", "image/jpeg"),

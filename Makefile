@@ -37,7 +37,8 @@ endef
 help:
 	@echo "make run     install what is missing, migrate, seed demo data, start web + worker + beat"
 	@echo "make test    the test suite (unit tests in parallel, then integration and browser tests)"
-	@echo "make lint    ruff, djLint, makemigrations --check, check --deploy (production settings)"
+	@echo "make lint    ruff, djLint, makemigrations --check, check --deploy, bandit, pip-audit"
+	@echo "make fuzz    10,000 generated inputs against the forms, filters and imports"
 	@echo "make format  ruff format and ruff check --fix"
 	@echo "make venv    create .venv and install requirements-dev.txt when it changed"
 	@echo "make clean   remove var/ (local database, broker, media) and test artifacts"
@@ -83,6 +84,8 @@ lint: venv
 	$(VENV)/bin/djlint $(TEMPLATE_DIRS) --lint
 	$(MANAGE) makemigrations --check --dry-run
 	$(CHECK_DEPLOY_ENV) $(MANAGE) check --deploy --fail-level WARNING
+	$(VENV)/bin/bandit -c pyproject.toml -q -r .
+	$(VENV)/bin/pip-audit --progress-spinner off
 
 format: venv
 	$(VENV)/bin/ruff format .

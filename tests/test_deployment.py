@@ -332,6 +332,17 @@ def test_make_lint_runs_every_check():
     assert len(secret.split("=", 1)[1]) >= 50  # Django's security.W009 wants 50+ characters
 
 
+def test_make_lint_runs_bandit_and_pip_audit():
+    lines = make_dry_run("lint")
+    assert ".venv/bin/bandit -c pyproject.toml -q -r ." in lines
+    assert ".venv/bin/pip-audit --progress-spinner off" in lines
+
+
+def test_make_fuzz_runs_ten_thousand_examples_of_the_fuzz_tests():
+    (fuzz,) = [line for line in make_dry_run("fuzz") if "tests/test_fuzz.py" in line]
+    assert fuzz.startswith("AGENPLAN_FUZZ_TOTAL=10000 .venv/bin/pytest tests/test_fuzz.py -s ")
+
+
 def test_ci_runs_lint_then_test():
     assert CI_RUN.stat().st_mode & stat.S_IXUSR
     lines = [line.strip() for line in CI_RUN.read_text().splitlines()]

@@ -72,10 +72,6 @@ CACHES = {
     }
 }
 
-# Plans per chunk of a batch of review packets (reports.rendering.batch): a fault test makes
-# a batch of two plans two chunks.
-AGENPLAN_PACKETS_PER_CHUNK = env.int("AGENPLAN_PACKETS_PER_CHUNK", default=10)
-
 # A fault test runs Celery beat for real: every periodic task then runs every so many
 # seconds instead of at its hour (0: the production schedule).
 _beat_seconds = env.float("AGENPLAN_TEST_BEAT_SECONDS", default=0)

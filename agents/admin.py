@@ -1,11 +1,24 @@
-from django.contrib import admin
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.admin import AccessLogAdmin
+from axes.models import AccessAttempt, AccessLog
+from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.backends import ModelBackend
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import services
 from .models import ActivityLog, Agent, RoleGrant, User
+from .services import unlock_sign_in
+
+
+def _report_unlocked(request, opened: int) -> None:
+    messages.success(
+        request,
+        ngettext("%(count)d kunci masuk dibuka.", "%(count)d kunci masuk dibuka.", opened)
+        % {"count": opened},
+    )
 
 
 class ModelPermissionAdmin(admin.ModelAdmin):
@@ -74,6 +87,13 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"fields": ["username", "name", "email", "password1", "password2"]}),
     ]
+    actions = ["unlock_logins"]
+
+    @admin.action(description=_("Buka kunci masuk (percobaan gagal)"), permissions=["change"])
+    def unlock_logins(self, request, queryset):
+        usernames = list(queryset.values_list("username", flat=True))
+        attempts = AccessAttempt.objects.filter(username__in=usernames)
+        _report_unlocked(request, unlock_sign_in(attempts, by=request.user))
 
     def save_formset(self, request, form, formset, change):
         """Role grants are written through the services, which audit each grant, change
@@ -87,6 +107,28 @@ class UserAdmin(DjangoUserAdmin):
             services.save_role_grant(grant, by=request.user)
         formset.save_m2m()
         return None
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+    """Failed sign-ins per username and address; deleting one unlocks it (audited)."""
+
+    actions = ["unlock_selected"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description=_("Buka kunci masuk"), permissions=["delete"])
+    def unlock_selected(self, request, queryset):
+        _report_unlocked(request, unlock_sign_in(queryset, by=request.user))
+
+    def delete_model(self, request, obj):
+        unlock_sign_in(AccessAttempt.objects.filter(pk=obj.pk), by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        unlock_sign_in(queryset, by=request.user)
 
 
 @admin.register(ActivityLog)
@@ -104,3 +146,6 @@ class ActivityLogAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+admin.site.register(AccessLog, AccessLogAdmin)

@@ -13,3 +13,6 @@ class AgentsConfig(AppConfig):
         from .admin_audit import audit_admin_site
 
         audit_admin_site(admin.site)
+        # Connect the receivers: the sign-in lock's audit, the session clock's start, what
+        # a new session owes of two-factor sign-in.
+        from . import lockout, sessions, two_factor  # noqa: F401

@@ -51,6 +51,8 @@ def role_home(role: str) -> str:
 def navigation(request) -> dict:
     context = navigation_context(request)
     context["government_name"] = settings.AGENPLAN_GOVERNMENT_NAME
+    context["session_idle_seconds"] = settings.AGENPLAN_SESSION_IDLE_MINUTES * 60
+    context["session_warning_seconds"] = settings.AGENPLAN_SESSION_WARNING_SECONDS
     user = getattr(request, "user", None)
     groups = []
     if user is not None and user.is_authenticated:

@@ -105,3 +105,61 @@ def record_audit_export(filters: dict, *, by: User) -> ActivityLog:
         obj=by,
         data={key: str(value) for key, value in filters.items() if value not in (None, "")},
     )
+
+
+# --- Sign-in locks (django-axes) ---------------------------------------------------------
+
+
+def _sign_in_subject(username: str | None, fallback: models.Model) -> models.Model:
+    """The audited object of a sign-in lock: the account when the name is one, else the
+    failed-attempt row itself (its text stays in the log after the row is gone)."""
+    user = User.objects.filter(username=username).first() if username else None
+    return user or fallback
+
+
+def record_sign_in_lock(*, username: str | None, ip_address: str | None) -> ActivityLog | None:
+    """Audit that `username` is locked out from `ip_address` after repeated failures."""
+    from axes.models import AccessAttempt
+
+    attempt = (
+        AccessAttempt.objects.filter(username=username, ip_address=ip_address)
+        .order_by("-attempt_time")
+        .first()
+    )
+    if attempt is None:
+        return None
+    return record_activity(
+        actor=None,
+        action="sign_in_locked",
+        obj=_sign_in_subject(username, attempt),
+        data={
+            "username": username or "",
+            "ip_address": ip_address or "",
+            "failures": attempt.failures_since_start,
+        },
+    )
+
+
+def unlock_sign_in(attempts, *, by: User) -> int:
+    """Remove failed sign-in attempts (an admin's early unlock); each lock it ends is
+    audited with who ended it. Returns how many locked pairs were opened."""
+    from django.conf import settings
+
+    limit = settings.AXES_FAILURE_LIMIT
+    opened = 0
+    with transaction.atomic():
+        for attempt in attempts.select_for_update():
+            if attempt.failures_since_start >= limit:
+                record_activity(
+                    actor=by,
+                    action="sign_in_unlocked",
+                    obj=_sign_in_subject(attempt.username, attempt),
+                    data={
+                        "username": attempt.username or "",
+                        "ip_address": attempt.ip_address or "",
+                        "failures": attempt.failures_since_start,
+                    },
+                )
+                opened += 1
+            attempt.delete()
+    return opened

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import security_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,18 @@ urlpatterns = [
         views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("akun/keamanan/", security_views.security, name="security"),
+    path("akun/keamanan/aktifkan/", security_views.enrol, name="two_factor_enrol"),
+    path(
+        "akun/keamanan/kode-pemulihan/",
+        security_views.renew_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path("akun/keamanan/matikan/", security_views.disable, name="two_factor_disable"),
+    path("akun/verifikasi/", security_views.verify, name="two_factor_verify"),
+    path("akun/sesi/", views.session_status, name="session_status"),
+    path("akun/sesi/tetap/", views.session_keepalive, name="session_keepalive"),
+    path("akun/sesi/kembali/", views.session_restored, name="session_restored"),
     path("notifikasi/", views.notifications, name="notifications"),
     path("notifikasi/lencana/", views.notifications_badge, name="notifications_badge"),
     path("notifikasi/baca/", views.notifications_read, name="notifications_read"),

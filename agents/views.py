@@ -5,13 +5,19 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
+from agenplan.ratelimit import rate_limited
+
+from . import sessions
 from .audit_export import AUDIT_EXPORT_MAX_ROWS, audit_workbook
 from .context_processors import role_home
 from .forms import AuditFilterForm, LoginForm
@@ -33,6 +39,7 @@ def home(request):
     )
 
 
+@method_decorator(rate_limited("login", methods=("POST",)), name="dispatch")
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
@@ -167,3 +174,43 @@ def audit_export(request):
     response["Content-Disposition"] = f'attachment; filename="jejak-audit-{stamp}.xlsx"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- The session's clock (static/js/session.js) ---------------------------------------------
+
+
+def _session_headers(request, response: HttpResponse) -> HttpResponse:
+    """What a page needs to carry on: seconds left, who is signed in, the CSRF token
+    (signing in again changes it, and a page opened before must send the new one)."""
+    response["X-Session-Remaining"] = str(sessions.remaining_seconds(request.session))
+    response["X-Session-User"] = str(request.user.pk)
+    response["X-CSRF-Token"] = get_token(request)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@require_GET
+def session_status(request):
+    """204 with the session's remaining seconds; 401 when there is no session. Pages ask
+    with the passive header, so asking does not keep the session alive."""
+    if not request.user.is_authenticated:
+        return sessions.session_expired_response()
+    return _session_headers(request, HttpResponse(status=204))
+
+
+@require_POST
+def session_keepalive(request):
+    """Count "Tetap masuk" as activity now."""
+    if not request.user.is_authenticated:
+        return sessions.session_expired_response()
+    sessions.mark_active(request.session)
+    return _session_headers(request, HttpResponse(status=204))
+
+
+@login_required
+@require_GET
+def session_restored(request):
+    """Where signing in again from a page whose session had ended lands (in a new tab):
+    the page in the first tab hears of it and saves what was waiting."""
+    return render(request, "agents/session_restored.html")

@@ -29,6 +29,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
+from agenplan.ratelimit import rate_limited
 from plans.selectors import current_cycle, cycle_choices, get_cycle_by_code, get_plan_for
 from plans.services import PlanError
 
@@ -234,6 +235,7 @@ def download(request, pk):
 
 
 @require_GET
+@rate_limited("verify", methods=("GET",))
 def verify(request, code):
     """Public: what a printed verification code names (kind, title, agency, date, who
     asked), never the document's content; 404 when the code names no finished document."""

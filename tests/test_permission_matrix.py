@@ -145,6 +145,17 @@ MATRIX: dict[tuple[str, str], Row] = {
         answers(302, anonymous=302), method="post", data=(("language", "en"),)
     ),
     ("healthz", ""): Row(answers(200, anonymous=200)),
+    # Account security: everyone's own (no one here has two-factor sign-in yet, and the
+    # roles that must have it are not set in the tests).
+    ("security", ""): Row(answers(200)),
+    ("two_factor_enrol", ""): Row(answers(200)),
+    ("two_factor_verify", ""): Row(answers(302)),
+    ("two_factor_recovery_codes", ""): Row(answers(302), method="post"),
+    ("two_factor_disable", ""): Row(answers(302), method="post"),
+    # The session's clock: 401 without a session, never the sign-in page.
+    ("session_status", ""): Row(answers(204, anonymous=401)),
+    ("session_keepalive", ""): Row(answers(204, anonymous=401), method="post"),
+    ("session_restored", ""): Row(answers(200)),
     # The audit trail: the Biro Organisasi and admins (by role, not by flag).
     ("audit", ""): Row(answers(coordinator=200, admin_role=200)),
     ("audit_export", ""): Row(answers(coordinator=200, admin_role=200)),

@@ -5,6 +5,7 @@ django-environ (cookiecutter-django style). Without configuration AgenPlan runs 
 SQLite and kombu's filesystem transport, so a fresh machine needs no server.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -36,6 +37,11 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "rules.apps.AutodiscoverRulesConfig",
     "django_htmx",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "agencies",
     "agents",
     "plans",
@@ -57,11 +63,18 @@ MIDDLEWARE = [
     "agenplan.request_guard.RequestGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "agents.sessions.SessionLimitsMiddleware",
+    "agents.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "agenplan.headers.PermissionsPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # After MessageMiddleware: says so when committed work could not be published yet.
     "agenplan.outbox.OutboxMiddleware",
+    # Last: turns a login that django-axes refused into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "agenplan.urls"
@@ -111,10 +124,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "agents.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username+address pair before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
+# A session ends after this many minutes without activity, and this many hours after
+# signing in whatever happens; pages warn AGENPLAN_SESSION_WARNING_SECONDS before the
+# idle end and offer to stay signed in. Changing the password signs out every other
+# session (Django's session hash).
+AGENPLAN_SESSION_IDLE_MINUTES = env.int("AGENPLAN_SESSION_IDLE_MINUTES", default=30)
+AGENPLAN_SESSION_MAX_HOURS = env.int("AGENPLAN_SESSION_MAX_HOURS", default=12)
+AGENPLAN_SESSION_WARNING_SECONDS = env.int("AGENPLAN_SESSION_WARNING_SECONDS", default=120)
+SESSION_COOKIE_AGE = AGENPLAN_SESSION_MAX_HOURS * 3600
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
@@ -123,6 +146,67 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+
+# --- Two-factor sign-in (django-otp: an authenticator app, plus recovery codes) --------
+# Everyone may turn it on (Akun > Keamanan); whoever has it gives a code after the
+# password. People holding one of these roles must have it before any page opens
+# ("admin" also covers the Django admin's staff and superusers); production.py requires it
+# for coordinators and admins unless the variable says otherwise.
+AGENPLAN_REQUIRE_2FA_FOR = env.list("AGENPLAN_REQUIRE_2FA_FOR", default=[])
+OTP_TOTP_ISSUER = "AgenPlan"
+AGENPLAN_RECOVERY_CODES = 10
+
+# --- Password guessing (django-axes) -------------------------------------------------
+# Five failed sign-ins for one username from one address lock that pair, and only that
+# pair, for the cool-off: a stranger elsewhere cannot lock a person out, and a guesser
+# cannot try more names from one address beyond the login rate limit below. An admin
+# unlocks early in the Django admin (access attempts); both are in the audit log.
+AXES_FAILURE_LIMIT = env.int("AGENPLAN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AGENPLAN_LOGIN_COOLOFF_MINUTES", default=15))
+# Failures during the lock do not extend it: the page can promise when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "agents.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "agenplan.ratelimit.client_ip"
+# The failed attempts are listed by agents.admin (with an audited unlock).
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# Proxies in front of the application that append to X-Forwarded-For (0: none, the
+# address of the connection is the client's). The client is the address the nearest
+# trusted proxy saw, never one the client wrote itself.
+AGENPLAN_TRUSTED_PROXY_COUNT = env.int("AGENPLAN_TRUSTED_PROXY_COUNT", default=0)
+# Requests per window and address ("N/s", "N/m", "N/h"), counted in the cache (shared by
+# every worker when the cache is Redis): sign-in attempts and printed-code checks.
+AGENPLAN_RATE_LIMITS = {
+    "login": env.str("AGENPLAN_RATE_LIMIT_LOGIN", default="30/m"),
+    "password_reset": env.str("AGENPLAN_RATE_LIMIT_PASSWORD_RESET", default="5/h"),
+    "verify": env.str("AGENPLAN_RATE_LIMIT_VERIFY", default="30/m"),
+}
+
+# --- Browser security headers ----------------------------------------------------------
+# Content-Security-Policy (django-csp 4): every script and stylesheet is a file under
+# /static/; no inline script, no style attribute, no eval. Pages are framed by nobody.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Browser features no page of AgenPlan uses, switched off for every page.
+AGENPLAN_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 
 # --- Language and time ----------------------------------------------------------------
 LANGUAGE_CODE = "id"

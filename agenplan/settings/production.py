@@ -10,6 +10,8 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY")  # no default: production refuses to s
 SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
+AGENPLAN_REQUIRE_2FA_FOR = env.list("AGENPLAN_REQUIRE_2FA_FOR", default=["coordinator", "admin"])
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

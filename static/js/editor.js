@@ -13,6 +13,11 @@
  *  (f) Conflict screen: "Isi dengan ..." copies a text into the merge box.
  *  (g) Preview: the print button.
  *  (h) Saves that did not arrive: the status says so and the save is tried again.
+ *  (i) Ended session: sections that could not be saved because the session had ended
+ *      stay marked unsaved, are kept in localStorage (per page and section) until
+ *      saved, and are saved as soon as the person has signed in again
+ *      (`ap:session-restored`, static/js/session.js). A page opened again with a kept
+ *      section and the same version of the plan gets the kept text back.
  */
 (function () {
   'use strict';
@@ -253,9 +258,104 @@
     retryLater(section);
   });
 
+  // (i) Ended session --------------------------------------------------------------------------
+  const DRAFT_PREFIX = 'agenplan:draft:';
+  let sessionEnded = false;
+
+  function draftKey(section) {
+    return DRAFT_PREFIX + window.location.pathname + '#' + section.id;
+  }
+  function lockVersion() {
+    const input = document.getElementById('id_lock_version');
+    return input ? input.value : '';
+  }
+  function keepDraft(section) {
+    const fields = {};
+    section.querySelectorAll('input[name], textarea[name], select[name]').forEach(function (el) {
+      if (el.type === 'file' || el.type === 'hidden' && !/-(id|ORDER|DELETE)$/.test(el.name)) return;
+      if (el.type === 'checkbox' || el.type === 'radio') {
+        if (!fields[el.name]) fields[el.name] = [];
+        if (el.checked) fields[el.name].push(el.value);
+      } else {
+        fields[el.name] = el.value;
+      }
+    });
+    try {
+      window.localStorage.setItem(draftKey(section), JSON.stringify(
+        { lock: lockVersion(), kept: Date.now(), fields: fields }));
+    } catch (e) { /* storage full or disabled: the page still holds the text */ }
+  }
+  function dropDraft(section) {
+    try { window.localStorage.removeItem(draftKey(section)); } catch (e) { /* disabled */ }
+  }
+  function keepUnsaved() {
+    document.querySelectorAll('.ap-editor-section[data-ap-dirty]').forEach(keepDraft);
+  }
+  function showEnded() {
+    const status = document.getElementById('save-status');
+    const text = document.querySelector('#ap-session-expired [data-ap-expired-text]');
+    if (status && text) {
+      status.textContent = '';
+      const span = document.createElement('span');
+      span.className = 'text-danger';
+      span.textContent = text.textContent;
+      status.appendChild(span);
+    }
+  }
+
+  document.addEventListener('ap:session-expired', function () {
+    if (!document.getElementById('plan-form')) return;
+    sessionEnded = true;
+    keepUnsaved();
+    showEnded();
+  });
+  document.addEventListener('htmx:afterRequest', function (event) {
+    const section = event.detail.elt;
+    if (!section || !section.classList || !section.classList.contains('ap-editor-section')) return;
+    if (event.detail.successful) {
+      dropDraft(section);
+    } else if (event.detail.xhr && event.detail.xhr.status === 401) {
+      keepDraft(section);
+      showEnded();
+    }
+  });
+  // While the session is gone, every keystroke is kept too.
+  document.addEventListener('input', function (event) {
+    if (sessionEnded) { const section = sectionOf(event.target); if (section) keepDraft(section); }
+  });
+  document.addEventListener('ap:session-restored', function () {
+    if (!sessionEnded) return;
+    sessionEnded = false;
+    document.querySelectorAll('.ap-editor-section[data-ap-dirty]').forEach(function (section) {
+      window.htmx.trigger(section, 'ap:save');
+    });
+  });
+  // A kept section of this page, written against the version the page shows: put it back
+  // now, and save it once htmx has taken the page in (after DOMContentLoaded).
+  function restoreDrafts() {
+    document.querySelectorAll('.ap-editor-section').forEach(function (section) {
+      let kept = null;
+      try { kept = JSON.parse(window.localStorage.getItem(draftKey(section)) || 'null'); } catch (e) { kept = null; }
+      if (!kept || !kept.fields) return;
+      if (kept.lock !== lockVersion()) { dropDraft(section); return; }
+      Object.keys(kept.fields).forEach(function (name) {
+        const value = kept.fields[name];
+        section.querySelectorAll('[name="' + name.replace(/"/g, '') + '"]').forEach(function (el) {
+          if (el.type === 'checkbox' || el.type === 'radio') el.checked = value.indexOf(el.value) !== -1;
+          else el.value = value;
+        });
+      });
+      markDirty(section);
+      const saveLater = function () { window.setTimeout(function () { save(section); }, 0); };
+      if (document.readyState === 'complete') saveLater();
+      else window.addEventListener('load', saveLater);
+    });
+  }
+
   function init() {
     document.querySelectorAll('.ap-rows').forEach(renumber);
     if (window.location.hash) focusHash();
+    if (document.getElementById('plan-form')) restoreDrafts();
   }
   if (document.readyState === 'loading') {
     document.addEventListener('DOMContentLoaded', init);

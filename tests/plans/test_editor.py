@@ -126,7 +126,11 @@ def test_co_agent_can_edit(client, agent, draft_plan):
     member = AgentFactory(user__agency=agent.agency)
     draft_plan.co_agents.add(member)
     client.force_login(member.user)
-    assert client.get(edit_url(draft_plan)).status_code == 200
+    response = client.get(edit_url(draft_plan))
+    assert (response.status_code, response.context["plan"]) == (200, draft_plan)
+    # A colleague of the same agency, not on the team, sees the plan exists but may not edit.
+    client.force_login(AgentFactory(user__agency=agent.agency).user)
+    assert client.get(edit_url(draft_plan)).status_code == 403
 
 
 # --- Autosave -----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Publishing committed work to the broker without ever failing the request.
 
-The row is the outbox (STYLE.md rule 12): a notification to mail, a report job, an
+The row is the outbox (docs/architecture.md): a notification to mail, a report job, an
 assignment run is first a row committed with the change that asked for it. Publishing its
 task afterwards is a courtesy that makes the work start at once: when the broker is down,
 `publish` logs, returns False and the request still answers success; the row stays

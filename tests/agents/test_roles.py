@@ -1,4 +1,4 @@
-"""Roles are explicit grants (SPEC.md §9): the superuser and staff flags open the admin
+"""Roles are explicit grants (docs/domain.md): the superuser and staff flags open the admin
 site and nothing else, and every grant, change and revocation of a role is audited, in
 the admin too."""
 

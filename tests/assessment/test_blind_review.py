@@ -1,4 +1,4 @@
-"""The assessment is blind (SPEC.md §9), from every chair: pages, htmx partials, exports
+"""The assessment is blind (docs/domain.md), from every chair: pages, htmx partials, exports
 and PDFs ask one rule, `assessment.view_scores`, and reviewer names another,
 `assessment.view_reviewer_names`.
 

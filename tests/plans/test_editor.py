@@ -128,9 +128,9 @@ def test_co_agent_can_edit(client, agent, draft_plan):
     client.force_login(member.user)
     response = client.get(edit_url(draft_plan))
     assert (response.status_code, response.context["plan"]) == (200, draft_plan)
-    # A colleague of the same agency, not on the team, sees the plan exists but may not edit.
+    # A colleague of the same agency who is not on the team: the editor is not theirs.
     client.force_login(AgentFactory(user__agency=agent.agency).user)
-    assert client.get(edit_url(draft_plan)).status_code == 403
+    assert client.get(edit_url(draft_plan)).status_code == 404
 
 
 # --- Autosave -----------------------------------------------------------------------------------

@@ -300,9 +300,11 @@ def plan_import(
 
     `confirmed`: the NIPs of the rows the coordinator confirmed (users of another agency).
     """
-    nips = {normalize_nip(v.get("nip", "")) for _line, v in rows}
-    codes = {v.get("kode_opd", "").strip().upper() for _line, v in rows}
-    emails = {v.get("email", "").strip().lower() for _line, v in rows} - {""}
+    # Only values that can be stored are looked up (a NUL byte cannot reach PostgreSQL);
+    # the others are the rows' errors below.
+    nips = {n for _line, v in rows if _storable(n := normalize_nip(v.get("nip", "")))}
+    codes = {c for _line, v in rows if _storable(c := v.get("kode_opd", "").strip().upper())}
+    emails = {e for _line, v in rows if _storable(e := v.get("email", "").strip().lower())} - {""}
     agencies = {a.code.upper(): a for a in Agency.objects.filter(code__in=codes)}
     users = {
         u.nip: u
@@ -432,6 +434,10 @@ USER_FIELDS = ("name", "email", "jabatan", "pangkat_golongan")
 # C0 and C1 control characters (NUL among them) and the bidirectional overrides that make
 # a name display as another: no column of a participants file has a use for them.
 _FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _storable(text: str) -> bool:
+    return not _FORBIDDEN.search(text)
 
 
 def _max_lengths() -> dict[str, int]:

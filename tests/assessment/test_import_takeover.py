@@ -231,3 +231,16 @@ def test_bad_cells_are_the_rows_errors_and_nothing_is_written(dinkes, cells, err
     plan = import_participants(read_rows("p.csv", content), by=None)
     assert plan.rows[0].errors == [error]
     assert not User.objects.filter(nip=nip(47)).exists()
+
+
+def test_nul_in_the_looked_up_columns_is_a_row_error_not_a_database_error(db):
+    """NIP, agency code and e-mail are looked up in the database: a NUL byte there must
+    never reach PostgreSQL (found by the fuzz tests)."""
+    rows = [(2, {"nip": "19\x00", "nama": "A", "email": "a\x00@x.go.id", "kode_opd": "X\x00"})]
+    plan = import_participants(rows, by=None)
+    assert plan.ok is False
+    assert plan.rows[0].errors[:3] == [
+        "Kolom nip berisi karakter kendali yang tidak diizinkan.",
+        "Kolom email berisi karakter kendali yang tidak diizinkan.",
+        "Kolom kode_opd berisi karakter kendali yang tidak diizinkan.",
+    ]

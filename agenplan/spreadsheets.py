@@ -49,7 +49,7 @@ def append_row(ws, values: Iterable) -> None:
 def write_only_row(ws, values: Iterable) -> None:
     """`ws.append(values)` on a write-only worksheet (rows are streamed, not kept), with
     every formula-like text written as a text cell."""
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415 - openpyxl only when writing
 
     row = []
     for value in values:

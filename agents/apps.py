@@ -8,9 +8,9 @@ class AgentsConfig(AppConfig):
 
     def ready(self):
         # The admin (first in INSTALLED_APPS) has registered every ModelAdmin by now.
-        from django.contrib import admin
+        from django.contrib import admin  # noqa: PLC0415 - after the admin
 
-        from .admin_audit import audit_admin_site
+        from .admin_audit import audit_admin_site  # noqa: PLC0415 - needs loaded models
 
         audit_admin_site(admin.site)
         # Connect the receivers: the sign-in lock's audit, the session clock's start, what

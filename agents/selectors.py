@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -79,8 +80,6 @@ def activity_log_for(obj):
     Joins the content type instead of using ContentType's process cache, so that the
     number of queries does not depend on what ran before.
     """
-    from .models import ActivityLog
-
     meta = obj._meta.concrete_model._meta
     return (
         ActivityLog.objects.filter(
@@ -98,8 +97,6 @@ def activity_log_for(obj):
 
 def audit_models() -> list[tuple[str, str]]:
     """(app_label.model, name) of the models of AgenPlan and Django's auth, for a picker."""
-    from django.apps import apps
-
     local = {"agencies", "agents", "plans", "assessment", "reports", "auth"}
     models = [m for m in apps.get_models() if m._meta.app_label in local]
     return sorted(

@@ -21,6 +21,8 @@ from . import sessions
 from .audit_export import AUDIT_EXPORT_MAX_ROWS, audit_workbook
 from .context_processors import role_home
 from .forms import AuditFilterForm, LoginForm
+from .models import Notification
+from .notifications import mark_read, recent_for, unread_count
 from .selectors import audit_entries, audit_models, ordered_roles, programme_contacts
 from .services import record_audit_export
 
@@ -86,8 +88,6 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 @require_GET
 def notifications(request):
     """The user's latest notifications, newest first."""
-    from .notifications import recent_for
-
     return render(
         request, "includes/notifications_list.html", {"notifications": recent_for(request.user)}
     )
@@ -98,8 +98,6 @@ def notifications(request):
 def notifications_badge(request):
     """The bell with the unread count: loaded by htmx after the page, so that the count
     costs every page nothing (one query here)."""
-    from .notifications import unread_count
-
     # Rendered without the request's context processors: they would cost queries.
     return HttpResponse(
         render_to_string("includes/notifications_bell.html", {"unread": unread_count(request.user)})
@@ -110,8 +108,6 @@ def notifications_badge(request):
 @require_POST
 def notifications_read(request):
     """Mark one notification (`notification`) or all as read; go to its link if any."""
-    from .models import Notification
-    from .notifications import mark_read
 
     raw = request.POST.get("notification", "")
     if raw.isdigit():

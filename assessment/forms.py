@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from agents.enums import Role
-from agents.models import User
+from agents.models import Agent, User
 from agents.validators import normalize_nip
 from plans.enums import PlanState
 from plans.models import ActionPlan, Cycle
@@ -359,7 +359,6 @@ class ConflictForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        from agents.models import Agent
 
         nip = normalize_nip(data.get("agent_nip", ""))
         data["agent"] = None

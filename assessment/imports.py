@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.enums import AgencyKind
 from agencies.models import Agency
 from agents.enums import PangkatGolongan
-from agents.models import User
+from agents.models import Agent, User
 from agents.validators import normalize_nip, parse_nip
 
 COLUMNS = (
@@ -245,7 +245,7 @@ def _csv_lines(reader):
 def _read_xlsx(content: bytes):
     """The first sheet's rows, streamed (openpyxl's read-only mode) and cut to
     MAX_COLUMNS columns and MAX_LINES rows whatever size the sheet declares."""
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # noqa: PLC0415 - only for an XLSX upload
 
     unreadable = _("Berkas XLSX tidak dapat dibaca.")
     try:
@@ -442,7 +442,6 @@ def _storable(text: str) -> bool:
 
 def _max_lengths() -> dict[str, int]:
     """The longest text of each column: the length of the field it is written to."""
-    from agents.models import Agent
 
     def length(model, name):
         return model._meta.get_field(name).max_length

@@ -1,8 +1,10 @@
-"""Thin Celery tasks: ids in, call a service. Mail tasks are named send_* and routed to
-the "mail" queue by CELERY_TASK_ROUTES."""
+"""Thin Celery tasks: ids in, call a service.
+
+The services import this module to publish work after their commit; each task imports
+its service inside the function, so the two modules never import each other at load.
+"""
 
 import logging
-import smtplib
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -11,45 +13,19 @@ from celery.utils.time import get_exponential_backoff_interval
 from django.db import InterfaceError, OperationalError
 
 from agenplan.outbox import publish
-from agents.notifications import deliver_mail, unmailed
-
-from .services import PlanError, remind_reviewers, runs
-from .services.common import publish_mail
-from .services.staging import remove_expired_import_files
+from plans.services.common import PlanError
 
 logger = logging.getLogger(__name__)
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError)
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=30,
-    max_retries=5,
-)
-def send_notification_mail(*, notification_id: int) -> bool:
-    """Mail one notification; a retry after it was sent does nothing (emailed_at)."""
-    return deliver_mail(notification_id)
-
-
-@shared_task(bind=True, max_retries=3, soft_time_limit=60, time_limit=90)
-def resend_unmailed_notifications(self) -> int:
-    """Every minute (Celery beat) and when a worker starts: publish again the e-mails of
-    notifications that were never handed to the broker or never delivered."""
-    try:
-        ids = unmailed()
-    except TRANSIENT_ERRORS as exc:
-        raise self.retry(exc=exc, countdown=30) from exc
-    published = sum(1 for pk in ids if publish_mail(pk))
-    if ids:
-        logger.warning("outbox: %s of %s unmailed notifications published", published, len(ids))
-    return published
-
-
 @shared_task(bind=True, max_retries=3, soft_time_limit=60, time_limit=90)
 def republish_assignment_runs(self) -> list[int]:
     """Every minute (Celery beat) and when a worker starts: publish the assignment runs
     still queued without having reached a worker."""
+    from .services import runs  # noqa: PLC0415 - see the module's doc
+
     try:
         return runs.republish_queued_runs()
     except TRANSIENT_ERRORS as exc:
@@ -59,13 +35,14 @@ def republish_assignment_runs(self) -> list[int]:
 @worker_ready.connect
 def _sweep_on_worker_ready(sender=None, **kwargs) -> None:
     """A worker that starts publishes what was left undelivered while none ran."""
-    publish(resend_unmailed_notifications)
     publish(republish_assignment_runs)
 
 
 @shared_task
 def remind_due_reviews() -> dict[str, int]:
     """Daily (Celery beat): reviews due in two days, and overdue reviews."""
+    from .services.reminders import remind_reviewers  # noqa: PLC0415 - see the module's doc
+
     counts = remind_reviewers()
     logger.info("review reminders: %s", counts)
     return counts
@@ -75,6 +52,8 @@ def remind_due_reviews() -> dict[str, int]:
 def clean_up_import_files() -> int:
     """Nightly (Celery beat): remove the participant uploads whose dry run was not
     confirmed within AGENPLAN_IMPORT_RETENTION_HOURS."""
+    from .services.staging import remove_expired_import_files  # noqa: PLC0415 - as above
+
     removed = remove_expired_import_files()
     logger.info("import retention: %s uploads removed", len(removed))
     return len(removed)
@@ -93,6 +72,8 @@ def run_auto_assign(self, *, run_id: int) -> None:
     left alone, an unfinished one goes on where it stopped. Only transient errors
     (database unreachable) are retried; anything else ends the run as failed, with a
     message for the coordinator."""
+    from .services import runs  # noqa: PLC0415 - see the module's doc
+
     try:
         runs.perform_assignment_run(run_id)
     except TRANSIENT_ERRORS as exc:

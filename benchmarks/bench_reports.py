@@ -90,7 +90,7 @@ def build_cycle():
         Target,
     )
     from plans.sections import text_field_names
-    from plans.services import snapshot_plan
+    from plans.services.content import snapshot_plan
 
     existing = Cycle.objects.filter(code=CYCLE_CODE).first()
     if existing is not None and existing.plans.count() == PLANS:

@@ -7,6 +7,6 @@ class PlansConfig(AppConfig):
     verbose_name = _("Rencana tindak")
 
     def ready(self) -> None:
-        from .services.alignment import connect_signals
+        from .services.alignment import connect_signals  # noqa: PLC0415 - needs loaded models
 
         connect_signals()

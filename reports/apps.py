@@ -7,6 +7,6 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Laporan")
 
     def ready(self) -> None:
-        from .cache import connect_signals
+        from .cache import connect_signals  # noqa: PLC0415 - needs loaded models
 
         connect_signals()

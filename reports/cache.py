@@ -21,6 +21,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from agencies.models import Agency
+from agents.models import Agent
+from assessment.models import Criterion, Decision, Review, ReviewAssignment
+from plans.models import ActionPlan, ChangeArea, CoreValue, Cycle
+
 T = TypeVar("T")
 
 PREFIX = "agenplan:dash"
@@ -129,8 +134,6 @@ def plan_changed(sender, instance, **kwargs) -> None:
 
 
 def plan_alignment_changed(sender, instance, action, **kwargs) -> None:
-    from plans.models import ActionPlan
-
     if not action.startswith("post_"):
         return
     if isinstance(instance, ActionPlan):
@@ -140,8 +143,6 @@ def plan_alignment_changed(sender, instance, action, **kwargs) -> None:
 
 
 def _plan_cycle_later(plan_id) -> None:
-    from plans.models import ActionPlan
-
     def bump() -> None:
         cycle_id = ActionPlan.objects.filter(pk=plan_id).values_list("cycle_id", flat=True).first()
         bump_cycle(cycle_id)
@@ -150,8 +151,6 @@ def _plan_cycle_later(plan_id) -> None:
 
 
 def _plan_of_assignment_later(assignment_id) -> None:
-    from plans.models import ActionPlan
-
     def bump() -> None:
         cycle_id = (
             ActionPlan.objects.filter(assignments__pk=assignment_id)
@@ -198,10 +197,6 @@ def everything_changed(sender, **kwargs) -> None:
 
 
 def connect_signals() -> None:
-    from agencies.models import Agency
-    from agents.models import Agent
-    from assessment.models import Criterion, Decision, Review, ReviewAssignment
-    from plans.models import ActionPlan, ChangeArea, CoreValue, Cycle
 
     for signal in (post_save, post_delete):
         signal.connect(plan_changed, sender=ActionPlan, dispatch_uid=f"{UID}.plan")

@@ -31,7 +31,7 @@ from rules.contrib.views import permission_required
 
 from agenplan.ratelimit import rate_limited
 from plans.selectors import current_cycle, cycle_choices, get_cycle_by_code, get_plan_for
-from plans.services import PlanError
+from plans.services.common import PlanError
 
 from . import cache, selectors, services
 from .forms import AgencyTableForm, CycleReportForm

@@ -33,7 +33,7 @@ from plans.models import (
     PlanVersion,
     Target,
 )
-from plans.services import snapshot_plan
+from plans.services.content import snapshot_plan
 
 WITA = ZoneInfo("Asia/Makassar")
 

@@ -11,11 +11,12 @@ NUL"); on SQLite the same tests prove the parsing.
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from agents.enums import Role
 from assessment.services import assign_reviewers
-from plans.services import submit_plan
+from plans.services.workflow import submit_plan
 from tests.factories import (
     AgencyFactory,
     AgentFactory,
@@ -195,7 +196,6 @@ def test_a_body_declared_larger_than_the_view_accepts_is_refused_unread(
 def test_a_body_within_the_limit_reaches_the_view(client, people):
     """An upload of the participants file just under its limit is read and checked."""
     client.force_login(people["users"]["coordinator"])
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("peserta.csv", b"nip,nama,kode_opd\n" + b"x" * (4 * 1024 * 1024))
     response = client.post(reverse("assessment:participants"), {"file": upload})

@@ -23,6 +23,7 @@ from assessment.models import (
     Review,
     ReviewAssignment,
 )
+from plans import models as plan_models
 from plans import sections
 from plans.models import (
     ActionPlan,
@@ -167,7 +168,6 @@ def test_comment_thread_constraints():
     plan = PlanFactory()
     user = plan.owner.user
     activity = ActivityFactory(plan=plan)
-    from tests.factories import TargetFactory
 
     target = TargetFactory(plan=plan)
     refused(lambda: CommentThread.objects.create(plan=plan, section="nope", started_by=user))
@@ -355,8 +355,6 @@ def test_plan_text_at_most_5000_characters(field):
 def test_every_free_text_column_of_a_plan_has_a_length_check():
     """A new text field cannot be added without its bound: each CharField and TextField a
     user types into has a database check at its form's max_length."""
-    from plans import models as plan_models
-
     for model in (
         plan_models.ActionPlan,
         plan_models.Activity,

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.db import OperationalError as DatabaseDown
 from kombu.exceptions import OperationalError
 
 from agenplan import views
@@ -43,8 +44,6 @@ def test_healthz_503_when_broker_down(client, monkeypatch):
 
 @pytest.mark.django_db
 def test_healthz_503_when_database_down(client, monkeypatch):
-    from django.db import OperationalError as DatabaseDown
-
     class DeadDatabase:
         def cursor(self):
             raise DatabaseDown("could not connect to server")

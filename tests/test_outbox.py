@@ -13,10 +13,10 @@ from kombu.exceptions import OperationalError as BrokerDown
 
 from agenplan.celery import app as celery_app
 from agents.models import Notification
+from agents.tasks import resend_unmailed_notifications
 from assessment.enums import DecisionOutcome, RunStatus
 from assessment.models import AssignmentRun
 from assessment.services import runs
-from assessment.tasks import resend_unmailed_notifications
 from reports import services as report_services
 from reports.enums import JobStatus, ReportKind
 from reports.models import ReportJob

@@ -33,7 +33,7 @@ from django.utils import timezone
 from agents.enums import Role
 from assessment.enums import DecisionOutcome
 from assessment.services import assign_reviewers, decide_plan, save_review, submit_review
-from plans.services import submit_plan
+from plans.services.workflow import submit_plan
 from reports.enums import JobStatus, ReportKind
 from reports.models import ReportJob
 from tests.factories import (

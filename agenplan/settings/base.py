@@ -400,7 +400,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The outbox sweeps (agenplan.outbox): what was committed but not delivered.
     "outbox-notification-mail": {
-        "task": "assessment.tasks.resend_unmailed_notifications",
+        "task": "agents.tasks.resend_unmailed_notifications",
         "schedule": AGENPLAN_OUTBOX_SWEEP_SECONDS,
     },
     "outbox-report-jobs": {

@@ -27,6 +27,7 @@ from ..models import (
     ReviewAssignment,
     Rubric,
 )
+from .conflicts import excluded_pairs
 from .queue import reviewer_load, reviewer_queue
 
 # --- Objects for one user (404 for "missing" and "not yours") -------------------------------
@@ -323,8 +324,6 @@ def consolidated_feedback(plan: ActionPlan) -> str:
 def reviewer_options(plan: ActionPlan) -> list[User]:
     """Every reviewer with `active` load in the plan's cycle, `conflict` (why they may not
     review this plan, or "") and `assigned` (already active on it). Fixed queries."""
-    from ..services.assignment import excluded_pairs
-
     reviewers = list(reviewer_load(plan.cycle).filter(role_grants__role=Role.REVIEWER))
     blocked = {r for _p, r in excluded_pairs([plan], reviewers)}
     active = set(

@@ -5,18 +5,16 @@ The plan's workflow edges that belong to the assessment (start review, all revie
 reopen, decide) are performed through `plans.services.transition`, on a locked row.
 """
 
+from plans.services.common import PlanError
+
 from .assignment import (
-    AutoAssignResult,
     assign_reviewers,
-    auto_assign,
-    balance,
     conflict_reason,
     declare_conflict,
     release_assignment,
-    replace_reviewer,
     withdraw_conflict,
 )
-from .common import PlanError
+from .automatic import AutoAssignResult, auto_assign, balance, replace_reviewer
 from .cycle import (
     clone_cycle,
     create_cycle,
@@ -29,7 +27,6 @@ from .decision import OUTCOME_TO_STATE, decide_plan, decide_plans
 from .participants import import_participants
 from .reminders import remind_reviewers
 from .review import (
-    _refresh_plan_after_review_change,
     current_reviews,
     refresh_plan_after_review_change,
     reopen_review,
@@ -42,7 +39,6 @@ __all__ = [
     "OUTCOME_TO_STATE",
     "AutoAssignResult",
     "PlanError",
-    "_refresh_plan_after_review_change",
     "assign_reviewers",
     "auto_assign",
     "balance",

@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from agents.models import User
 from agents.services import record_activity
 from plans.models import Cycle
+from plans.services.common import PlanError
 
 from ..enums import LEVEL_MAX, LEVEL_MIN, ReviewState
 from ..models import Criterion, CriterionLevel, CriterionScore, Review, Rubric
-from .common import PlanError
 
 CYCLE_FIELDS = (
     "name",

@@ -8,12 +8,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import User
+from agents.notifications import send
 from plans.enums import PlanState
 from plans.models import ActionPlan
+from plans.services.common import PlanError, _locked, _require
+from plans.services.workflow import transition
 
 from ..enums import DecisionOutcome
 from ..models import Decision
-from .common import PlanError, _locked, _require, send, transition, url
+from ..selectors import consolidated_feedback
+from .common import url
 
 OUTCOME_TO_STATE = {
     DecisionOutcome.APPROVE: PlanState.APPROVED,
@@ -97,8 +101,6 @@ def decide_plans(
     Each plan's feedback is `feedback` when given, else its consolidated feedback from
     the reviews (what the single-plan form would prefill).
     """
-    from ..selectors import consolidated_feedback
-
     if not plans:
         raise PlanError(_("Pilih sedikitnya satu rencana."), field="plans")
     now = now or timezone.now()

@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from agents.models import Agent, User
 from agents.services import activity_entry, record_activities
+from plans.services.common import PlanError
 
 from ..imports import USER_FIELDS, WRITTEN, ImportPlan, plan_import, wanted
-from .common import PlanError
 
 # The audit log's action for a user the import wrote.
 USER_ACTIONS = {"create": "participants.user_created", "update": "participants.user_updated"}

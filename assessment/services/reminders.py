@@ -6,12 +6,13 @@ from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agents.notifications import send
 from plans.enums import PlanState
 
 from ..enums import ReviewState
 from ..models import ReviewAssignment
 from ..selectors import current_reviews
-from .common import send, url
+from .common import url
 
 DUE_SOON_DAYS = 2
 

@@ -10,15 +10,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import User
+from agents.notifications import send
 from agents.services import record_activity
 from plans.enums import PlanState
 from plans.models import ActionPlan
+from plans.services.common import PlanError, _locked, _require
+from plans.services.workflow import transition
 
 from .. import scoring
 from ..enums import LEVEL_MAX, LEVEL_MIN, ReviewState
 from ..models import Criterion, CriterionScore, Review, ReviewAssignment, Rubric
 from ..rules import forget_reviewed_plans
-from .common import PlanError, _locked, _require, coordinators, send, transition, url
+from .common import coordinators, url
 
 
 def rubric_for(plan: ActionPlan) -> Rubric:
@@ -249,6 +252,3 @@ def refresh_plan_after_review_change(plan: ActionPlan, *, at: dt.datetime | None
             )
     elif locked.state == PlanState.REVIEWED and not all_in:
         transition(locked, to=PlanState.IN_REVIEW, by=None, action="plan.reopen_review", at=at)
-
-
-_refresh_plan_after_review_change = refresh_plan_after_review_change

@@ -21,11 +21,12 @@ from agenplan.outbox import publish
 from agents.models import User
 from agents.services import record_activity
 from plans.models import Cycle
+from plans.services.common import PlanError
 
 from ..enums import RunStatus
 from ..models import AssignmentRun
-from .assignment import AutoAssignResult, auto_assign, plans_to_assign
-from .common import PlanError
+from ..tasks import run_auto_assign
+from .automatic import AutoAssignResult, auto_assign, plans_to_assign
 
 logger = logging.getLogger(__name__)
 
@@ -106,8 +107,6 @@ def request_auto_assign(
 def publish_run(run_id: int) -> bool:
     """Publish the run's task and remember when the broker took it; False when the broker
     is down: the run stays queued for the sweep, and the request goes on."""
-    from ..tasks import run_auto_assign  # the task module imports this one
-
     if not publish(run_auto_assign, run_id=run_id):
         return False
     AssignmentRun.objects.filter(pk=run_id).update(published_at=timezone.now())

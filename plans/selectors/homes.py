@@ -20,6 +20,7 @@ from .. import sections
 from ..checklist import ChecklistItem, plan_checklist
 from ..enums import PlanState
 from ..models import ActionPlan, Comment, Cycle, ThreadReadMarker
+from ..services.workflow import submission_deadline_for
 
 
 def member_plan_ids(agent: Agent) -> QuerySet:
@@ -85,8 +86,6 @@ def my_plans(user: User, *, now: dt.datetime | None = None) -> list[MyPlanRow]:
     its own deadline (revision deadline and extension included, as `submit_plan` checks
     it), the days left in WITA, and the completeness checklist. Six queries in all.
     """
-    from ..services import submission_deadline_for  # a pure read of the plan's dates
-
     profile = getattr(user, "agent_profile", None) if user.is_authenticated else None
     if profile is None:
         return []

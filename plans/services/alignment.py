@@ -12,6 +12,8 @@ Django's `m2m_changed`. Code that writes the link tables directly (bulk inserts 
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.db.models.signals import m2m_changed
+
 from ..models import ActionPlan
 
 
@@ -71,8 +73,6 @@ def _reverse_field(through) -> str:
 
 
 def connect_signals() -> None:
-    from django.db.models.signals import m2m_changed
-
     for field in (ActionPlan.change_areas, ActionPlan.core_values):
         m2m_changed.connect(
             alignment_changed,

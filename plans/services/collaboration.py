@@ -14,7 +14,7 @@ from ..attachments import AttachmentRefused, check_upload, storage_name
 from ..enums import PlanSection, PlanState
 from ..models import ActionPlan, Activity, Attachment, Comment, CommentThread, Target
 from ..models import ThreadReadMarker as ReadMarker
-from . import PlanError, _require
+from .common import PlanError, _require
 
 # --- Team ------------------------------------------------------------------------------
 

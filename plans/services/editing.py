@@ -22,7 +22,7 @@ from agents.services import record_activity
 from .. import sections
 from ..enums import PlanState
 from ..models import ActionPlan, Activity, Target
-from . import PlanError
+from .common import PlanError
 
 # The row sections' models, by the related name the registry gives them.
 ROW_MODELS = {"activities": Activity, "targets": Target}

@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
-from .. import selectors, services
+from .. import selectors
 from ..checklist import plan_checklist
 from ..forms import PlanFilterForm, StartPlanForm
-from ..services import PlanError
+from ..services import content, workflow
+from ..services.common import PlanError
 
 PLANS_PER_PAGE = 50
 
@@ -81,7 +82,7 @@ def start_plan(request):
         messages.error(request, _("Belum ada siklus yang terbuka untuk penyusunan rencana."))
         return redirect("plans:my_plans")
     try:
-        plan = services.create_plan(
+        plan = content.create_plan(
             cycle=cycle, owner=profile, title=form.cleaned_data["title"], by=request.user
         )
     except PlanError as exc:
@@ -141,7 +142,7 @@ def plan_detail(request, pk):
         "actions": selectors.plan_actions(request.user, plan),
         "history": selectors.plan_history(plan, viewer=request.user),
         "checklist": plan_checklist(plan) if plan.is_editable else [],
-        "deadline": services.submission_deadline_for(plan) if plan.is_editable else None,
+        "deadline": workflow.submission_deadline_for(plan) if plan.is_editable else None,
     }
     context["missing"] = [item for item in context["checklist"] if not item.ok]
     context["checklist_done"] = len(context["checklist"]) - len(context["missing"])
@@ -166,7 +167,7 @@ def submit_plan(request, pk):
     return _act(
         request,
         plan,
-        lambda: services.submit_plan(plan, by=request.user),
+        lambda: workflow.submit_plan(plan, by=request.user),
         _("Rencana sudah diajukan ke Biro Organisasi."),
     )
 
@@ -179,7 +180,7 @@ def withdraw_plan(request, pk):
     return _act(
         request,
         plan,
-        lambda: services.withdraw_plan(plan, by=request.user),
+        lambda: workflow.withdraw_plan(plan, by=request.user),
         _("Pengajuan rencana sudah ditarik; Anda dapat mengubahnya lagi."),
     )
 
@@ -192,6 +193,6 @@ def endorse_plan(request, pk):
     return _act(
         request,
         plan,
-        lambda: services.endorse_plan(plan, by=request.user),
+        lambda: workflow.endorse_plan(plan, by=request.user),
         _("Rencana sudah Anda ketahui (mengetahui)."),
     )

@@ -12,12 +12,13 @@ from rules.contrib.views import permission_required
 
 from agenplan.request_guard import accepts_upload
 
-from .. import selectors, services
+from .. import selectors
 from ..attachments import max_attachment_bytes
 from ..diff import plan_diff
 from ..enums import PlanSection
 from ..forms import AttachmentForm, CoAgentForm, ReplyForm, ThreadForm
-from ..services import PlanError
+from ..services import collaboration, content
+from ..services.common import PlanError
 from . import _plan
 from .editor import _render_editor
 
@@ -52,7 +53,7 @@ def _threads_page(request, plan, *, form=None, reply_forms=None, status=200):
     }
     response = render(request, "plans/threads.html", context, status=status)
     # Reading the page marks what was shown as read (after rendering its unread marks).
-    services.mark_threads_read(threads, user=request.user)
+    collaboration.mark_threads_read(threads, user=request.user)
     return response
 
 
@@ -93,7 +94,7 @@ def thread_start(request, pk):
             form.add_error("anchor", _("Pilih bagian rencana yang dikomentari."))
         else:
             try:
-                thread = services.start_thread(
+                thread = collaboration.start_thread(
                     plan, body=form.cleaned_data["body"], by=request.user, **anchor
                 )
             except PlanError as exc:
@@ -114,7 +115,7 @@ def thread_reply(request, pk):
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
-            services.reply_to_thread(thread, body=form.cleaned_data["body"], by=request.user)
+            collaboration.reply_to_thread(thread, body=form.cleaned_data["body"], by=request.user)
         except PlanError as exc:
             form.add_error("body", str(exc.message))
         else:
@@ -130,7 +131,7 @@ def thread_resolve(request, pk):
     plan = _plan(request, pk)
     thread = selectors.get_thread_for(request.user, plan, _id(request.POST.get("utas")))
     try:
-        services.resolve_thread(thread, by=request.user)
+        collaboration.resolve_thread(thread, by=request.user)
     except PlanError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -151,7 +152,7 @@ def attachment_add(request, pk):
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.add_attachment(
+            collaboration.add_attachment(
                 plan,
                 uploaded=form.cleaned_data["file"],
                 description=form.cleaned_data["description"],
@@ -179,7 +180,7 @@ def attachment_download(request, pk):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404("File missing") from None
-    services.record_attachment_download(attachment, by=request.user)
+    collaboration.record_attachment_download(attachment, by=request.user)
     response = FileResponse(
         handle,
         as_attachment=attachment.content_type not in ("application/pdf", "image/png", "image/jpeg"),
@@ -199,7 +200,7 @@ def attachment_delete(request, pk):
     plan = _plan(request, pk)
     attachment = selectors.get_attachment_for(plan, _id(request.POST.get("berkas")))
     try:
-        services.delete_attachment(attachment, by=request.user)
+        collaboration.delete_attachment(attachment, by=request.user)
     except PlanError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -218,7 +219,7 @@ def team_add(request, pk):
     form = CoAgentForm(request.POST, plan=plan)
     if form.is_valid():
         try:
-            services.invite_co_agent(plan, agent=form.cleaned_data["agent"], by=request.user)
+            collaboration.invite_co_agent(plan, agent=form.cleaned_data["agent"], by=request.user)
         except PlanError as exc:
             messages.error(request, str(exc.message))
         else:
@@ -239,7 +240,7 @@ def team_remove(request, pk):
     plan = _plan(request, pk)
     agent = selectors.get_co_agent_for(plan, _id(request.POST.get("agen")))
     try:
-        services.remove_co_agent(plan, agent=agent, by=request.user)
+        collaboration.remove_co_agent(plan, agent=agent, by=request.user)
     except PlanError as exc:
         messages.error(request, str(exc.message))
         return redirect(reverse("plans:edit", args=[plan.pk]) + "#section-identity")
@@ -255,7 +256,7 @@ def team_remove(request, pk):
 def _state(plan, value: str, versions):
     """("current" or a version number) → (label, snapshot)."""
     if value == "current":
-        return _("Draf saat ini"), services.snapshot_plan(plan)
+        return _("Draf saat ini"), content.snapshot_plan(plan)
     try:
         number = int(value)
     except ValueError:

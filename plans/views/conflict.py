@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from .. import sections, selectors, services
+from .. import sections, selectors
 from ..diff import field_text, word_diff
-from ..services import PlanConflict, PlanError
+from ..services import editing
+from ..services.common import PlanError
+from ..services.editing import PlanConflict
 from . import _plan
 from .section_forms import (
     editable_keys,
@@ -174,7 +176,7 @@ def resolve_conflict(request, pk):
         messages.error(request, _("Sebagian isian tidak valid; periksa lalu pilih lagi."))
         return render_conflict(request, plan, data, keys, conflict)
     try:
-        services.save_plan_sections(plan, data=cleaned, based_on=based_on, by=request.user)
+        editing.save_plan_sections(plan, data=cleaned, based_on=based_on, by=request.user)
     except PlanConflict as conflict:
         messages.warning(
             request, _("Rencana berubah lagi sementara Anda memilih; periksa sekali lagi.")

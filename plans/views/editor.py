@@ -18,10 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
-from .. import sections, selectors, services
+from .. import sections, selectors
 from ..checklist import plan_checklist
 from ..forms import ROW_FORMSETS, AttachmentForm, CoAgentForm
-from ..services import PlanConflict, PlanError
+from ..services import editing, workflow
+from ..services.common import PlanError
+from ..services.editing import PlanConflict
 from . import _plan
 from .conflict import render_conflict
 from .section_forms import (
@@ -90,7 +92,7 @@ def _editor_context(request, plan, *, bound=None, add_row="", attachment_form=No
         "section_status": _section_status(checklist),
         "thread_counts": selectors.thread_counts(plan, request.user),
         "months": selectors.schedule_months(plan),
-        "deadline": services.submission_deadline_for(plan),
+        "deadline": workflow.submission_deadline_for(plan),
         "actions": selectors.plan_actions(request.user, plan),
         "is_owner": plan.owner.user_id == request.user.pk,
         "team_form": CoAgentForm(plan=plan),
@@ -144,7 +146,7 @@ def _save_whole_page(request, plan):
     elif action:
         touched = _apply_row_action(cleaned, action)
     try:
-        result = services.save_plan_sections(plan, data=cleaned, based_on=based_on, by=request.user)
+        result = editing.save_plan_sections(plan, data=cleaned, based_on=based_on, by=request.user)
     except PlanConflict as conflict:
         return render_conflict(request, plan, request.POST, list(forms), conflict)
     except PlanError as exc:
@@ -200,7 +202,7 @@ def autosave_section(request, pk):
         context["errors"] = _error_list(section, form)
         return render(request, "plans/partials/save_status.html", context)
     try:
-        result = services.save_plan_sections(plan, data=cleaned, based_on=based_on, by=request.user)
+        result = editing.save_plan_sections(plan, data=cleaned, based_on=based_on, by=request.user)
     except PlanConflict as conflict:
         response = render_conflict(request, plan, request.POST, [section], conflict)
         # The conflict screen replaces the whole page content (the editor is stale).

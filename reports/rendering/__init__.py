@@ -8,7 +8,7 @@ report cannot be made (a plan that was never submitted has no review packet).
 
 from dataclasses import dataclass
 
-from plans.services import PlanError
+from plans.services.common import PlanError
 
 
 class ReportError(PlanError):

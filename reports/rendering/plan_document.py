@@ -17,7 +17,7 @@ from agents.enums import PangkatGolongan, Role
 from agents.models import RoleGrant, User
 from plans import sections
 from plans.models import ActionPlan, Cycle, PlanVersion
-from plans.services import snapshot_plan
+from plans.services.content import snapshot_plan
 
 from . import Rendered, ReportError
 from .pdf import local_date, render_pdf, verification_context

@@ -13,15 +13,18 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from agencies.models import Agency
 from agents.admin_audit import is_audited
 from agents.enums import Role
 from agents.models import ActivityLog
 from agents.services import record_activity
+from assessment.services import assign_reviewers, save_review
 from plans.models import ActionPlan
-from plans.services import add_attachment
+from plans.services.collaboration import add_attachment
+from plans.services.workflow import submit_plan
 from reports.enums import JobStatus, ReportKind
 from reports.models import ReportJob
-from tests.factories import WITA, AgentFactory, UserFactory, user_with_role
+from tests.factories import WITA, AgentFactory, PlanFactory, UserFactory, user_with_role
 
 PDF = b"%PDF-1.4\n%audit\n"
 
@@ -56,7 +59,6 @@ def test_adding_changing_and_deleting_in_the_admin_is_audited(client, superuser)
         },
     )
     assert response.status_code == 302
-    from agencies.models import Agency
 
     agency = Agency.objects.get(code="BARU")
     response = client.post(
@@ -151,8 +153,6 @@ def test_a_report_download_is_audited(client, agent, draft_plan, private_media):
 
 
 def test_saving_a_review_draft_audits_the_level_changes(cycle, coordinator, complete_plan, agent):
-    from assessment.services import assign_reviewers, save_review
-    from plans.services import submit_plan
 
     submit_plan(complete_plan, by=agent.user)
     reviewer = user_with_role(Role.REVIEWER)
@@ -200,7 +200,6 @@ def log(db, cycle):
     budi = UserFactory(name="Budi Santoso", username="budi")
     siti = UserFactory(name="Siti Aminah", username="siti")
     plan_owner = AgentFactory()
-    from tests.factories import PlanFactory
 
     plan = PlanFactory(cycle=cycle, owner=plan_owner, title='=HYPERLINK("x","y")')
     day = dt.datetime(2026, 3, 10, 9, 0, tzinfo=WITA)

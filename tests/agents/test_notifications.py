@@ -11,10 +11,18 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from agenplan.celery import app
 from agents.models import Notification
 from agents.notifications import deliver_mail, notify
-from assessment.services import assign_reviewers, remind_reviewers, save_review, submit_review
-from assessment.tasks import remind_due_reviews, send_notification_mail
+from agents.tasks import send_notification_mail
+from assessment.services import (
+    PlanError,
+    assign_reviewers,
+    remind_reviewers,
+    save_review,
+    submit_review,
+)
+from assessment.tasks import remind_due_reviews
 from tests.assessment.conftest import levels_all, pool, submitted  # noqa: F401 - fixtures
 from tests.factories import PlanFactory
 
@@ -54,8 +62,6 @@ def test_assignment_notifies_in_app_and_mails_once_after_commit(
 def test_nothing_is_mailed_when_the_action_rolls_back(
     cycle, coordinator, reviewer, django_capture_on_commit_callbacks
 ):
-    from assessment.services import PlanError
-
     plan = PlanFactory(cycle=cycle, state="draft")
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(PlanError) as exc:
         assign_reviewers(plan, reviewers=[reviewer], by=coordinator)
@@ -144,9 +150,7 @@ def test_another_users_notification_cannot_be_marked(client, agent, coordinator)
 
 
 def test_mail_tasks_go_to_the_mail_queue_and_the_reminder_runs_daily():
-    from agenplan.celery import app
-
-    route = app.amqp.router.route({}, "assessment.tasks.send_notification_mail")
+    route = app.amqp.router.route({}, "agents.tasks.send_notification_mail")
     assert route["queue"].name == "mail"
     schedule = settings.CELERY_BEAT_SCHEDULE["assessment-remind-due-reviews"]
     assert schedule["task"] == "assessment.tasks.remind_due_reviews"

@@ -6,10 +6,19 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from agents.enums import Role
 from assessment.enums import ReviewState
 from assessment.models import Review, ReviewAssignment
 from plans.models import PlanVersion
-from tests.factories import thread_with_comments
+from plans.services.workflow import submit_plan
+from tests.factories import (
+    AgencyFactory,
+    AgentFactory,
+    PlanFactory,
+    complete_plan_content,
+    thread_with_comments,
+    user_with_role,
+)
 
 
 @pytest.fixture
@@ -64,8 +73,6 @@ def yesterday(today):
 def submitted(cycle):
     """A complete plan of a new agent (of `agency`, or a new agency), handed in through
     the service: version 1 frozen, state "submitted"."""
-    from plans.services import submit_plan
-    from tests.factories import AgentFactory, PlanFactory, complete_plan_content
 
     def make(agency=None, **kwargs):
         owner = AgentFactory(user__agency=agency) if agency else AgentFactory()
@@ -79,8 +86,6 @@ def submitted(cycle):
 @pytest.fixture
 def pool(db):
     """Reviewers of the Biro Organisasi, each with an e-mail address."""
-    from agents.enums import Role
-    from tests.factories import AgencyFactory, user_with_role
 
     bureau = AgencyFactory(name="Biro Organisasi Setda Prov. Kaltim", abbreviation="Biro Org")
 

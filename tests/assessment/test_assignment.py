@@ -11,11 +11,15 @@ from assessment.services import (
     assign_reviewers,
     auto_assign,
     balance,
+    decide_plan,
     declare_conflict,
     replace_reviewer,
+    save_review,
+    submit_review,
 )
 from plans.enums import PlanState
 from plans.models import ActionPlan
+from plans.services.workflow import submit_plan
 from tests.factories import AgencyFactory, AgentFactory, PlanFactory
 
 
@@ -216,8 +220,6 @@ def test_balance_chooses_exactly_what_sorting_each_plans_reviewers_would(slots, 
 def test_a_resubmitted_revision_goes_back_to_its_reviewers(
     cycle, coordinator, pool, submitted, levels_all
 ):
-    from assessment.services import decide_plan, save_review, submit_review
-    from plans.services import submit_plan
 
     plan = submitted()
     reviewers = pool(2)

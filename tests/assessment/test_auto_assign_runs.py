@@ -14,12 +14,21 @@ from agents.enums import Role
 from agents.models import ActivityLog, Notification, RoleGrant
 from assessment.enums import RunStatus
 from assessment.models import AssignmentRun, ReviewAssignment
-from assessment.services import PlanError, assign_reviewers, auto_assign
-from assessment.services import assignment as assignment_services
+from assessment.services import (
+    PlanError,
+    assign_reviewers,
+    auto_assign,
+    decide_plan,
+    save_review,
+    submit_review,
+)
+from assessment.services import automatic as assignment_services
 from assessment.services.runs import STALE_MESSAGE, request_auto_assign
 from assessment.tasks import run_auto_assign
 from plans.enums import PlanState
 from plans.models import ActionPlan
+from plans.services.workflow import submit_plan
+from reports.cache import versions
 from tests.factories import PlanFactory
 
 
@@ -133,8 +142,6 @@ def test_a_batch_checks_under_its_lock_what_a_plan_still_needs(
 def test_bulk_writes_still_make_the_dashboard_forget_the_cycles_figures(
     cycle, coordinator, pool, plans
 ):
-    from reports.cache import versions
-
     pool(2)
     plans(3)
     before = versions(cycle.pk)
@@ -207,8 +214,6 @@ def test_manual_assignment_keeps_one_notice_per_assignment(cycle, coordinator, p
 def test_a_revision_in_a_batch_notifies_its_reviewers_once_and_others_get_new_plans(
     cycle, coordinator, pool, submitted, levels_all, plans
 ):
-    from assessment.services import decide_plan, save_review, submit_review
-    from plans.services import submit_plan
 
     revised = submitted()
     old = pool(2)

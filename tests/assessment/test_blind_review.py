@@ -19,7 +19,7 @@ from agents.enums import Role
 from assessment.enums import DecisionOutcome
 from assessment.services import assign_reviewers, decide_plan, save_review, submit_review
 from plans.enums import PlanState
-from plans.services import submit_plan
+from plans.services.workflow import submit_plan
 from reports.enums import JobStatus, ReportKind
 from reports.rendering import ReportError
 from reports.services import request_cycle_report, request_plan_report

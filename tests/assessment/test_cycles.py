@@ -6,7 +6,15 @@ import pytest
 from django.urls import reverse
 
 from assessment.models import Criterion, CriterionScore, Rubric
-from assessment.services import PlanError, clone_cycle, save_rubric, update_cycle
+from assessment.services import (
+    PlanError,
+    assign_reviewers,
+    clone_cycle,
+    save_review,
+    save_rubric,
+    submit_review,
+    update_cycle,
+)
 from plans.models import Cycle
 from tests.factories import CycleFactory, add_rubric, wita
 
@@ -132,8 +140,6 @@ def test_disagreement_thresholds_out_of_range_get_a_message_on_the_field(
 def test_disagreement_thresholds_are_frozen_once_a_review_is_submitted(
     cycle, coordinator, submitted, pool, levels_all
 ):
-    from assessment.services import assign_reviewers, save_review, submit_review
-
     plan = submitted()
     (reviewer,) = pool(1)
     (assignment,) = assign_reviewers(plan, reviewers=[reviewer], by=coordinator)
@@ -224,8 +230,6 @@ def test_rubric_weights_must_sum_to_100_with_a_clear_message(client, coordinator
 
 
 def test_a_rubric_used_by_a_review_is_frozen(cycle, coordinator, submitted, pool, levels_all):
-    from assessment.services import assign_reviewers, save_review
-
     plan = submitted()
     (reviewer,) = pool(1)
     (assignment,) = assign_reviewers(plan, reviewers=[reviewer], by=coordinator)

@@ -7,9 +7,10 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from agents.enums import Role
+from agents.selectors import roles_of
 from assessment.models import Decision
 from assessment.selectors import calibration, consolidated_feedback
-from assessment.services import assign_reviewers, save_review, submit_review
+from assessment.services import assign_reviewers, decide_plan, save_review, submit_review
 from plans.enums import PlanState
 from tests.factories import user_with_role
 
@@ -129,12 +130,9 @@ def test_agent_sees_nothing_before_the_decision(reviewed):
 def test_agent_sees_decision_score_feedback_and_comments_without_reviewer_names(
     client, coordinator, reviewed, django_assert_max_num_queries
 ):
-    from assessment.services import decide_plan
-
     plan = reviewed()
     decide_plan(plan, outcome="revise", feedback="Gabungan: perbaiki target.", by=coordinator)
     names = [r.name for r in reviewed.reviewers]
-    from agents.selectors import roles_of
 
     # As on a page: the plan comes with its cycle, the user's roles are known already.
     plan = type(plan).objects.select_related("cycle").get(pk=plan.pk)
@@ -160,8 +158,6 @@ def test_agent_sees_decision_score_feedback_and_comments_without_reviewer_names(
 
 
 def test_coordinator_sees_names_even_with_anonymity(coordinator, reviewed):
-    from assessment.services import decide_plan
-
     plan = reviewed()
     decide_plan(plan, outcome="approve", feedback="", by=coordinator)
     html = render_feedback(plan, user_with_role(Role.COORDINATOR))

@@ -1,7 +1,10 @@
 """Importing participants from CSV or XLSX: the dry run, then one transaction; the page and
 the management command."""
 
+import datetime as dt
 import io
+import tracemalloc
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,7 +15,8 @@ from openpyxl import Workbook
 from agencies.models import Agency
 from agents.models import Agent, User
 from agents.validators import generate_nip
-from assessment.imports import read_rows
+from assessment import imports
+from assessment.imports import ImportFileError, read_rows
 from assessment.services import import_participants
 from tests.factories import AgencyFactory, AgentFactory
 
@@ -23,8 +27,6 @@ HEADER = (
 
 
 def nip(n, gender="L"):
-    import datetime as dt
-
     return generate_nip(
         birth_date=dt.date(1980, 1, 1) + dt.timedelta(days=n),
         appointment_month=dt.date(2006, 3, 1),
@@ -178,8 +180,6 @@ def _xlsx(rows) -> bytes:
 
 
 def _rewrite_sheet(content: bytes, rewrite) -> bytes:
-    import zipfile
-
     source = zipfile.ZipFile(io.BytesIO(content))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -203,8 +203,6 @@ def _declare_huge(far_row: bool):
 
 
 def _peak_memory(function):
-    import tracemalloc
-
     tracemalloc.start()
     try:
         result = function()
@@ -218,8 +216,6 @@ def _peak_memory(function):
 def test_a_workbook_declaring_a_huge_sheet_is_read_within_its_caps(db):
     """A few KB that declare A1:XFD1048576: the rows are streamed and cut to the caps
     instead of being padded to 16,384 columns and a million rows (over 500 MB before)."""
-    import zipfile
-
     small = _xlsx([HEADER.split(","), [nip(5), "Andi", None, None, None, "DINKES"]])
     content = _rewrite_sheet(small, _declare_huge(far_row=False))
     sheet = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml")
@@ -230,8 +226,6 @@ def test_a_workbook_declaring_a_huge_sheet_is_read_within_its_caps(db):
 
 
 def test_a_workbook_with_a_cell_in_its_millionth_row_is_refused_without_reading_it_all(db):
-    from assessment.imports import ImportFileError
-
     small = _xlsx([HEADER.split(","), [nip(5), "Andi", None, None, None, "DINKES"]])
     content = _rewrite_sheet(small, _declare_huge(far_row=True))
     assert len(content) < 10_000
@@ -242,8 +236,6 @@ def test_a_workbook_with_a_cell_in_its_millionth_row_is_refused_without_reading_
 
 
 def test_a_workbook_with_more_rows_than_the_cap_is_refused(db):
-    from assessment import imports
-
     rows = [HEADER.split(",")] + [[nip(i % 900), "Nama", None, None, None, "X"] for i in range(30)]
     content = _xlsx(rows)
     with pytest.MonkeyPatch.context() as patch:
@@ -254,15 +246,12 @@ def test_a_workbook_with_more_rows_than_the_cap_is_refused(db):
 
 
 def test_a_zip_bomb_is_refused_before_it_is_parsed(db):
-    import zipfile
-
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/sharedStrings.xml", b"\0" * (40 * 1024 * 1024))
     content = buffer.getvalue()
     assert len(content) < 100_000
-    from assessment.imports import ImportFileError
 
     with pytest.raises(ImportFileError) as error:
         read_rows("peserta.xlsx", content)
@@ -279,8 +268,6 @@ def test_a_zip_bomb_is_refused_before_it_is_parsed(db):
     ],
 )
 def test_a_csv_cell_over_the_csv_modules_limit_is_the_files_error(db, content, message):
-    from assessment.imports import ImportFileError
-
     with pytest.raises(ImportFileError) as error:
         read_rows("peserta.csv", content)
     assert str(error.value.message).startswith("Berkas CSV tidak dapat dibaca ")

@@ -10,7 +10,7 @@ from assessment.enums import ReviewState
 from assessment.models import Review
 from assessment.services import assign_reviewers, decide_plan, save_review, submit_review
 from plans.enums import PlanState
-from plans.services import submit_plan
+from plans.services.workflow import submit_plan
 
 
 def post_levels(level=3, action="save", **extra):

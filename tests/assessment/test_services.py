@@ -16,10 +16,10 @@ from assessment.services import (
     save_review,
     submit_review,
 )
-from plans import services as plan_services
 from plans.enums import PlanState
 from plans.models import Cycle
-from plans.services import PlanError
+from plans.services.common import PlanError
+from plans.services.workflow import submit_plan
 from tests.factories import user_with_role
 
 LEVELS_HIGH = {f"K{i}": (5, "sangat baik") for i in range(1, 7)}
@@ -31,7 +31,7 @@ LEVELS_CLOSE = {**LEVELS_MID, "K1": (5, ""), "K2": (5, ""), "K3": (5, "")}
 
 @pytest.fixture
 def submitted(complete_plan, agent):
-    plan_services.submit_plan(complete_plan, by=agent.user)
+    submit_plan(complete_plan, by=agent.user)
     return complete_plan
 
 
@@ -284,7 +284,7 @@ def test_revision_is_reviewed_again_on_the_new_version(in_review, reviewers, coo
     review(in_review, reviewers[0], LEVELS_LOW)
     review(in_review, reviewers[1], LEVELS_LOW)
     decide_plan(in_review, outcome=DecisionOutcome.REVISE, feedback="Perbaiki", by=coordinator)
-    plan_services.submit_plan(in_review, by=agent.user)
+    submit_plan(in_review, by=agent.user)
     assign_reviewers(in_review, reviewers=reviewers, by=coordinator)  # same reviewers again
     assert in_review.state == PlanState.IN_REVIEW
     assert in_review.score is None  # the new version has no submitted review yet

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from agents.enums import Role
 from plans.enums import PlanState
 from plans.models import ActionPlan
-from plans.services import submit_plan
+from plans.services.workflow import submit_plan
 from tests.factories import (
     AgencyFactory,
     AgentFactory,

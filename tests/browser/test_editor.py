@@ -11,11 +11,13 @@ import pytest
 from playwright.sync_api import expect
 
 from agents.enums import Role
+from assessment.models import Criterion
+from assessment.services import assign_reviewers, decide_plan, save_review, submit_review
 from plans.enums import PlanState
 from plans.models import ActionPlan, ChangeArea, CoreValue, GovernorMission
 from tests.factories import AgentFactory, CycleFactory, PlanFactory, add_rubric, user_with_role
 
-from .conftest import axe_violations, login, screenshot
+from .conftest import ARTIFACTS, axe_violations, login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -220,15 +222,11 @@ def test_agent_drafts_submits_revises_and_resubmits(province, new_context):
 
 
 def screenshot_path(name):
-    from .conftest import ARTIFACTS
-
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS / f"{name}.png"
 
 
 def request_revision(plan, province, feedback):
-    from assessment.models import Criterion
-    from assessment.services import assign_reviewers, decide_plan, save_review, submit_review
 
     reviewer, coordinator = province["reviewer"], province["coordinator"]
     [assignment] = assign_reviewers(plan, reviewers=[reviewer], by=coordinator)

@@ -21,6 +21,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import psycopg2
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -186,8 +188,6 @@ class PostgresCluster:
         )  # fmt: skip
 
     def query(self, database: str, sql: str, params=()) -> list[tuple]:
-        import psycopg2
-
         with contextlib.closing(psycopg2.connect(self.url(database))) as conn, conn.cursor() as cur:
             cur.execute(sql, params)
             return cur.fetchall()

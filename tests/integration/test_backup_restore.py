@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
-from plans.services import add_attachment
+from plans.services.collaboration import add_attachment
 from reports.enums import JobStatus, ReportKind
 from reports.models import ReportJob
 from reports.services import request_plan_report

@@ -13,7 +13,7 @@ from django.utils import timezone
 from agents.enums import Role
 from agents.models import Notification
 from assessment.services import assign_reviewers
-from plans.services import submit_plan
+from plans.services.workflow import submit_plan
 from tests.factories import CycleFactory, add_rubric, user_with_role
 from tests.reports.scenario import detailed_plan
 

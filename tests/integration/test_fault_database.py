@@ -15,7 +15,7 @@ from django.db import connection
 
 from agents.enums import Role
 from assessment.services import assign_reviewers
-from plans.services import submit_plan
+from plans.services.workflow import submit_plan
 from tests.factories import CycleFactory, PlanFactory, add_rubric, user_with_role
 from tests.reports.scenario import detailed_plan
 

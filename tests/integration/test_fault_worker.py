@@ -15,7 +15,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from assessment.services import assign_reviewers, save_review, submit_review
-from plans.services import submit_plan
+from plans.services.workflow import submit_plan
 from reports.enums import JobStatus, ReportKind
 from reports.models import ReportJob
 from tests.reports.scenario import LEVELS_A, detailed_plan, reviewed_plan

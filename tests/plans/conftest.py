@@ -1,6 +1,7 @@
 """Fixtures of the plan pages: rows a page reads, made directly (no workflow needed)."""
 
 import pytest
+from django.utils import timezone
 
 from plans.models import ThreadReadMarker
 from tests.factories import thread_with_comments
@@ -17,8 +18,6 @@ def mark_read():
     """The user read the thread now: comments before this moment are no longer unread."""
 
     def mark(thread, user, at=None):
-        from django.utils import timezone
-
         return ThreadReadMarker.objects.create(
             thread=thread, user=user, read_at=at or timezone.now()
         )

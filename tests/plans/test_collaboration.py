@@ -10,21 +10,23 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agents.enums import Role
+from assessment.models import Decision
+from assessment.services import assign_reviewers
 from plans.diff import plan_diff, word_diff
 from plans.enums import PlanState
 from plans.forms import AttachmentForm
 from plans.models import ActionPlan, Attachment, Comment, CommentThread, PlanVersion
-from plans.services import (
-    PlanError,
+from plans.services.collaboration import (
     add_attachment,
     invite_co_agent,
     remove_co_agent,
     reply_to_thread,
     resolve_thread,
-    snapshot_plan,
     start_thread,
-    submit_plan,
 )
+from plans.services.common import PlanError
+from plans.services.content import snapshot_plan
+from plans.services.workflow import submit_plan
 from tests.factories import ActivityFactory, AgencyFactory, AgentFactory, user_with_role
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
@@ -243,7 +245,6 @@ def test_reviewer_and_agent_talk_in_a_thread_anchored_to_an_activity(
     client, agent, complete_plan, coordinator
 ):
     reviewer = user_with_role(Role.REVIEWER)
-    from assessment.services import assign_reviewers
 
     submit_plan(complete_plan, by=agent.user)
     assign_reviewers(complete_plan, reviewers=[reviewer], by=coordinator)
@@ -391,8 +392,6 @@ def test_preview_shows_the_plan_ready_to_print(client, agent, complete_plan):
 
 
 def test_revision_feedback_is_shown_beside_the_editor(client, agent, complete_plan, coordinator):
-    from assessment.models import Decision
-
     version = PlanVersion.objects.create(
         plan=complete_plan, number=1, snapshot=snapshot_plan(complete_plan), created_by=agent.user
     )

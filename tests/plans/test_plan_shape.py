@@ -21,12 +21,15 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from assessment.selectors import snapshot_diff
+from demo.seeding.content import plan_content
 from plans import sections
+from plans.checklist import plan_checklist
 from plans.diff import plan_diff
-from plans.field_kinds import CHOICE, MONEY, TEXT
+from plans.field_kinds import CHOICE, DATE, MONEY, TEXT
 from plans.models import ActionPlan
 from plans.sections import PlanField, Section
-from plans.services import snapshot_plan, submit_plan
+from plans.services.content import snapshot_plan
+from plans.services.workflow import submit_plan
 from reports.rendering.plan_document import plan_document_context, roman
 from reports.rendering.xlsx import plans_workbook
 from tests.factories import complete_plan_content
@@ -83,8 +86,6 @@ def lock_version(plan) -> int:
 
 
 def funding_checks(plan) -> list[tuple[str, bool, str]]:
-    from plans.checklist import plan_checklist
-
     plan = ActionPlan.objects.get(pk=plan.pk)
     return [(i.field, i.ok, i.label) for i in plan_checklist(plan) if i.section == "funding"]
 
@@ -385,8 +386,6 @@ def test_a_kind_reads_a_frozen_value_as_text_and_as_a_cell(spec, value, text, ce
 
 
 def test_a_date_field_freezes_as_iso_and_reads_in_the_plan_language(db):
-    from plans.field_kinds import DATE
-
     spec = PlanField("due_date", DATE, model="plans.Target")
     assert spec.kind.to_json(dt.date(2026, 3, 1), spec) == "2026-03-01"
     assert (spec.text("2026-03-01"), spec.cell("2026-03-01")) == (
@@ -397,8 +396,6 @@ def test_a_date_field_freezes_as_iso_and_reads_in_the_plan_language(db):
 
 
 def test_demo_content_fills_a_new_section_with_its_kinds_examples(funding):
-    from demo.seeding.content import plan_content
-
     agency = {"code": "DPMPTSP", "name": "Dinas PMPTSP", "abbreviation": "DPMPTSP", "kind": "dinas"}
     draft = plan_content(
         random.Random(7),

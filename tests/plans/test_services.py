@@ -9,11 +9,11 @@ from agents.enums import Role
 from agents.models import ActivityLog
 from assessment.enums import DecisionOutcome
 from assessment.services import assign_reviewers, decide_plan, save_review, submit_review
-from plans import services
 from plans.checklist import missing_items
 from plans.enums import TRANSITIONS, PlanState
 from plans.models import ImmutableRowError, PlanVersion
-from plans.services import PlanError
+from plans.services import content, workflow
+from plans.services.common import PlanError
 from tests.factories import AgentFactory, PlanFactory, user_with_role
 
 ALL_LEVELS_4 = {f"K{i}": (4, "baik") for i in range(1, 7)}
@@ -46,7 +46,7 @@ def to_state(plan, state, *, agent_user, coordinator, reviewers):
     ) + dt.timedelta(days=1)
     for step in path:
         if step == "submit":
-            services.submit_plan(plan, by=agent_user)
+            workflow.submit_plan(plan, by=agent_user)
         elif step == "assign":
             assign_reviewers(plan, reviewers=reviewers, by=coordinator)
         elif step == "review":
@@ -54,9 +54,9 @@ def to_state(plan, state, *, agent_user, coordinator, reviewers):
         elif step in ("approve", "reject", "revise"):
             decide_plan(plan, outcome=step, feedback="Masukan gabungan", by=coordinator)
         elif step == "implement":
-            services.start_implementation(plan, by=agent_user, now=late)
+            workflow.start_implementation(plan, by=agent_user, now=late)
         elif step == "complete":
-            services.complete_plan(plan, by=coordinator)
+            workflow.complete_plan(plan, by=coordinator)
     plan.refresh_from_db()
     assert plan.state == state
     return plan
@@ -101,7 +101,7 @@ def test_every_state_is_reachable_through_the_services(complete_plan, actors, st
 
 
 def test_submit_plan_freezes_a_version_with_the_full_content(complete_plan, agent):
-    version = services.submit_plan(complete_plan, by=agent.user)
+    version = workflow.submit_plan(complete_plan, by=agent.user)
     complete_plan.refresh_from_db()
     assert complete_plan.state == PlanState.SUBMITTED
     assert version.number == 1
@@ -114,7 +114,7 @@ def test_submit_plan_freezes_a_version_with_the_full_content(complete_plan, agen
 
 
 def test_plan_version_is_immutable(complete_plan, agent):
-    version = services.submit_plan(complete_plan, by=agent.user)
+    version = workflow.submit_plan(complete_plan, by=agent.user)
     version.snapshot = {}
     with pytest.raises(ImmutableRowError):
         version.save()
@@ -125,7 +125,7 @@ def test_plan_version_is_immutable(complete_plan, agent):
 
 def test_submit_plan_rejects_plan_without_targets(draft_plan, agent):
     with pytest.raises(PlanError) as exc:
-        services.submit_plan(draft_plan, by=agent.user)
+        workflow.submit_plan(draft_plan, by=agent.user)
     assert exc.value.code == "incomplete"
     draft_plan.refresh_from_db()
     assert draft_plan.state == PlanState.DRAFT
@@ -135,14 +135,14 @@ def test_submit_plan_rejects_plan_without_targets(draft_plan, agent):
 def test_submit_plan_refused_to_another_agent(complete_plan):
     stranger = AgentFactory(user__agency=complete_plan.agency).user
     with pytest.raises(PlanError) as exc:
-        services.submit_plan(complete_plan, by=stranger)
+        workflow.submit_plan(complete_plan, by=stranger)
     assert exc.value.code == "permission_denied"
 
 
 def test_co_agent_may_submit_team_plan(complete_plan):
     co = AgentFactory(user__agency=complete_plan.agency)
     complete_plan.co_agents.add(co)
-    services.submit_plan(complete_plan, by=co.user)
+    workflow.submit_plan(complete_plan, by=co.user)
     complete_plan.refresh_from_db()
     assert complete_plan.state == PlanState.SUBMITTED
 
@@ -150,14 +150,14 @@ def test_co_agent_may_submit_team_plan(complete_plan):
 def test_submit_plan_refused_after_deadline(complete_plan, agent):
     after = complete_plan.cycle.submission_deadline + dt.timedelta(minutes=1)
     with pytest.raises(PlanError) as exc:
-        services.submit_plan(complete_plan, by=agent.user, now=after)
+        workflow.submit_plan(complete_plan, by=agent.user, now=after)
     assert exc.value.code == "deadline"
 
 
 def test_submit_plan_allowed_after_deadline_with_extension(complete_plan, agent, coordinator):
     deadline = complete_plan.cycle.submission_deadline
-    services.grant_extension(complete_plan, until=deadline + dt.timedelta(days=3), by=coordinator)
-    services.submit_plan(complete_plan, by=agent.user, now=deadline + dt.timedelta(days=2))
+    workflow.grant_extension(complete_plan, until=deadline + dt.timedelta(days=3), by=coordinator)
+    workflow.submit_plan(complete_plan, by=agent.user, now=deadline + dt.timedelta(days=2))
     complete_plan.refresh_from_db()
     assert complete_plan.state == PlanState.SUBMITTED
 
@@ -165,7 +165,7 @@ def test_submit_plan_allowed_after_deadline_with_extension(complete_plan, agent,
 def test_grant_extension_refused_to_agent(complete_plan, agent):
     until = complete_plan.cycle.submission_deadline + dt.timedelta(days=3)
     with pytest.raises(PlanError) as exc:
-        services.grant_extension(complete_plan, until=until, by=agent.user)
+        workflow.grant_extension(complete_plan, until=until, by=agent.user)
     assert (exc.value.code, str(exc.value)) == (
         "permission_denied",
         "Hanya koordinator yang dapat memberi perpanjangan.",
@@ -175,7 +175,7 @@ def test_grant_extension_refused_to_agent(complete_plan, agent):
 def test_submit_plan_refused_before_drafting_opens(complete_plan, agent):
     before = complete_plan.cycle.drafting_opens - dt.timedelta(minutes=1)
     with pytest.raises(PlanError) as exc:
-        services.submit_plan(complete_plan, by=agent.user, now=before)
+        workflow.submit_plan(complete_plan, by=agent.user, now=before)
     assert exc.value.code == "phase"
 
 
@@ -184,10 +184,10 @@ def test_submit_requires_head_endorsement_of_current_content(complete_plan, agen
     cycle.head_endorsement_required = True
     cycle.save()
     with pytest.raises(PlanError) as exc:
-        services.submit_plan(complete_plan, by=agent.user)
+        workflow.submit_plan(complete_plan, by=agent.user)
     assert exc.value.code == "endorsement"
-    services.endorse_plan(complete_plan, by=head)
-    services.submit_plan(complete_plan, by=agent.user)
+    workflow.endorse_plan(complete_plan, by=head)
+    workflow.submit_plan(complete_plan, by=agent.user)
     complete_plan.refresh_from_db()
     assert complete_plan.state == PlanState.SUBMITTED
     assert complete_plan.endorsed_by == head
@@ -196,7 +196,7 @@ def test_submit_requires_head_endorsement_of_current_content(complete_plan, agen
 def test_endorse_refused_to_head_of_another_agency(complete_plan):
     other_head = user_with_role(Role.AGENCY_HEAD)
     with pytest.raises(PlanError) as exc:
-        services.endorse_plan(complete_plan, by=other_head)
+        workflow.endorse_plan(complete_plan, by=other_head)
     assert (exc.value.code, str(exc.value)) == (
         "permission_denied",
         "Hanya kepala perangkat daerah rencana ini yang dapat mengetahuinya.",
@@ -204,8 +204,8 @@ def test_endorse_refused_to_head_of_another_agency(complete_plan):
 
 
 def test_withdraw_returns_submitted_plan_to_draft(complete_plan, agent):
-    services.submit_plan(complete_plan, by=agent.user)
-    services.withdraw_plan(complete_plan, by=agent.user)
+    workflow.submit_plan(complete_plan, by=agent.user)
+    workflow.withdraw_plan(complete_plan, by=agent.user)
     assert complete_plan.state == PlanState.DRAFT
     assert complete_plan.submitted_at is None
 
@@ -213,7 +213,7 @@ def test_withdraw_returns_submitted_plan_to_draft(complete_plan, agent):
 def test_withdraw_refused_once_review_started(complete_plan, actors):
     plan = to_state(complete_plan, PlanState.IN_REVIEW, **actors)
     with pytest.raises(PlanError) as exc:
-        services.withdraw_plan(plan, by=actors["agent_user"])
+        workflow.withdraw_plan(plan, by=actors["agent_user"])
     assert (exc.value.code, str(exc.value)) == (
         "invalid_transition",
         "Rencana hanya dapat ditarik sebelum penilaian dimulai.",
@@ -222,8 +222,8 @@ def test_withdraw_refused_once_review_started(complete_plan, actors):
 
 def test_withdrawn_revision_returns_to_revision_requested(complete_plan, actors):
     plan = to_state(complete_plan, PlanState.REVISION_REQUESTED, **actors)
-    services.submit_plan(plan, by=actors["agent_user"])
-    services.withdraw_plan(plan, by=actors["agent_user"])
+    workflow.submit_plan(plan, by=actors["agent_user"])
+    workflow.withdraw_plan(plan, by=actors["agent_user"])
     assert plan.state == PlanState.REVISION_REQUESTED
 
 
@@ -231,7 +231,7 @@ def test_revision_resubmission_makes_version_two(complete_plan, actors):
     plan = to_state(complete_plan, PlanState.REVISION_REQUESTED, **actors)
     plan.title = "Judul yang diperbaiki"
     plan.save()
-    version = services.submit_plan(plan, by=actors["agent_user"])
+    version = workflow.submit_plan(plan, by=actors["agent_user"])
     assert version.number == 2
     assert version.snapshot["title"] == "Judul yang diperbaiki"
     assert plan.versions.get(number=1).snapshot["title"] != "Judul yang diperbaiki"
@@ -240,7 +240,7 @@ def test_revision_resubmission_makes_version_two(complete_plan, actors):
 def test_revision_may_be_resubmitted_after_the_first_deadline(complete_plan, actors):
     plan = to_state(complete_plan, PlanState.REVISION_REQUESTED, **actors)
     after_first = plan.cycle.submission_deadline + dt.timedelta(days=1)
-    services.submit_plan(plan, by=actors["agent_user"], now=after_first)
+    workflow.submit_plan(plan, by=actors["agent_user"], now=after_first)
     assert plan.state == PlanState.SUBMITTED
 
 
@@ -259,7 +259,7 @@ def test_revision_may_be_resubmitted_after_the_first_deadline(complete_plan, act
 def test_submit_refused_outside_editable_states(complete_plan, actors, state):
     plan = to_state(complete_plan, state, **actors)
     with pytest.raises(PlanError) as exc:
-        services.submit_plan(plan, by=actors["agent_user"])
+        workflow.submit_plan(plan, by=actors["agent_user"])
     assert exc.value.code == "invalid_transition"
 
 
@@ -271,14 +271,14 @@ def test_start_implementation_refused_unless_approved(complete_plan, actors, sta
     plan = to_state(complete_plan, state, **actors)
     late = plan.cycle.submission_deadline + dt.timedelta(days=300)
     with pytest.raises(PlanError) as exc:
-        services.start_implementation(plan, by=actors["coordinator"], now=late)
+        workflow.start_implementation(plan, by=actors["coordinator"], now=late)
     assert exc.value.code == "invalid_transition"
 
 
 def test_start_implementation_refused_before_window(complete_plan, actors):
     plan = to_state(complete_plan, PlanState.APPROVED, **actors)
     with pytest.raises(PlanError) as exc:
-        services.start_implementation(plan, by=actors["agent_user"])
+        workflow.start_implementation(plan, by=actors["agent_user"])
     assert exc.value.code == "phase"
 
 
@@ -286,21 +286,21 @@ def test_start_implementation_refused_before_window(complete_plan, actors):
 def test_complete_plan_refused_unless_implementing(complete_plan, actors, state):
     plan = to_state(complete_plan, state, **actors)
     with pytest.raises(PlanError) as exc:
-        services.complete_plan(plan, by=actors["coordinator"])
+        workflow.complete_plan(plan, by=actors["coordinator"])
     assert exc.value.code == "invalid_transition"
 
 
 def test_create_plan_one_per_agent_per_cycle(cycle, agent):
-    services.create_plan(cycle=cycle, owner=agent, title="Rencana pertama", by=agent.user)
+    content.create_plan(cycle=cycle, owner=agent, title="Rencana pertama", by=agent.user)
     with pytest.raises(PlanError) as exc:
-        services.create_plan(cycle=cycle, owner=agent, title="Rencana kedua", by=agent.user)
+        content.create_plan(cycle=cycle, owner=agent, title="Rencana kedua", by=agent.user)
     assert exc.value.code == "duplicate"
 
 
 def test_create_plan_refused_to_non_agent(cycle, agent, coordinator):
     reviewer = user_with_role(Role.REVIEWER)
     with pytest.raises(PlanError) as exc:
-        services.create_plan(cycle=cycle, owner=agent, title="Rencana", by=reviewer)
+        content.create_plan(cycle=cycle, owner=agent, title="Rencana", by=reviewer)
     assert (exc.value.code, str(exc.value)) == (
         "invalid",
         "Hanya agen perubahan yang dapat menyusun rencana tindak.",
@@ -314,7 +314,7 @@ def test_create_plan_refused_after_drafting(agent):
     past.submission_deadline = timezone.now() - dt.timedelta(days=1)
     past.save()
     with pytest.raises(PlanError) as exc:
-        services.create_plan(cycle=past, owner=agent, title="Terlambat", by=agent.user)
+        content.create_plan(cycle=past, owner=agent, title="Terlambat", by=agent.user)
     assert exc.value.code == "phase"
 
 

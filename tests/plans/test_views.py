@@ -8,17 +8,22 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agents.enums import Role
+from agents.services import record_activity
 from assessment.models import Decision, ReviewAssignment
+from assessment.services import assign_reviewers
 from plans import sections
 from plans.enums import PlanState
 from plans.forms import STATE_GROUP_LABELS
-from plans.models import ActionPlan, ChangeArea, CoreValue
+from plans.models import ActionPlan, ChangeArea, Comment, CommentThread, CoreValue, PlanVersion
 from plans.selectors import STATE_GROUPS
+from plans.services.workflow import submit_plan
 from tests.factories import (
+    ActivityFactory,
     AgencyFactory,
     AgentFactory,
     CycleFactory,
     PlanFactory,
+    TargetFactory,
     complete_plan_content,
     user_with_role,
     wita,
@@ -209,7 +214,6 @@ def test_start_plan_needs_the_agent_role_and_a_post(client, agent, cycle):
 def _agent_home_data(agent, cycle, *, past_cycles, comments):
     reviewer = user_with_role(Role.REVIEWER)
     plan = complete_plan_content(PlanFactory(cycle=cycle, owner=agent))
-    from plans.models import Comment, CommentThread
 
     for i in range(comments):
         thread = CommentThread.objects.create(plan=plan, section="problem", started_by=reviewer)
@@ -570,13 +574,10 @@ def test_actions_are_post_only(client, agent, complete_plan):
 def test_history_hides_reviewer_names_from_the_agent_when_the_cycle_says_so(
     client, agent, complete_plan, coordinator
 ):
-    from assessment.services import assign_reviewers
-    from plans.services import submit_plan
 
     reviewer = user_with_role(Role.REVIEWER, name="Dr. Rahasia, M.Si.")
     submit_plan(complete_plan, by=agent.user)
     assign_reviewers(complete_plan, reviewers=[reviewer], by=coordinator)
-    from agents.services import record_activity
 
     record_activity(actor=reviewer, action="review.submit", obj=complete_plan)
     client.force_login(agent.user)
@@ -597,8 +598,6 @@ def test_history_hides_reviewer_names_from_the_agent_when_the_cycle_says_so(
 def test_detail_query_count_does_not_grow(
     client, agent, complete_plan, activities, django_assert_num_queries
 ):
-    from tests.factories import ActivityFactory, TargetFactory
-
     for _ in range(activities - 3):
         ActivityFactory(plan=complete_plan)
         TargetFactory(plan=complete_plan)
@@ -610,8 +609,6 @@ def test_detail_query_count_does_not_grow(
 
 def test_plan_list_filters_by_the_week_of_submission(client, coordinator, cycle):
     """The dashboard's "submissions per week" bars land on that week's plans (WITA weeks)."""
-    from plans.models import PlanVersion
-
     monday = dt.date(2026, 11, 9)
     start = timezone.make_aware(dt.datetime.combine(monday, dt.time.min))
     in_week = PlanFactory(cycle=cycle, title="Diajukan Senin pagi")

@@ -13,7 +13,7 @@ from assessment.enums import DecisionOutcome
 from assessment.models import Criterion
 from assessment.services import assign_reviewers, decide_plan, save_review, submit_review
 from plans.models import ActionPlan, Activity, ChangeArea, CoreValue, Cycle, Target
-from plans.services import submit_plan
+from plans.services.workflow import submit_plan
 from tests.factories import (
     AgencyFactory,
     AgentFactory,

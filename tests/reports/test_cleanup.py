@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from agenplan.celery import app
 from reports import services
 from reports.enums import JobStatus, ReportKind
 from reports.models import ReportJob
@@ -327,8 +328,6 @@ def test_the_task_removes_what_is_past_the_retention(user):
     ],
 )
 def test_beat_runs_the_clean_ups_every_night_wita(entry, task):
-    from agenplan.celery import app
-
     app.loader.import_default_modules()
     schedule = django_settings.CELERY_BEAT_SCHEDULE[entry]
     assert schedule["task"] == task

@@ -19,7 +19,7 @@ from plans.models import ActionPlan, ChangeArea, CoreValue, PlanVersion
 from plans.services.alignment import refresh_alignment
 from reports import cache as dashboard_cache
 from reports.selectors import agency_table, cycle_overview, review_totals
-from tests.factories import AgencyFactory, AgentFactory, PlanFactory, user_with_role
+from tests.factories import AgencyFactory, AgentFactory, CycleFactory, PlanFactory, user_with_role
 
 DASHBOARD = reverse("reports:dashboard")
 SCORED = PlanState.DECIDED | {PlanState.REVIEWED, PlanState.REVISION_REQUESTED}
@@ -137,8 +137,6 @@ def test_overview_is_cached_until_a_plan_of_the_cycle_changes(
 
 
 def test_other_cycles_keep_their_cached_figures(cycle, agency):
-    from tests.factories import CycleFactory
-
     other = CycleFactory()
     PlanFactory(cycle=other, owner=AgentFactory(user__agency=agency))
     before = dashboard_cache.versions(other.pk)

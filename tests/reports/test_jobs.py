@@ -2,6 +2,7 @@
 latch, recovery, and the job pages (list, status partial, download, verification)."""
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -11,19 +12,26 @@ from django.db import OperationalError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from agenplan.celery import app
 from agents.enums import Role
 from agents.models import RoleGrant
+from assessment.services import decide_plan
 from plans import sections
 from plans.models import Activity, PlanVersion
-from plans.services import PlanError
+from plans.services.common import PlanError
+from plans.services.workflow import submit_plan
 from reports import services
 from reports.enums import JobStatus, ReportKind
 from reports.models import ReportJob
+from reports.rendering.batch import CONTENTS_NAME, INDEX_NAME, assemble
+from reports.rendering.fingerprint import fingerprint_for
+from reports.rendering.plan_document import load_plan, plan_document_context
 from reports.selectors import jobs as job_selectors
+from reports.services import storage
 from reports.verification import packet_code, packet_tag
 from tests.factories import AgentFactory, PlanFactory, UserFactory, user_with_role
 
-from .scenario import reviewed_plan
+from .scenario import detailed_plan, reviewed_plan
 
 pytestmark = pytest.mark.usefixtures("private_media")
 
@@ -32,8 +40,6 @@ pytestmark = pytest.mark.usefixtures("private_media")
 def eager_retries():
     """Celery cannot retry eagerly while eager exceptions propagate (a Retry would be
     raised to the caller): let the eager task retry itself, as a worker would."""
-    from agenplan.celery import app
-
     previous = app.conf.task_eager_propagates
     app.conf.task_eager_propagates = False
     yield
@@ -119,10 +125,10 @@ def test_a_repeated_request_while_queued_returns_the_same_job(
 def test_a_changed_activity_makes_a_new_plan_document(db, django_capture_on_commit_callbacks):
     scenario = reviewed_plan(decide=False)
     plan = scenario.plan
-    before = services.fingerprint_for(ReportKind.PLAN_DOCUMENT, {"plan_id": plan.pk})
+    before = fingerprint_for(ReportKind.PLAN_DOCUMENT, {"plan_id": plan.pk})
     # A draft edit of an activity's text, without touching the plan row.
     Activity.objects.filter(plan=plan, order=0).update(title="Tahap 1 yang diubah")
-    after = services.fingerprint_for(ReportKind.PLAN_DOCUMENT, {"plan_id": plan.pk})
+    after = fingerprint_for(ReportKind.PLAN_DOCUMENT, {"plan_id": plan.pk})
     assert before != after
 
 
@@ -130,38 +136,37 @@ def test_each_alignment_relation_of_the_registry_is_in_the_plan_document_fingerp
     plan = reviewed_plan(decide=False).plan
     params = {"plan_id": plan.pk}
     for name in sections.many_names():
-        before = services.fingerprint_for(ReportKind.PLAN_DOCUMENT, params)
+        before = fingerprint_for(ReportKind.PLAN_DOCUMENT, params)
         # Written without touching the plan row (as the admin's inline would).
         chosen = getattr(plan, name)
         extra = chosen.model.objects.create(code=f"X{name[:4]}", name=f"Tambahan {name}")
         chosen.add(extra)
-        assert services.fingerprint_for(ReportKind.PLAN_DOCUMENT, params) != before, name
+        assert fingerprint_for(ReportKind.PLAN_DOCUMENT, params) != before, name
 
 
 def test_a_new_review_or_decision_changes_the_packet_and_the_cycle_fingerprints(db):
     scenario = reviewed_plan(decide=False)
     plan_params = {"plan_id": scenario.plan.pk}
     cycle_params = {"cycle_id": scenario.cycle.pk}
-    packet = services.fingerprint_for(ReportKind.REVIEW_PACKET, plan_params)
-    summary = services.fingerprint_for(ReportKind.CYCLE_SUMMARY, cycle_params)
-    scores = services.fingerprint_for(ReportKind.SCORES_XLSX, cycle_params)
-    document = services.fingerprint_for(ReportKind.PLAN_DOCUMENT, plan_params)
-    from assessment.services import decide_plan
+    packet = fingerprint_for(ReportKind.REVIEW_PACKET, plan_params)
+    summary = fingerprint_for(ReportKind.CYCLE_SUMMARY, cycle_params)
+    scores = fingerprint_for(ReportKind.SCORES_XLSX, cycle_params)
+    document = fingerprint_for(ReportKind.PLAN_DOCUMENT, plan_params)
 
     decide_plan(scenario.plan, outcome="approve", feedback="", by=scenario.coordinator)
-    assert services.fingerprint_for(ReportKind.REVIEW_PACKET, plan_params) != packet
-    assert services.fingerprint_for(ReportKind.CYCLE_SUMMARY, cycle_params) != summary
-    assert services.fingerprint_for(ReportKind.SCORES_XLSX, cycle_params) != scores
+    assert fingerprint_for(ReportKind.REVIEW_PACKET, plan_params) != packet
+    assert fingerprint_for(ReportKind.CYCLE_SUMMARY, cycle_params) != summary
+    assert fingerprint_for(ReportKind.SCORES_XLSX, cycle_params) != scores
     # The plan document prints the plan, not its reviews; the decision changed its state,
     # which it prints nowhere but which bumps updated_at: a new document is acceptable.
-    assert services.fingerprint_for(ReportKind.PLAN_DOCUMENT, plan_params) != document
+    assert fingerprint_for(ReportKind.PLAN_DOCUMENT, plan_params) != document
 
 
 def test_a_score_saved_without_updated_at_changes_the_cycle_fingerprint(scenario):
     params = {"cycle_id": scenario.cycle.pk}
-    before = services.fingerprint_for(ReportKind.CYCLE_SUMMARY, params)
+    before = fingerprint_for(ReportKind.CYCLE_SUMMARY, params)
     type(scenario.plan).objects.filter(pk=scenario.plan.pk).update(score=12)
-    assert services.fingerprint_for(ReportKind.CYCLE_SUMMARY, params) != before
+    assert fingerprint_for(ReportKind.CYCLE_SUMMARY, params) != before
 
 
 # --- Who may ask for what ------------------------------------------------------------------
@@ -358,12 +363,10 @@ def cycle_with_packets(db, settings):
     """Three reviewed plans and a draft in one cycle; two packets per chunk."""
     settings.AGENPLAN_PACKETS_PER_CHUNK = 2
     scenario = reviewed_plan()
-    from .scenario import detailed_plan
 
     extra = []
     for title in ("Rencana kedua", "Rencana ketiga"):
         plan = detailed_plan(scenario.cycle, title=title, activities=3, targets=2)
-        from plans.services import submit_plan
 
         submit_plan(plan, by=plan.owner.user)
         extra.append(plan)
@@ -833,7 +836,6 @@ def test_verification_codes_are_unique_base32():
 def test_plan_version_snapshot_is_what_the_document_prints(scenario):
     # The document prints the frozen version, not later edits of the plan row.
     type(scenario.plan).objects.filter(pk=scenario.plan.pk).update(title="Judul sesudah")
-    from reports.rendering.plan_document import load_plan, plan_document_context
 
     context = plan_document_context(load_plan(scenario.plan.pk), code="X")
     assert context["body"].title == "Layanan perizinan daring satu pintu"
@@ -844,15 +846,12 @@ def test_storage_holds_one_folder_per_job(scenario, private_media):
     assert services.job_folder(7) == "reports/jobs/7"
     default_storage.save("reports/jobs/7/old.pdf", io.BytesIO(b"x"))
     job = ReportJob(pk=7)
-    name = services._store(job, "new.pdf", b"y")
+    name = storage._store(job, "new.pdf", b"y")
     assert name == "reports/jobs/7/new.pdf"
     assert sorted(p.name for p in (private_media / "reports/jobs/7").iterdir()) == ["new.pdf"]
 
 
 def test_the_batch_table_of_contents_writes_formula_like_titles_as_text():
-    import json
-
-    from reports.rendering.batch import CONTENTS_NAME, INDEX_NAME, assemble
 
     chunk = io.BytesIO()
     with zipfile.ZipFile(chunk, "w") as part:

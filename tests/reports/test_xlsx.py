@@ -1,6 +1,7 @@
 """The spreadsheets: scores per plan and criterion, plans with activities and targets."""
 
 import io
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
@@ -172,8 +173,6 @@ def test_a_formula_in_the_raw_xlsx_never_appears_as_a_formula_element(
     db, django_capture_on_commit_callbacks
 ):
     """What Excel reads: no <f> element anywhere in the sheet XML."""
-    import zipfile
-
     scenario = reviewed_plan()
     scenario.plan.title = FORMULAS[0]
     scenario.plan.save(update_fields=["title"])

@@ -61,10 +61,10 @@ from plans.models import (
     Target,
     TargetProgress,
 )
-from plans.services import (
-    PlanError,
+from plans.services.common import PlanError
+from plans.services.content import create_plan
+from plans.services.workflow import (
     complete_plan,
-    create_plan,
     endorse_plan,
     grant_extension,
     start_implementation,

@@ -1,0 +1,54 @@
+"""Thin Celery tasks: ids in, call a service. Mail tasks are named send_* and routed to
+the "mail" queue by CELERY_TASK_ROUTES.
+
+`agents.notifications` imports this module to publish the mail after its commit; each
+task imports the notifications inside the function, so the two never import each other
+at load.
+"""
+
+import logging
+import smtplib
+
+from celery import shared_task
+from celery.signals import worker_ready
+from django.db import InterfaceError, OperationalError
+
+from agenplan.outbox import publish
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError)
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=30,
+    max_retries=5,
+)
+def send_notification_mail(*, notification_id: int) -> bool:
+    """Mail one notification; a retry after it was sent does nothing (emailed_at)."""
+    from .notifications import deliver_mail  # noqa: PLC0415 - see the module's doc
+
+    return deliver_mail(notification_id)
+
+
+@shared_task(bind=True, max_retries=3, soft_time_limit=60, time_limit=90)
+def resend_unmailed_notifications(self) -> int:
+    """Every minute (Celery beat) and when a worker starts: publish again the e-mails of
+    notifications that were never handed to the broker or never delivered."""
+    from .notifications import publish_mail, unmailed  # noqa: PLC0415 - see the module's doc
+
+    try:
+        ids = unmailed()
+    except TRANSIENT_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=30) from exc
+    published = sum(1 for pk in ids if publish_mail(pk))
+    if ids:
+        logger.warning("outbox: %s of %s unmailed notifications published", published, len(ids))
+    return published
+
+
+@worker_ready.connect
+def _sweep_on_worker_ready(sender=None, **kwargs) -> None:
+    """A worker that starts publishes the e-mails left undelivered while none ran."""
+    publish(resend_unmailed_notifications)

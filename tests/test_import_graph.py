@@ -1,0 +1,136 @@
+"""The project's packages import one another without a circle.
+
+The graph is read from the source with `ast`: module-level imports only. An import inside
+a function is a deliberate lazy edge (a task reaching the service that enqueues it, a
+heavy library loaded only by the worker) and is left out; ruff's PLC0415 makes each of
+those say why.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ["agenplan", "agencies", "agents", "plans", "assessment", "reports", "reference", "demo"]
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _project_modules() -> dict[str, Path]:
+    modules = {}
+    for package in PACKAGES:
+        folder = ROOT / package
+        if not folder.is_dir():
+            continue
+        for path in folder.rglob("*.py"):
+            if "migrations" not in path.parts:
+                modules[_module_name(path)] = path
+    return modules
+
+
+def _module_level_imports(tree: ast.Module):
+    """Import statements outside any function (inside `if` or `try` blocks included)."""
+    pending = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            continue
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+            continue
+        pending.extend(ast.iter_child_nodes(node))
+
+
+def _known(name: str, modules) -> str | None:
+    """The longest prefix of a dotted name that is one of the project's modules."""
+    while name and name not in modules:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def _targets(module: str, path: Path, node, modules) -> set[str]:
+    if isinstance(node, ast.Import):
+        return {t for alias in node.names if (t := _known(alias.name, modules))}
+    if node.level:
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        parts = package.split(".")
+        if node.level > 1:
+            parts = parts[: len(parts) - (node.level - 1)]
+        base = ".".join([*parts, node.module] if node.module else parts)
+    else:
+        base = node.module or ""
+    found = set()
+    for alias in node.names:
+        # `from package import submodule` depends on the submodule, else on the module.
+        target = _known(f"{base}.{alias.name}", modules) or _known(base, modules)
+        if target:
+            found.add(target)
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    modules = _project_modules()
+    graph: dict[str, set[str]] = {}
+    for module, path in modules.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        edges = set()
+        for node in _module_level_imports(tree):
+            edges |= _targets(module, path, node, modules)
+        # A package's __init__ re-exporting its own submodules is not a dependency of
+        # those submodules on the package: only the package -> child edges are dropped.
+        graph[module] = {t for t in edges if t != module and not t.startswith(module + ".")}
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle as a path that ends where it starts, or None (iterative DFS)."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for start in sorted(graph):
+        if start in state:
+            continue
+        path = [start]
+        stack = [iter(sorted(graph[start]))]
+        state[start] = 1
+        while stack:
+            following = next(stack[-1], None)
+            if following is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(following) == 1:
+                return [*path[path.index(following) :], following]
+            elif following not in state:
+                state[following] = 1
+                path.append(following)
+                stack.append(iter(sorted(graph.get(following, ()))))
+    return None
+
+
+def test_find_cycle_reports_a_circle_and_accepts_a_chain():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+
+
+def test_function_local_imports_are_not_edges():
+    tree = ast.parse(
+        "import os\ndef f():\n    import sys\ntry:\n    import json\nexcept Exception:\n    pass\n"
+    )
+    names = sorted(alias.name for node in _module_level_imports(tree) for alias in node.names)
+    assert names == ["json", "os"]
+
+
+def test_the_graph_covers_the_layers():
+    graph = import_graph()
+    assert "plans.services.workflow" in graph["assessment.services.decision"]
+    assert "agents.tasks" in graph["agents.notifications"]
+
+
+def test_the_project_has_no_import_cycle():
+    cycle = find_cycle(import_graph())
+    if cycle is not None:
+        pytest.fail("import cycle: " + " -> ".join(cycle))

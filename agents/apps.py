@@ -15,4 +15,4 @@ class AgentsConfig(AppConfig):
         audit_admin_site(admin.site)
         # Connect the receivers: the sign-in lock's audit, the session clock's start, what
         # a new session owes of two-factor sign-in.
-        from . import lockout, sessions, two_factor  # noqa: F401
+        from . import lockout, sessions, two_factor  # noqa: F401, PLC0415 - receivers, after ready

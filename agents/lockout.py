@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from .forms import LoginForm
+from .services import record_sign_in_lock
 
 
 def cooloff_minutes() -> int:
@@ -55,8 +56,6 @@ def lockout_response(request, original_response=None, credentials=None):
 @receiver(user_locked_out, dispatch_uid="agents_audit_sign_in_lock")
 def audit_sign_in_lock(sender, request=None, username=None, ip_address=None, **kwargs):
     """Audit the moment a pair becomes locked (not every refused try while it is)."""
-    from .services import record_sign_in_lock
-
     if request is not None and getattr(request, "axes_failures_since_start", None) is None:
         return
     record_sign_in_lock(username=username, ip_address=ip_address)

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
@@ -119,8 +121,6 @@ def _sign_in_subject(username: str | None, fallback: models.Model) -> models.Mod
 
 def record_sign_in_lock(*, username: str | None, ip_address: str | None) -> ActivityLog | None:
     """Audit that `username` is locked out from `ip_address` after repeated failures."""
-    from axes.models import AccessAttempt
-
     attempt = (
         AccessAttempt.objects.filter(username=username, ip_address=ip_address)
         .order_by("-attempt_time")
@@ -143,8 +143,6 @@ def record_sign_in_lock(*, username: str | None, ip_address: str | None) -> Acti
 def unlock_sign_in(attempts, *, by: User) -> int:
     """Remove failed sign-in attempts (an admin's early unlock); each lock it ends is
     audited with who ended it. Returns how many locked pairs were opened."""
-    from django.conf import settings
-
     limit = settings.AXES_FAILURE_LIMIT
     opened = 0
     with transaction.atomic():

@@ -22,6 +22,7 @@ from django.db import DatabaseError, InterfaceError, transaction
 from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -135,8 +136,6 @@ def _new_recovery_codes(user: User) -> list[str]:
 def enable_two_factor(request, *, code: str) -> list[str]:
     """Confirm the pending authenticator with its current code; the session counts as
     verified. Returns the recovery codes, which are shown this once and never again."""
-    from django.utils.translation import gettext as _
-
     user = request.user
     device = pending_device(user)
     if not device.verify_token(normalise(code)):
@@ -157,8 +156,6 @@ def enable_two_factor(request, *, code: str) -> list[str]:
 def verify_second_factor(request, *, code: str) -> str:
     """Check a code from the app or a recovery code (used up); the session counts as
     verified. Returns "totp" or "recovery"."""
-    from django.utils.translation import gettext as _
-
     user = request.user
     token = normalise(code)
     devices = [
@@ -198,8 +195,6 @@ def renew_recovery_codes(request) -> list[str]:
 def disable_two_factor(request, *, code: str) -> None:
     """Turn two-factor sign-in off, confirmed by a current code; not for those who
     must have it."""
-    from django.utils.translation import gettext as _
-
     user = request.user
     if requires_two_factor(user):
         raise TwoFactorError(

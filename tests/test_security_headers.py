@@ -2,6 +2,7 @@
 checks), and what the production server tells about itself."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -60,8 +61,6 @@ def test_pages_switch_off_unused_browser_features(client, db):
 
 def test_templates_carry_no_style_attribute_script_block_or_event_handler():
     """The policy refuses them; a template that brings one back fails here first."""
-    import re
-
     offenders = []
     for path in (ROOT / "templates").rglob("*.html"):
         if path.parts[-2] == "pdf" or "pdf" in path.relative_to(ROOT / "templates").parts:

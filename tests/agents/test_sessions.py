@@ -7,7 +7,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from agents import sessions
-from tests.factories import UserFactory
+from tests.factories import AgentFactory, CycleFactory, PlanFactory, UserFactory
 
 PASSWORD = "rahasia-123"
 HOME = reverse("notifications")
@@ -104,8 +104,6 @@ def test_an_htmx_request_without_a_session_gets_401_not_the_sign_in_page(client,
 
 
 def test_an_autosave_after_the_session_ended_gets_401(signed_in, clock, person):
-    from tests.factories import AgentFactory, CycleFactory, PlanFactory
-
     agent = AgentFactory(user=person)
     plan = PlanFactory(cycle=CycleFactory(), owner=agent, agency=agent.agency)
     clock.advance(minutes=31)

@@ -9,7 +9,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -167,7 +167,6 @@ def admin_client(client, db):
 
 def test_admin_unlocks_from_the_attempts_list_and_it_is_audited(admin_client, person):
     client, admin = admin_client
-    from django.test import Client
 
     guesser = Client()
     for _ in range(5):
@@ -188,7 +187,6 @@ def test_admin_unlocks_from_the_attempts_list_and_it_is_audited(admin_client, pe
 
 def test_admin_unlocks_from_the_user_list(admin_client, person):
     client, admin = admin_client
-    from django.test import Client
 
     guesser = Client()
     for _ in range(5):

@@ -4,10 +4,12 @@ import datetime as dt
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import Agent, User
+from agents.notifications import Message, send_many
 from agents.services import record_activity
 
 from ..attachments import AttachmentRefused, check_upload, storage_name
@@ -130,7 +132,39 @@ def reply_to_thread(
             fields += ["resolved_at", "resolved_by"]
         thread.save(update_fields=fields)
         ReadMarker.objects.update_or_create(thread=thread, user=by, defaults={"read_at": now})
+        record_activity(
+            actor=by,
+            action="thread.reply",
+            obj=thread.plan,
+            data={"thread": thread.pk, "comment": comment.pk},
+            at=now,
+        )
+        _notify_participants(thread, comment)
     return comment
+
+
+def _notify_participants(thread: CommentThread, comment: Comment) -> None:
+    """Who started the thread or wrote in it hears of the reply (in the app and by e-mail
+    after the commit), the replier excepted. The notice does not name the replier: a
+    reviewer's comments must not reveal who reviews the plan."""
+    plan = thread.plan
+    authors = set(thread.comments.values_list("author_id", flat=True))
+    ids = ({thread.started_by_id} | authors) - {comment.author_id, None}
+    participants = User.objects.filter(pk__in=ids, is_active=True).order_by("pk")
+    send_many(
+        [
+            Message(
+                user,
+                kind="thread_reply",
+                title=_("Balasan baru pada utas pendampingan: %(title)s") % {"title": plan.title},
+                body=_("Ada balasan baru pada utas pendampingan rencana “%(title)s”.")
+                % {"title": plan.title},
+                url=reverse("plans:threads", args=[plan.pk]),
+                dedupe_key=f"thread_reply:{comment.pk}",
+            )
+            for user in participants
+        ]
+    )
 
 
 def resolve_thread(

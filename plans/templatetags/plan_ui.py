@@ -119,6 +119,7 @@ ACTION_LABELS.update(
         "plan.team_remove": _("Anggota tim keluar"),
         "attachment.add": _("Lampiran ditambahkan"),
         "attachment.delete": _("Lampiran dihapus"),
+        "thread.reply": _("Balasan pada utas pendampingan"),
     }
 )
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agents.enums import Role
+from agents.models import ActivityLog
 from assessment.models import Decision
 from assessment.services import assign_reviewers
 from plans.diff import plan_diff, word_diff
@@ -408,3 +409,54 @@ def test_revision_feedback_is_shown_beside_the_editor(client, agent, complete_pl
     response = client.get(reverse("plans:edit", args=[complete_plan.pk]))
     assert response.context["decision"].feedback == "Pertajam indikator target kedua."
     assert "Pertajam indikator target kedua." in response.content.decode()
+
+
+def test_a_reply_is_audited_and_notifies_the_thread_participants_but_not_the_replier(
+    agent, draft_plan, django_capture_on_commit_callbacks, mailoutbox
+):
+    coordinator = user_with_role(Role.COORDINATOR)
+    colleague = AgentFactory(agency=draft_plan.agency).user
+    outsider = user_with_role(Role.COORDINATOR)
+    thread = start_thread(draft_plan, section="problem", body="Data?", by=coordinator)
+    reply_to_thread(thread, body="Sudah kami lengkapi.", by=agent.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = reply_to_thread(thread, body="Terima kasih.", by=coordinator)
+    entry = ActivityLog.objects.filter(action="thread.reply").order_by("pk").last()
+    assert (entry.actor, entry.object_id, entry.data) == (
+        coordinator,
+        draft_plan.pk,
+        {"thread": thread.pk, "comment": comment.pk},
+    )
+    assert ActivityLog.objects.filter(action="thread.reply").count() == 2
+    notice = agent.user.notifications.get(dedupe_key=f"thread_reply:{comment.pk}")
+    assert (notice.kind, notice.title, notice.url) == (
+        "thread_reply",
+        f"Balasan baru pada utas pendampingan: {draft_plan.title}",
+        reverse("plans:threads", args=[draft_plan.pk]),
+    )
+    # The replier hears nothing of their own reply; who never wrote in the thread neither.
+    assert coordinator.notifications.filter(dedupe_key=f"thread_reply:{comment.pk}").count() == 0
+    assert colleague.notifications.count() == 0
+    assert outsider.notifications.count() == 0
+    assert [m.to for m in mailoutbox] == [[agent.user.email]]
+
+
+def test_the_first_reply_notifies_who_started_the_thread(agent, draft_plan):
+    coordinator = user_with_role(Role.COORDINATOR)
+    thread = start_thread(draft_plan, section="risks", body="Risiko?", by=coordinator)
+    comment = reply_to_thread(thread, body="Sudah kami tambahkan.", by=agent.user)
+    assert list(coordinator.notifications.values_list("dedupe_key", flat=True)) == [
+        f"thread_reply:{comment.pk}"
+    ]
+    assert agent.user.notifications.count() == 0
+
+
+def test_a_refused_reply_writes_no_audit_entry_and_no_notice(agent, draft_plan):
+    coordinator = user_with_role(Role.COORDINATOR)
+    thread = start_thread(draft_plan, section="risks", body="Risiko?", by=coordinator)
+    stranger = AgentFactory().user
+    with pytest.raises(PlanError) as exc:
+        reply_to_thread(thread, body="Saya ikut.", by=stranger)
+    assert exc.value.code == "permission_denied"
+    assert ActivityLog.objects.filter(action="thread.reply").count() == 0
+    assert coordinator.notifications.count() == 0

@@ -41,22 +41,24 @@ class PlanState(models.TextChoices):
     APPROVED_ONCE = nonmember(frozenset({"approved", "implementing", "completed"}))
 
 
-# Every allowed edge of the workflow (docs/domain.md), keyed by (from, to), valued by
-# the name of the service that performs it.
+# Every allowed edge of the workflow (docs/domain.md), keyed by (from, to), valued by the
+# dotted path of the service that performs it (tests/plans/test_services.py imports each).
 TRANSITIONS: dict[tuple[str, str], str] = {
-    (PlanState.DRAFT, PlanState.SUBMITTED): "submit_plan",
-    (PlanState.REVISION_REQUESTED, PlanState.SUBMITTED): "submit_plan",
-    (PlanState.SUBMITTED, PlanState.DRAFT): "withdraw_plan",
+    (PlanState.DRAFT, PlanState.SUBMITTED): "plans.services.workflow.submit_plan",
+    (PlanState.REVISION_REQUESTED, PlanState.SUBMITTED): "plans.services.workflow.submit_plan",
+    (PlanState.SUBMITTED, PlanState.DRAFT): "plans.services.workflow.withdraw_plan",
     # A withdrawn revision goes back to "revision requested", not to a first draft.
-    (PlanState.SUBMITTED, PlanState.REVISION_REQUESTED): "withdraw_plan",
-    (PlanState.SUBMITTED, PlanState.IN_REVIEW): "start_review",
-    (PlanState.IN_REVIEW, PlanState.REVIEWED): "complete_review",
-    (PlanState.REVIEWED, PlanState.IN_REVIEW): "reopen_review",
-    (PlanState.REVIEWED, PlanState.APPROVED): "decide_plan",
-    (PlanState.REVIEWED, PlanState.REVISION_REQUESTED): "decide_plan",
-    (PlanState.REVIEWED, PlanState.REJECTED): "decide_plan",
-    (PlanState.APPROVED, PlanState.IMPLEMENTING): "start_implementation",
-    (PlanState.IMPLEMENTING, PlanState.COMPLETED): "complete_plan",
+    (PlanState.SUBMITTED, PlanState.REVISION_REQUESTED): "plans.services.workflow.withdraw_plan",
+    # The review starts when the plan gets its reviewers (also by automatic assignment).
+    (PlanState.SUBMITTED, PlanState.IN_REVIEW): "assessment.services.assignment.assign_reviewers",
+    # The last review submitted completes it; a review reopened puts it back in review.
+    (PlanState.IN_REVIEW, PlanState.REVIEWED): "assessment.services.review.submit_review",
+    (PlanState.REVIEWED, PlanState.IN_REVIEW): "assessment.services.review.reopen_review",
+    (PlanState.REVIEWED, PlanState.APPROVED): "assessment.services.decision.decide_plan",
+    (PlanState.REVIEWED, PlanState.REVISION_REQUESTED): "assessment.services.decision.decide_plan",
+    (PlanState.REVIEWED, PlanState.REJECTED): "assessment.services.decision.decide_plan",
+    (PlanState.APPROVED, PlanState.IMPLEMENTING): "plans.services.workflow.start_implementation",
+    (PlanState.IMPLEMENTING, PlanState.COMPLETED): "plans.services.workflow.complete_plan",
 }
 
 

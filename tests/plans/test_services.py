@@ -1,6 +1,7 @@
 """Every allowed and every refused transition of the plan workflow (docs/domain.md)."""
 
 import datetime as dt
+import importlib
 
 import pytest
 from django.utils import timezone
@@ -82,6 +83,13 @@ def test_transition_table_matches_the_spec_diagram():
         ("approved", "implementing"),
         ("implementing", "completed"),
     }
+
+
+@pytest.mark.parametrize("edge", sorted(TRANSITIONS))
+def test_each_edge_names_a_service_that_exists(edge):
+    module, _dot, name = TRANSITIONS[edge].rpartition(".")
+    service = getattr(importlib.import_module(module), name)
+    assert (callable(service), service.__module__, service.__name__) == (True, module, name)
 
 
 @pytest.mark.parametrize("state", PlanState.values)

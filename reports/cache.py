@@ -24,7 +24,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from agencies.models import Agency
 from agents.models import Agent
 from assessment.models import Criterion, Decision, Review, ReviewAssignment
+from assessment.signals import reviewers_assigned
 from plans.models import ActionPlan, ChangeArea, CoreValue, Cycle
+from plans.signals import plan_state_changed
 
 T = TypeVar("T")
 
@@ -129,8 +131,23 @@ def _cached_related(instance, field: str):
     return getattr(instance, field) if descriptor.field.is_cached(instance) else None
 
 
-def plan_changed(sender, instance, **kwargs) -> None:
+def plan_changed(sender, instance, update_fields=None, **kwargs) -> None:
+    """A plan's row saved: its content. A change of state is heard from the domain signal
+    (`plans_moved`), which bulk transitions send too."""
+    if update_fields is not None and "state" in update_fields:
+        return
     _bump_now_and_on_commit(instance.cycle_id)
+
+
+def plans_moved(sender, plans, **kwargs) -> None:
+    """`plan_state_changed`: the plans of one or many transitions changed state."""
+    for cycle_id in {plan.cycle_id for plan in plans}:
+        _bump_now_and_on_commit(cycle_id)
+
+
+def assignments_made(sender, cycle_id, **kwargs) -> None:
+    """`reviewers_assigned`: automatic assignment wrote a batch of assignments."""
+    _bump_now_and_on_commit(cycle_id)
 
 
 def plan_alignment_changed(sender, instance, action, **kwargs) -> None:
@@ -210,6 +227,8 @@ def connect_signals() -> None:
             signal.connect(
                 everything_changed, sender=model, dispatch_uid=f"{UID}.{model._meta.label}"
             )
+    plan_state_changed.connect(plans_moved, dispatch_uid=f"{UID}.plan_state")
+    reviewers_assigned.connect(assignments_made, dispatch_uid=f"{UID}.reviewers_assigned")
     for field in (ActionPlan.change_areas, ActionPlan.core_values):
         m2m_changed.connect(
             plan_alignment_changed,

@@ -6,23 +6,24 @@ import heapq
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.db import router, transaction
+from django.db import transaction
 from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agents.enums import Role
 from agents.models import User
 from agents.notifications import Message, send_many
-from agents.services import activity_entry, record_activities
-from plans.enums import TRANSITIONS, PlanState
+from agents.services import activity_entry
+from plans.enums import PlanState
 from plans.models import ActionPlan, Cycle, PlanVersion
 from plans.services.common import PlanError
+from plans.services.workflow import transition_many
 
 from ..models import ReviewAssignment
 from ..selectors.conflicts import excluded_pairs
+from ..signals import reviewers_assigned
 from .assignment import assign_reviewers, assignment_message, release_assignment
 from .common import url
 
@@ -287,12 +288,6 @@ def _assign_batch(
             starts.append(plan)
     messages = _revision_messages(revised) if revised else []
     result.created = ReviewAssignment.objects.bulk_create(new)
-    if starts:
-        # The edge of plans.services.transition, for the whole batch in one UPDATE.
-        assert TRANSITIONS.get((PlanState.SUBMITTED, PlanState.IN_REVIEW))  # noqa: S101
-        ActionPlan.objects.filter(pk__in=[p.pk for p in starts]).update(
-            state=PlanState.IN_REVIEW, updated_at=timezone.now()
-        )
     entries = [
         activity_entry(
             actor=by,
@@ -303,32 +298,21 @@ def _assign_batch(
         )
         for assignment in result.created
     ]
-    entries += [
-        activity_entry(
-            actor=by,
-            action="plan.start_review",
-            obj=plan,
-            from_state=PlanState.SUBMITTED,
-            to_state=PlanState.IN_REVIEW,
-            at=now,
-        )
-        for plan in starts
-    ]
-    record_activities(entries)
-    for plan in starts:
-        plan.state = PlanState.IN_REVIEW
+    # The review of the plans that got their reviewers starts: one UPDATE, and their audit
+    # entries written in the same INSERT as the assignments'.
+    transition_many(
+        starts,
+        source=PlanState.SUBMITTED,
+        to=PlanState.IN_REVIEW,
+        by=by,
+        action="plan.start_review",
+        at=now,
+        entries=entries,
+    )
     send_many(messages)
-    if result.created or starts:
-        # Bulk writes send no model signals. What listens to a plan's post_save (the
-        # dashboard's cache forgets the figures of the plan's cycle) hears it once for the
-        # batch: every plan of a batch belongs to the same cycle.
-        post_save.send(
-            sender=ActionPlan,
-            instance=locked[0],
-            created=False,
-            update_fields=frozenset({"state", "updated_at"}),
-            raw=False,
-            using=router.db_for_write(ActionPlan),
+    if result.created:
+        reviewers_assigned.send(
+            sender=ReviewAssignment, cycle_id=cycle.pk, assignments=result.created
         )
     return result
 

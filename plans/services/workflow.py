@@ -12,12 +12,13 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agents.models import User
-from agents.services import record_activity
+from agents.models import ActivityLog, User
+from agents.services import activity_entry, record_activities, record_activity
 
 from ..checklist import missing_items
 from ..enums import TRANSITIONS, PlanState
 from ..models import ActionPlan, PlanVersion
+from ..signals import plan_state_changed
 from .common import PlanError, _locked, _require
 from .content import snapshot_plan
 
@@ -38,12 +39,7 @@ def transition(
     Must run inside `transaction.atomic()` with `plan` from `_locked()`.
     """
     source = plan.state
-    if TRANSITIONS.get((source, to)) is None:
-        raise PlanError(
-            _("Rencana berstatus %(state)s tidak dapat diubah menjadi %(to)s.")
-            % {"state": PlanState(source).label, "to": PlanState(to).label},
-            code="invalid_transition",
-        )
+    _check_edge(source, to)
     plan.state = to
     fields = ["state", "updated_at"]
     for name, value in (extra_fields or {}).items():
@@ -53,7 +49,67 @@ def transition(
     record_activity(
         actor=by, action=action, obj=plan, from_state=source, to_state=to, note=note, at=at
     )
+    plan_state_changed.send(
+        sender=ActionPlan, plans=[plan], from_state=source, to_state=to, by=by, action=action
+    )
     return plan
+
+
+def _check_edge(source: str, to: str) -> None:
+    if TRANSITIONS.get((source, to)) is None:
+        raise PlanError(
+            _("Rencana berstatus %(state)s tidak dapat diubah menjadi %(to)s.")
+            % {"state": PlanState(source).label, "to": PlanState(to).label},
+            code="invalid_transition",
+        )
+
+
+def transition_many(
+    plans: list[ActionPlan],
+    *,
+    source: str,
+    to: str,
+    by: User | None,
+    action: str,
+    at: dt.datetime | None = None,
+    entries: list[ActivityLog] = (),
+) -> list[ActionPlan]:
+    """`transition` for many plans along the same edge: one UPDATE, one INSERT of their
+    audit entries (the rows `transition` writes one by one; `entries`, other audit
+    entries of the same change, go in the same INSERT) and one `plan_state_changed`.
+
+    Callers check permissions; the plans must be locked by the caller, inside
+    `transaction.atomic()`, and all be in `source`. Returns the plans, in their new state.
+    """
+    _check_edge(source, to)
+    if any(plan.state != source for plan in plans):
+        raise PlanError(
+            _("Rencana berstatus %(state)s tidak dapat diubah menjadi %(to)s.")
+            % {"state": PlanState(source).label, "to": PlanState(to).label},
+            code="invalid_transition",
+        )
+    if plans:
+        ActionPlan.objects.filter(pk__in=[p.pk for p in plans]).update(
+            state=to, updated_at=timezone.now()
+        )
+    record_activities(
+        [
+            *entries,
+            *(
+                activity_entry(
+                    actor=by, action=action, obj=plan, from_state=source, to_state=to, at=at
+                )
+                for plan in plans
+            ),
+        ]
+    )
+    for plan in plans:
+        plan.state = to
+    if plans:
+        plan_state_changed.send(
+            sender=ActionPlan, plans=plans, from_state=source, to_state=to, by=by, action=action
+        )
+    return plans
 
 
 def submission_deadline_for(plan: ActionPlan) -> dt.datetime:

@@ -12,9 +12,10 @@ from assessment.enums import DecisionOutcome
 from assessment.services import assign_reviewers, decide_plan, save_review, submit_review
 from plans.checklist import missing_items
 from plans.enums import TRANSITIONS, PlanState
-from plans.models import ImmutableRowError, PlanVersion
+from plans.models import ActionPlan, ImmutableRowError, PlanVersion
 from plans.services import content, workflow
 from plans.services.common import PlanError
+from plans.signals import plan_state_changed
 from tests.factories import AgentFactory, PlanFactory, user_with_role
 
 ALL_LEVELS_4 = {f"K{i}": (4, "baik") for i in range(1, 7)}
@@ -350,3 +351,58 @@ def test_decide_refused_to_reviewer(complete_plan, actors):
 def test_complete_plan_content_factory_leaves_nothing_missing(complete_plan):
     assert (complete_plan.activities.count(), complete_plan.targets.count()) == (3, 2)
     assert missing_items(complete_plan) == []
+
+
+@pytest.fixture
+def heard():
+    """What plan_state_changed announced: (plan ids, from, to, actor, action) per send."""
+    calls = []
+
+    def receiver(sender, plans, from_state, to_state, by, action, **kwargs):
+        calls.append(([p.pk for p in plans], from_state, to_state, by, action))
+
+    plan_state_changed.connect(receiver, dispatch_uid="tests.heard")
+    yield calls
+    plan_state_changed.disconnect(dispatch_uid="tests.heard")
+
+
+def test_a_single_transition_announces_the_change_once(complete_plan, agent, heard):
+    workflow.submit_plan(complete_plan, by=agent.user)
+    assert heard == [([complete_plan.pk], "draft", "submitted", agent.user, "plan.submit")]
+
+
+def test_transition_many_moves_audits_and_announces_all_plans_at_once(
+    cycle, coordinator, heard, django_assert_num_queries
+):
+    plans = [PlanFactory(cycle=cycle, state=PlanState.SUBMITTED) for _ in range(3)]
+    with django_assert_num_queries(2):  # one UPDATE, one INSERT of the audit entries
+        workflow.transition_many(
+            plans,
+            source=PlanState.SUBMITTED,
+            to=PlanState.IN_REVIEW,
+            by=coordinator,
+            action="plan.start_review",
+        )
+    ids = [p.pk for p in plans]
+    assert sorted(
+        ActivityLog.objects.filter(action="plan.start_review").values_list(
+            "object_id", "from_state", "to_state", "actor"
+        )
+    ) == [(pk, "submitted", "in_review", coordinator.pk) for pk in sorted(ids)]
+    assert (
+        list(ActionPlan.objects.filter(pk__in=ids).values_list("state", flat=True))
+        == ["in_review"] * 3
+    )
+    assert heard == [(ids, "submitted", "in_review", coordinator, "plan.start_review")]
+
+
+@pytest.mark.parametrize("source,to", [("submitted", "completed"), ("draft", "in_review")])
+def test_transition_many_refuses_an_edge_or_a_plan_outside_it_and_writes_nothing(
+    cycle, coordinator, heard, source, to
+):
+    plans = [PlanFactory(cycle=cycle, state=PlanState.SUBMITTED) for _ in range(2)]
+    with pytest.raises(PlanError) as exc:
+        workflow.transition_many(plans, source=source, to=to, by=coordinator, action="x")
+    assert exc.value.code == "invalid_transition"
+    assert set(ActionPlan.objects.values_list("state", flat=True)) == {"submitted"}
+    assert (ActivityLog.objects.filter(action="x").count(), heard) == (0, [])

@@ -17,6 +17,7 @@ from assessment.models import Decision, Review, ReviewAssignment
 from plans.enums import PlanState
 from plans.models import ActionPlan, ChangeArea, CoreValue, PlanVersion
 from plans.services.alignment import refresh_alignment
+from plans.services.workflow import transition_many
 from reports import cache as dashboard_cache
 from reports.selectors import agency_table, cycle_overview, review_totals
 from tests.factories import AgencyFactory, AgentFactory, CycleFactory, PlanFactory, user_with_role
@@ -129,11 +130,22 @@ def test_overview_is_cached_until_a_plan_of_the_cycle_changes(
     # A write that sends no signal is not seen: the figures come from the cache.
     ActionPlan.objects.filter(pk=plan.pk).update(state=PlanState.SUBMITTED)
     assert cycle_overview(cycle).headline.submitted == 0
-    # A save through the ORM (as every service does) invalidates the cycle's figures.
+    # A state saved without the domain signal is not heard either: the cache hears state
+    # changes from plan_state_changed, which every transition sends, single or bulk.
     plan.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         plan.save(update_fields=["state"])
+    assert cycle_overview(cycle).headline.submitted == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        transition_many(
+            [plan], source=PlanState.SUBMITTED, to=PlanState.IN_REVIEW, by=None, action="x"
+        )
     assert cycle_overview(cycle).headline.submitted == 1
+    # A save of the plan's content invalidates the cycle's figures too.
+    before = dashboard_cache.versions(cycle.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        plan.save(update_fields=["title"])
+    assert dashboard_cache.versions(cycle.pk)[1] != before[1]
 
 
 def test_other_cycles_keep_their_cached_figures(cycle, agency):

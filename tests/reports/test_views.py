@@ -16,6 +16,7 @@ from assessment.enums import ReviewState
 from assessment.models import Criterion, CriterionScore, Decision, Review, ReviewAssignment
 from plans.enums import PlanState
 from plans.models import ChangeArea, CoreValue, PlanVersion
+from plans.services.workflow import transition_many
 from tests.factories import (
     AgencyFactory,
     AgentFactory,
@@ -458,8 +459,9 @@ def test_page_shows_new_figures_after_a_plan_changes(
     client.force_login(leader)
     assert kpi(client.get(DASHBOARD).content.decode(), "submitted") == "3"
     draft = province["plans"][0]
-    draft.state = PlanState.SUBMITTED
     with django_capture_on_commit_callbacks(execute=True):
-        draft.save(update_fields=["state"])
+        transition_many(
+            [draft], source=PlanState.DRAFT, to=PlanState.SUBMITTED, by=None, action="plan.submit"
+        )
     html = client.get(DASHBOARD).content.decode()
     assert (kpi(html, "submitted"), kpi(html, "approved")) == ("4", "2")

@@ -1,4 +1,5 @@
-"""Every URL of the project × every chair → the expected answer (STYLE.md, SPEC.md §9).
+"""Every URL of the project × every chair → the expected answer (docs/architecture.md,
+"Permissions and secrets").
 
 The URLs are read from the resolver, not typed here: a new URL without a row in MATRIX
 (or a reason in NOT_IN_THE_MATRIX) fails `test_every_url_of_the_resolver_has_a_row`, and

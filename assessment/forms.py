@@ -12,7 +12,7 @@ from plans.enums import PlanState
 from plans.models import ActionPlan, Cycle
 
 from .enums import LEVEL_MAX, LEVEL_MIN, DecisionOutcome
-from .imports import MAX_FILE_BYTES
+from .imports import max_file_bytes, too_big_message
 from .selectors import BOARD_GROUP_LABELS
 from .services.cycle import CYCLE_FIELDS
 
@@ -182,16 +182,12 @@ class ParticipantsUploadForm(forms.Form):
         ),
     )
 
-    MAX_BYTES = MAX_FILE_BYTES
-
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Unggah berkas .csv atau .xlsx."))
-        if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError(
-                _("Berkas terlalu besar: paling besar %(mb)s MB.") % {"mb": MAX_FILE_BYTES // 2**20}
-            )
+        if upload.size > max_file_bytes():
+            raise forms.ValidationError(too_big_message())
         return upload
 
 

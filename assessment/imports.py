@@ -26,6 +26,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import slug_re, validate_email
 from django.utils.translation import gettext_lazy as _
@@ -50,14 +51,25 @@ COLUMNS = (
     "tanggal_sk",
 )
 REQUIRED = ("nip", "nama", "kode_opd")
-# Limits of what a file may hold (see read_rows).
-MAX_FILE_BYTES = 5 * 1024 * 1024
+# Limits of what a file may hold (see read_rows); its size is a setting (max_file_bytes).
 MAX_ROWS = 20_000
 MAX_LINES = 2 * MAX_ROWS  # rows read in all, empty ones included
 MAX_COLUMNS = 40
 MAX_CELL_CHARS = 1000
 MAX_XLSX_PARTS = 200
 MAX_XLSX_UNPACKED_BYTES = 32 * 1024 * 1024
+
+
+def max_file_bytes() -> int:
+    """The largest participants file, in bytes (AGENPLAN_PARTICIPANTS_MAX_MB), read from
+    the settings at each call."""
+    return settings.AGENPLAN_PARTICIPANTS_MAX_MB * 2**20
+
+
+def too_big_message():
+    return _("Berkas terlalu besar: paling besar %(mb)s MB.") % {
+        "mb": settings.AGENPLAN_PARTICIPANTS_MAX_MB
+    }
 
 
 class ImportFileError(Exception):
@@ -160,14 +172,12 @@ def read_rows(name: str, content: bytes) -> list[tuple[int, dict[str, str]]]:
     """(line, {column: text}) for every non-empty row of a CSV or XLSX file.
 
     Read as a stream with limits, so that no file makes the web worker run long or grow:
-    at most MAX_FILE_BYTES, MAX_ROWS rows with data (and MAX_LINES lines in all),
+    at most max_file_bytes(), MAX_ROWS rows with data (and MAX_LINES lines in all),
     MAX_COLUMNS columns, MAX_CELL_CHARS characters a cell; an XLSX is refused before
     parsing when its parts would unpack to more than MAX_XLSX_UNPACKED_BYTES.
     """
-    if len(content) > MAX_FILE_BYTES:
-        raise ImportFileError(
-            _("Berkas terlalu besar: paling besar %(mb)s MB.") % {"mb": MAX_FILE_BYTES // 2**20}
-        )
+    if len(content) > max_file_bytes():
+        raise ImportFileError(too_big_message())
     lower = name.lower()
     if lower.endswith(".xlsx"):
         lines = _read_xlsx(content)

@@ -26,13 +26,19 @@ __all__ = [
 ]
 
 
+def _active_profile(user, plan):
+    """The user's active agent appointment, when there is a plan to compare it with."""
+    if plan is None or not user.is_authenticated:
+        return None
+    profile = getattr(user, "agent_profile", None)
+    return profile if profile is not None and profile.is_active else None
+
+
 @rules.predicate
 def is_plan_member(user, plan) -> bool:
     """The plan's owner or one of its co-agents."""
-    if plan is None or not user.is_authenticated:
-        return False
-    profile = getattr(user, "agent_profile", None)
-    if profile is None or not profile.is_active:
+    profile = _active_profile(user, plan)
+    if profile is None:
         return False
     if plan.owner_id == profile.pk:
         return True
@@ -43,13 +49,24 @@ def is_plan_member(user, plan) -> bool:
 
 
 @rules.predicate
+def is_plan_owner(user, plan) -> bool:
+    """The plan's owner (its main author): they alone choose the plan's team."""
+    profile = _active_profile(user, plan)
+    return profile is not None and plan.owner_id == profile.pk
+
+
+@rules.predicate
+def is_co_agent(user, plan) -> bool:
+    """A member of the plan's team other than its owner."""
+    return is_plan_member.test(user, plan) and not is_plan_owner.test(user, plan)
+
+
+@rules.predicate
 def is_agent_of_plan_agency(user, plan) -> bool:
     """An agent of the plan's agency: of a colleague's plan they see the title and state in
     the plan list, nothing of its content."""
-    if plan is None or not user.is_authenticated:
-        return False
-    profile = getattr(user, "agent_profile", None)
-    return bool(profile and profile.is_active and profile.agency_id == plan.agency_id)
+    profile = _active_profile(user, plan)
+    return profile is not None and profile.agency_id == plan.agency_id
 
 
 @rules.predicate
@@ -86,7 +103,9 @@ PLAN_PERMISSIONS = {
     "implement": is_plan_member | is_coordinator,
     "complete": is_plan_member | is_coordinator,
     "comment": is_plan_member | is_assigned_reviewer | is_coordinator,
-    "change_team": is_plan_member,
+    # Inviting and removing co-agents is the owner's; a co-agent may leave the team.
+    "change_team": is_plan_owner,
+    "leave_team": is_co_agent,
     "delete": rules.always_deny,
 }
 

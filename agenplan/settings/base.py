@@ -329,6 +329,9 @@ AGENPLAN_DOCUMENT_PLACE = env.str("AGENPLAN_DOCUMENT_PLACE", default="Samarinda"
 # The largest attachment of a plan, in megabytes (checked on upload, printed in the form's
 # help text and in the refusal).
 AGENPLAN_ATTACHMENT_MAX_MB = env.int("AGENPLAN_ATTACHMENT_MAX_MB", default=10)
+# The largest participants file (CSV or XLSX) a coordinator may import, in megabytes
+# (checked on upload, by the reader and by `manage.py import_participants`).
+AGENPLAN_PARTICIPANTS_MAX_MB = env.int("AGENPLAN_PARTICIPANTS_MAX_MB", default=5)
 # Review packets rendered per chunk of a cycle's batch (more when a cycle would need more
 # than reports.rendering.batch.MAX_CHUNKS chunks).
 AGENPLAN_PACKETS_PER_CHUNK = env.int("AGENPLAN_PACKETS_PER_CHUNK", default=10)

@@ -13,14 +13,14 @@ from agents.validators import normalize_nip
 
 from .. import services
 from ..forms import ParticipantsUploadForm
-from ..imports import MAX_ROWS, ImportFileError, read_rows
+from ..imports import MAX_ROWS, ImportFileError, max_file_bytes, read_rows
 from ..services.staging import discard_staged, read_staged, stage_upload
 
 
 @login_required
 @permission_required("assessment.import_participants", raise_exception=True)
 @require_http_methods(["GET", "POST"])
-@accepts_upload(ParticipantsUploadForm.MAX_BYTES)
+@accepts_upload(max_file_bytes)
 def participants(request):
     """Upload a file; the dry run shows every row's outcome before anything is written."""
     form = ParticipantsUploadForm(request.POST or None, request.FILES or None)

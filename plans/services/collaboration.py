@@ -23,9 +23,12 @@ from .common import PlanError, _require
 
 def invite_co_agent(plan: ActionPlan, *, agent: Agent, by: User) -> ActionPlan:
     """The plan's owner adds an agent of the same agency to the team; they edit too."""
-    profile = getattr(by, "agent_profile", None)
-    if profile is None or plan.owner_id != profile.pk:
-        raise PlanError(_("Hanya penyusun utama yang dapat mengundang anggota tim."))
+    _require(
+        by,
+        "plans.change_team_actionplan",
+        plan,
+        _("Hanya penyusun utama yang dapat mengundang anggota tim."),
+    )
     if plan.state not in PlanState.EDITABLE:
         raise PlanError(_("Anggota tim hanya dapat diubah selama rencana masih draf."))
     if not agent.is_active or agent.agency_id != plan.agency_id:
@@ -45,9 +48,13 @@ def invite_co_agent(plan: ActionPlan, *, agent: Agent, by: User) -> ActionPlan:
 
 def remove_co_agent(plan: ActionPlan, *, agent: Agent, by: User) -> ActionPlan:
     """The owner removes a co-agent, or a co-agent leaves the team."""
-    profile = getattr(by, "agent_profile", None)
-    if profile is None or profile.pk not in (plan.owner_id, agent.pk):
-        raise PlanError(_("Hanya penyusun utama yang dapat mengeluarkan anggota tim."))
+    leaving = agent.user_id == by.pk
+    _require(
+        by,
+        "plans.leave_team_actionplan" if leaving else "plans.change_team_actionplan",
+        plan,
+        _("Hanya penyusun utama yang dapat mengeluarkan anggota tim."),
+    )
     if not plan.co_agents.filter(pk=agent.pk).exists():
         raise PlanError(_("Agen ini bukan anggota tim."), field="agent")
     with transaction.atomic():

@@ -234,9 +234,12 @@ def team_add(request, pk):
 
 
 @login_required
-@permission_required("plans.change_team_actionplan", fn=_plan, raise_exception=True)
+@permission_required("plans.change_actionplan", fn=_plan, raise_exception=True)
 @require_POST
 def team_remove(request, pk):
+    """A member of the plan's team removes a co-agent: the owner anyone
+    (`plans.change_team_actionplan`), a co-agent themselves (`plans.leave_team_actionplan`);
+    the service asks the rule that fits."""
     plan = _plan(request, pk)
     agent = selectors.get_co_agent_for(plan, _id(request.POST.get("agen")))
     try:

@@ -94,7 +94,7 @@ def _editor_context(request, plan, *, bound=None, add_row="", attachment_form=No
         "months": selectors.schedule_months(plan),
         "deadline": workflow.submission_deadline_for(plan),
         "actions": selectors.plan_actions(request.user, plan),
-        "is_owner": plan.owner.user_id == request.user.pk,
+        "can_change_team": request.user.has_perm("plans.change_team_actionplan", plan),
         "team_form": CoAgentForm(plan=plan),
         "attachment_form": attachment_form or AttachmentForm(),
         "decision": decision,

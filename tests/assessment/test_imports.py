@@ -286,3 +286,25 @@ def test_an_over_long_csv_cell_is_a_field_error_on_the_page(client, coordinator)
             "tidak ditutup."
         ]
     }
+
+
+def test_the_size_of_a_participants_file_is_a_setting(client, coordinator, settings, tmp_path):
+    settings.AGENPLAN_PARTICIPANTS_MAX_MB = 1
+    # Over 1 MB of rows without data: the size alone decides.
+    content = b"nip,nama,kode_opd\n" + b",," * 20 + (b"\n" + b",," * 20) * 26000
+    with pytest.raises(ImportFileError) as error:
+        read_rows("peserta.csv", content)
+    assert str(error.value.message) == "Berkas terlalu besar: paling besar 1 MB."
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("assessment:participants"),
+        {"file": SimpleUploadedFile("peserta.csv", content)},
+    )
+    assert response.context["form"].errors == {"file": ["Berkas terlalu besar: paling besar 1 MB."]}
+    big = tmp_path / "peserta.csv"
+    big.write_bytes(content)
+    with pytest.raises(CommandError) as refused:
+        call_command("import_participants", str(big))
+    assert str(refused.value) == f"File larger than {2**20} bytes: {big}"
+    settings.AGENPLAN_PARTICIPANTS_MAX_MB = 2
+    assert read_rows("peserta.csv", content) == []

@@ -232,11 +232,70 @@ def test_only_the_owner_invites_and_a_member_may_leave(agent, draft_plan):
     with pytest.raises(PlanError) as exc:
         invite_co_agent(draft_plan, agent=AgentFactory(user__agency=agent.agency), by=member.user)
     assert (exc.value.code, str(exc.value)) == (
-        "invalid",
+        "permission_denied",
         "Hanya penyusun utama yang dapat mengundang anggota tim.",
     )
     remove_co_agent(draft_plan, agent=member, by=member.user)
     assert draft_plan.co_agents.count() == 0
+
+
+def test_the_team_rules_give_the_owner_the_team_and_a_co_agent_only_their_own_place(
+    agent, draft_plan
+):
+    first, second = (AgentFactory(user__agency=agent.agency) for _ in range(2))
+    invite_co_agent(draft_plan, agent=first, by=agent.user)
+    invite_co_agent(draft_plan, agent=second, by=agent.user)
+    colleague = AgentFactory(user__agency=agent.agency)
+    assert [
+        (
+            user.has_perm("plans.change_team_actionplan", draft_plan),
+            user.has_perm("plans.leave_team_actionplan", draft_plan),
+        )
+        for user in (agent.user, first.user, colleague.user, user_with_role(Role.COORDINATOR))
+    ] == [(True, False), (False, True), (False, False), (False, False)]
+    # A co-agent may not remove another one, and an outsider no one.
+    for by in (first.user, colleague.user):
+        with pytest.raises(PlanError) as exc:
+            remove_co_agent(draft_plan, agent=second, by=by)
+        assert (exc.value.code, str(exc.value)) == (
+            "permission_denied",
+            "Hanya penyusun utama yang dapat mengeluarkan anggota tim.",
+        )
+    # An owner whose appointment ended no longer chooses the team.
+    agent.is_active = False
+    agent.save(update_fields=["is_active"])
+    with pytest.raises(PlanError) as exc:
+        remove_co_agent(draft_plan, agent=second, by=agent.user)
+    assert exc.value.code == "permission_denied"
+    agent.is_active = True
+    agent.save(update_fields=["is_active"])
+    remove_co_agent(draft_plan, agent=second, by=agent.user)
+    assert list(draft_plan.co_agents.all()) == [first]
+
+
+def test_a_co_agent_cannot_invite_through_the_page_and_is_offered_only_to_leave(
+    client, agent, draft_plan
+):
+    first, second = (AgentFactory(user__agency=agent.agency) for _ in range(2))
+    invite_co_agent(draft_plan, agent=first, by=agent.user)
+    invite_co_agent(draft_plan, agent=second, by=agent.user)
+    client.force_login(first.user)
+    newcomer = AgentFactory(user__agency=agent.agency)
+    response = client.post(reverse("plans:team_add", args=[draft_plan.pk]), {"agent": newcomer.pk})
+    assert response.status_code == 403
+    page = client.get(reverse("plans:edit", args=[draft_plan.pk]))
+    assert page.context["can_change_team"] is False
+    html = page.content.decode()
+    add = 'action="{}"'.format(reverse("plans:team_add", args=[draft_plan.pk]))
+    assert add not in html
+    assert html.count(reverse("plans:team_remove", args=[draft_plan.pk])) == 1
+    assert "Keluar dari tim" in html
+    client.force_login(agent.user)
+    page = client.get(reverse("plans:edit", args=[draft_plan.pk]))
+    assert page.context["can_change_team"] is True
+    html = page.content.decode()
+    assert add in html
+    assert html.count(reverse("plans:team_remove", args=[draft_plan.pk])) == 2
 
 
 # --- Mentoring threads ----------------------------------------------------------------------------

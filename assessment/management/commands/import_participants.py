@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from agents.validators import normalize_nip
-from assessment.imports import MAX_FILE_BYTES, ImportFileError, read_rows
+from assessment.imports import ImportFileError, max_file_bytes, read_rows
 from assessment.services import import_participants
 
 
@@ -34,8 +34,8 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, commit: bool, confirm: list[str], **options):
         if not file.is_file():
             raise CommandError(f"File not found: {file}")
-        if file.stat().st_size > MAX_FILE_BYTES:
-            raise CommandError(f"File larger than {MAX_FILE_BYTES} bytes: {file}")
+        if file.stat().st_size > max_file_bytes():
+            raise CommandError(f"File larger than {max_file_bytes()} bytes: {file}")
         try:
             rows = read_rows(file.name, file.read_bytes())
         except ImportFileError as error:

@@ -10,7 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     AGENPLAN_VAR_DIR=/app/var \
     AGENPLAN_MEDIA_ROOT=/app/var/media
 
-# WeasyPrint's libraries (Pango, HarfBuzz), a font for the PDFs, gettext for compilemessages:
+# WeasyPrint's libraries (Pango, HarfBuzz with its subsetter), a font for the PDFs, gettext for compilemessages:
 # the same list `make run` installs on a developer's machine.
 COPY scripts/install_system_deps.sh /tmp/install_system_deps.sh
 RUN /tmp/install_system_deps.sh runtime \
@@ -30,6 +30,10 @@ COPY . .
 # and are not kept in the image.
 RUN DJANGO_SECRET_KEY=build-only-collectstatic-not-a-secret-3fJ8qL1zX6wP0vN5mR2tY7kC \
     DJANGO_ALLOWED_HOSTS=localhost \
+    AGENPLAN_SITE_URL=https://localhost \
+    EMAIL_URL=consolemail:// \
+    DEFAULT_FROM_EMAIL=build@localhost \
+    WEB_CONCURRENCY=1 \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     CELERY_BROKER_URL=memory:// \
     sh -c 'python manage.py collectstatic --noinput \

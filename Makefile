@@ -22,6 +22,10 @@ TEMPLATE_DIRS := $(wildcard templates */templates)
 CHECK_DEPLOY_ENV := DJANGO_SETTINGS_MODULE=agenplan.settings.production \
 	DJANGO_SECRET_KEY=check-deploy-only-7Qm2vX9pL4sR8tW1yZ6nB3cF5hJ0kD-not-a-real-secret \
 	DJANGO_ALLOWED_HOSTS=agenplan.example.go.id \
+	AGENPLAN_SITE_URL=https://agenplan.example.go.id \
+	EMAIL_URL=smtp+tls://agenplan.example.go.id:587 \
+	DEFAULT_FROM_EMAIL=agenplan@agenplan.example.go.id \
+	CACHE_URL=redis://127.0.0.1:6379/0 \
 	DATABASE_URL=sqlite:////tmp/agenplan-check.sqlite3
 
 # $(call pytest_group,ARGS): run pytest; exit code 5 ("no tests collected") is success,

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agenplan.outbox import publish
+from agenplan.site import absolute_url
 
 from .models import Notification, User
 from .tasks import send_notification_mail
@@ -144,8 +145,7 @@ def deliver_mail(notification_id: int) -> bool:
             return False
         link = ""
         if notification.url:
-            base = getattr(settings, "AGENPLAN_SITE_URL", "").rstrip("/")
-            link = f"\n\n{base}{notification.url}"
+            link = f"\n\n{absolute_url(notification.url)}"
         # The mail is handed to the backend inside the lock: a retry after a crash
         # between sending and committing could mail twice, a retry after commit cannot.
         send_mail(

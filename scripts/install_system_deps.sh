@@ -3,8 +3,8 @@
 #
 #   scripts/install_system_deps.sh [runtime|test]
 #
-# runtime: WeasyPrint's libraries (Pango, HarfBuzz), a font for the PDFs, and gettext
-#          for `manage.py compilemessages`.
+# runtime: WeasyPrint's libraries (Pango, HarfBuzz and its font subsetter), a font for the
+#          PDFs, and gettext for `manage.py compilemessages`.
 # test:    runtime plus Chromium (Playwright drives /usr/bin/chromium) and poppler-utils
 #          (pdftotext/pdftoppm, to read the rendered PDFs in tests).
 #
@@ -14,7 +14,7 @@ set -euo pipefail
 
 mode="${1:-runtime}"
 
-runtime_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core gettext)
+runtime_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core gettext)
 test_packages=(chromium poppler-utils)
 
 case "$mode" in

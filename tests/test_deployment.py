@@ -12,7 +12,7 @@ import re
 import shlex
 import stat
 import subprocess
-from importlib.metadata import version
+from importlib.metadata import requires, version
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -400,6 +400,58 @@ def test_requirements_are_pinned_and_installed(filename):
         lines = lines[1:]
     assert lines
     for line in lines:
-        name, separator, pinned = line.partition("==")
-        assert separator and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name), line
+        requirement, separator, pinned = line.partition("==")
+        match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)(\[[a-z0-9,_-]+\])?", requirement)
+        assert separator and match, line
+        name = match.group(1)
         assert version(name) == pinned, f"{name}: pinned {pinned}, installed {version(name)}"
+
+
+def test_the_broker_client_comes_with_the_runtime_requirements():
+    """kombu's Redis transport imports redis and packaging; only the extra brings both."""
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    assert "celery[redis]==5.7.0" in lines
+    assert "kombu[redis]==5.7.0" in lines
+    extra = [r for r in requires("kombu") if 'extra == "redis"' in r]
+    needed = {re.match(r"[A-Za-z0-9._-]+", r).group(0).lower() for r in extra}
+    assert {"redis", "packaging"} <= needed
+
+
+# --- system libraries ---------------------------------------------------------------------
+def _runtime_packages():
+    text = INSTALL_SYSTEM_DEPS.read_text()
+    (line,) = re.findall(r"^runtime_packages=\((.*)\)$", text, flags=re.M)
+    return set(line.split())
+
+
+@pytest.mark.skipif(
+    subprocess.run(["sh", "-c", "command -v dpkg-query"], capture_output=True).returncode,
+    reason="needs Debian's dpkg to map libraries to packages",
+)
+def test_runtime_packages_bring_every_library_weasyprint_opens():
+    """Each shared library WeasyPrint loads (its ffi module's Linux sonames) belongs to a
+    package the runtime list installs, or to a direct dependency of one: the Dockerfile's
+    slim image has nothing else. HarfBuzz's subsetter is optional to WeasyPrint (without
+    it, whole fonts are embedded and it warns) but not to AgenPlan's PDFs; the vector
+    library, also optional, is not in Debian 12."""
+    ffi = Path(importlib.import_module("weasyprint.text.ffi").__file__).read_text()
+    sonames = set()
+    for call in re.findall(r"= _dlopen\((.*?)\)\n", ffi, flags=re.S):
+        names = re.findall(r"'(lib[a-z0-9.-]+\.so\.\d+)'", call)
+        if "allow_fail=True" not in call or "libharfbuzz-subset.so.0" in names:
+            sonames.update(names)
+    assert {"libpango-1.0.so.0", "libharfbuzz-subset.so.0", "libpangoft2-1.0.so.0"} <= sonames
+    listed = _runtime_packages()
+    depends = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Depends}\n", *sorted(listed)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    brought = listed | set(re.findall(r"(?:^|, |\| )([a-z0-9][a-z0-9.+-]+)", depends, re.M))
+    for soname in sorted(sonames):
+        owner = subprocess.run(
+            ["dpkg", "-S", f"*/{soname}"], capture_output=True, text=True, check=True
+        ).stdout
+        packages = {line.split(":")[0] for line in owner.splitlines()}
+        assert packages & brought, f"{soname} comes from {packages}, not installed by the list"

@@ -54,6 +54,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Absolute links made while a request is served use its host (agenplan.site) unless
+    # AGENPLAN_SITE_URL names the public address.
+    "agenplan.site.RequestOriginMiddleware",
     # A database outage raised by a view answers 503 (handler500 covers the middlewares).
     "agenplan.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -296,12 +299,25 @@ AGENPLAN_OUTBOX_REPUBLISH_AFTER_SECONDS = env.int(
 AGENPLAN_REPORT_STUCK_AFTER_SECONDS = env.int("AGENPLAN_REPORT_STUCK_AFTER_SECONDS", default=720)
 
 # --- Mail -----------------------------------------------------------------------------
-EMAIL_BACKEND = env.str(
-    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-)
-EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
-DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="AgenPlan <agenplan@localhost>")
+# EMAIL_URL (django-environ's email_url): smtp+tls://user:password@smtp.example.go.id:587
+# (STARTTLS), smtp+ssl://user:password@host:465 (TLS from the first byte), smtp://host:25
+# (plain); the user and password percent-encoded. consolemail:// prints mails (the
+# default on a developer's machine), memorymail:// keeps them in memory. production.py
+# requires it. `manage.py sendtestemail ADDRESS` sends one mail from DEFAULT_FROM_EMAIL.
+EMAIL_URL = env.str("EMAIL_URL", default="consolemail://")
+_email = env.email_url_config(EMAIL_URL)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_PORT = _email["EMAIL_PORT"] or (465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+# Seconds the SMTP connection may block a worker (connect, each command).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AgenPlan <agenplan@localhost>")
+# Error reports to ADMINS (none configured by default) come from the same sender.
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- The organisation (letterhead); another province sets its own --------------------
 AGENPLAN_GOVERNMENT_NAME = env.str(
@@ -320,7 +336,9 @@ AGENPLAN_REFERENCE_DATA_DIR = env.str(
     "AGENPLAN_REFERENCE_DATA_DIR", default=str(BASE_DIR / "reference" / "data" / "kaltim")
 )
 
-# Absolute links in e-mails (https://agenplan.kaltimprov.go.id); empty: paths only.
+# The public address (https://agenplan.kaltimprov.go.id) of links in e-mails and of the
+# QR codes of documents (agenplan.site). production.py requires it; empty elsewhere: the
+# host of the request being served, else the address scripts/run_dev.sh serves.
 AGENPLAN_SITE_URL = env.str("AGENPLAN_SITE_URL", default="")
 # The place printed above the signatures of documents ("Samarinda, 21 Februari 2023").
 AGENPLAN_DOCUMENT_PLACE = env.str("AGENPLAN_DOCUMENT_PLACE", default="Samarinda")

@@ -1,5 +1,11 @@
 """Production settings: no default secret, HTTPS everywhere, PostgreSQL and Redis."""
 
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+from agenplan.serving import web_workers
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -43,3 +49,46 @@ if not SECURE_HSTS_PRELOAD:
     # Preloading is a one-way commitment of the whole domain to HTTPS, which the
     # government's domain owner must make; the operator opts in with the variable.
     SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+
+# --- What production refuses to start without ------------------------------------------
+def _required(name: str, why: str) -> str:
+    value = env.str(name, default="").strip()
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} must be set in production: {why} (see docs/operations.md)."
+        )
+    return value
+
+
+AGENPLAN_SITE_URL = _required(
+    "AGENPLAN_SITE_URL",
+    "the public address (https://agenplan.example.go.id) of the links in e-mails and of "
+    "the QR codes printed on documents",
+).rstrip("/")
+_site = urlsplit(AGENPLAN_SITE_URL)
+if _site.scheme not in ("https", "http") or not _site.hostname or _site.path:
+    raise ImproperlyConfigured(
+        f"AGENPLAN_SITE_URL={AGENPLAN_SITE_URL!r} must be an address such as "
+        "https://agenplan.example.go.id (scheme and host, no path)."
+    )
+EMAIL_URL = _required(
+    "EMAIL_URL",
+    "the mail server for invitations, password resets and notifications, e.g. "
+    "smtp+tls://user:password@smtp.example.go.id:587",
+)
+DEFAULT_FROM_EMAIL = _required(
+    "DEFAULT_FROM_EMAIL", "the sender of every mail, e.g. AgenPlan <agenplan@example.go.id>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Each gunicorn worker is a process: a per-process cache (no CACHE_URL) would let the
+# workers show different dashboard figures and count rate limits and sign-in attempts
+# separately. WEB_CONCURRENCY is the number of workers gunicorn.conf.py starts.
+WEB_CONCURRENCY = web_workers()
+if WEB_CONCURRENCY > 1 and CACHES["default"]["BACKEND"].endswith("LocMemCache"):  # noqa: F405
+    raise ImproperlyConfigured(
+        f"CACHE_URL must be set in production when more than one process serves "
+        f"(WEB_CONCURRENCY={WEB_CONCURRENCY}): e.g. CACHE_URL=redis://127.0.0.1:6379/1, "
+        "or WEB_CONCURRENCY=1 for a single worker."
+    )

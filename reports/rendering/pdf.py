@@ -29,6 +29,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from agenplan.site import site_url as public_site_url
+
 DOCUMENT_LANGUAGE = "id"
 STYLESHEET = "css/pdf.css"
 # The public path that checks a code: printed on paper, so it never changes.
@@ -111,14 +113,15 @@ def document_place() -> str:
 
 
 def site_url() -> str:
-    """The public address printed in the QR code (AGENPLAN_SITE_URL, else the first host)."""
-    configured = getattr(settings, "AGENPLAN_SITE_URL", "")
-    if configured:
-        return configured.rstrip("/")
+    """The public address printed in the QR code: AGENPLAN_SITE_URL (required in
+    production), else the request's host (agenplan.site), else the first allowed host."""
+    known = public_site_url()
+    if known:
+        return known
     hosts = [h for h in settings.ALLOWED_HOSTS if h and h != "*" and not h.startswith(".")]
     host = hosts[0] if hosts else "localhost"
     local = host in ("localhost", "127.0.0.1", "[::1]")
-    return f"http://{host}:8000" if local else f"https://{host}"
+    return f"http://{host}" if local else f"https://{host}"
 
 
 def verify_url(code: str) -> str:

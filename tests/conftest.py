@@ -1,7 +1,9 @@
 """Fixtures shared by the whole suite: a cycle with its rubric, people in each role."""
 
 import pytest
+from django.apps import apps
 from django.conf import settings
+from django.db import connection
 from django.utils import translation
 
 from agents.enums import Role
@@ -14,6 +16,39 @@ from tests.factories import (
     complete_plan_content,
     user_with_role,
 )
+
+# Every table's ids start here in the test database, so that every test runs with ids of
+# five digits and more, as a province has after its first year: an id printed with the
+# Indonesian thousands separator ("1.557") in a form field or a link breaks the page,
+# and small ids would hide that.
+FIRST_TEST_ID = 100_000
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _start_ids_at(FIRST_TEST_ID)
+
+
+def _start_ids_at(first: int) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT schemaname, sequencename FROM pg_sequences")
+            for schema, name in cursor.fetchall():
+                cursor.execute("SELECT setval(%s, %s, false)", [f'"{schema}"."{name}"', first])
+        elif connection.vendor == "sqlite":
+            tables = set(connection.introspection.table_names(cursor))
+            for model in apps.get_models(include_auto_created=True):
+                table = model._meta.db_table
+                if table in tables and model._meta.pk.get_internal_type() in (
+                    "AutoField",
+                    "BigAutoField",
+                ):
+                    cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
+                    cursor.execute(
+                        "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)",
+                        [table, first - 1],
+                    )
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from plans.models import ActionPlan, Cycle
 
 from .enums import LEVEL_MAX, LEVEL_MIN, DecisionOutcome
 from .imports import max_file_bytes, too_big_message
-from .selectors import BOARD_GROUP_LABELS
+from .selectors import BOARD_GROUP_LABELS, BOARD_SORTS
 from .services.cycle import CYCLE_FIELDS
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -336,6 +336,33 @@ class BoardFilterForm(forms.Form):
     )
     flagged = forms.BooleanField(label=_("Hanya yang berbeda jauh"), required=False)
     q = forms.CharField(label=_("Cari judul atau agen"), required=False, max_length=100)
+
+
+class AssignmentFilterForm(forms.Form):
+    """The assignments page's filters, kept in the URL; invalid values are ignored."""
+
+    agency = forms.ModelChoiceField(
+        label=_("Perangkat daerah"),
+        queryset=Agency.objects.order_by("name"),
+        required=False,
+        empty_label=_("Semua"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    q = forms.CharField(label=_("Cari judul atau agen"), required=False, max_length=100)
+    sort = forms.ChoiceField(
+        choices=[("", "")] + [(f"{d}{k}", "") for k in BOARD_SORTS for d in ("", "-")],
+        required=False,
+    )
+
+    def filters(self) -> dict:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        agency = data.get("agency")
+        return {
+            "agency_id": agency.pk if agency else None,
+            "query": data.get("q", ""),
+            "sort": data.get("sort", ""),
+        }
 
 
 class ConflictForm(forms.Form):

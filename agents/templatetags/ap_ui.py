@@ -23,6 +23,13 @@ def query_string(context, **changes) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
+@register.simple_tag(takes_context=True)
+def page_url(context, param: str, number) -> str:
+    """The current query string with page `number` in parameter `param`: a page with
+    two paginated tables gives each its own parameter."""
+    return query_string(context, **{param or "page": number})
+
+
 @register.inclusion_tag("includes/sortable_th.html", takes_context=True)
 def sortable_th(context, key: str, label: str, numeric: bool = False) -> dict:
     """A column header that sorts the table by `key` (server side), toggling the direction.

@@ -8,7 +8,10 @@ aggregates (conditional aggregation, correlated subqueries), never loops over pl
 from .board import (
     BOARD_GROUP_LABELS,
     BOARD_GROUPS,
+    BOARD_SORTS,
     CalibrationRow,
+    board_counts,
+    board_plans,
     calibration,
     decision_board,
 )
@@ -50,6 +53,7 @@ from .review import (
 __all__ = [
     "BOARD_GROUPS",
     "BOARD_GROUP_LABELS",
+    "BOARD_SORTS",
     "BOARD_LIST_LIMIT",
     "CalibrationRow",
     "CriterionRow",
@@ -60,6 +64,8 @@ __all__ = [
     "ReviewFeedback",
     "ReviewPage",
     "_criteria_with_levels",
+    "board_counts",
+    "board_plans",
     "calibration",
     "conflicts_of",
     "consolidated_feedback",

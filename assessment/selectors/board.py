@@ -50,21 +50,36 @@ BOARD_GROUP_LABELS = {
 }
 
 
-def decision_board(
+# Sort keys of the board's tables ("-key" descending) → columns; ties by id.
+BOARD_SORTS = {
+    "title": ("title",),
+    "agency": ("agency__name",),
+    "submitted": ("submitted_at",),
+}
+
+
+def board_counts(cycle: Cycle) -> dict[str, int]:
+    """How many of the cycle's submitted plans are in each group of BOARD_GROUPS. One
+    query."""
+    return ActionPlan.objects.filter(cycle=cycle, state__in=PlanState.SUBMITTED_ONCE).aggregate(
+        **{name: Count("pk", filter=Q(state__in=states)) for name, states in BOARD_GROUPS.items()}
+    )
+
+
+def board_plans(
     cycle: Cycle,
     *,
     group: str = "",
     agency_id: int | None = None,
     flagged: bool = False,
     query: str = "",
-) -> tuple[dict[str, int], QuerySet]:
-    """Counts per group and the plans shown, with `reviewers` (active assignments),
-    `reviews_in` (submitted reviews of the latest version) and the latest decision's
-    outcome. Two queries (the page paginates the second)."""
+    sort: str = "",
+) -> QuerySet:
+    """The cycle's submitted plans narrowed by the filters, with `reviewers` (active
+    assignments), `reviews_in` (submitted reviews of the latest version) and the latest
+    decision's outcome, in the board's order or by `sort` (BOARD_SORTS). One query (to
+    paginate)."""
     plans = ActionPlan.objects.filter(cycle=cycle, state__in=PlanState.SUBMITTED_ONCE)
-    counts = plans.aggregate(
-        **{name: Count("pk", filter=Q(state__in=states)) for name, states in BOARD_GROUPS.items()}
-    )
     if group in BOARD_GROUPS:
         plans = plans.filter(state__in=BOARD_GROUPS[group])
     if agency_id:
@@ -81,8 +96,7 @@ def decision_board(
         assignment__plan=OuterRef("pk"), assignment__is_active=True, state=ReviewState.SUBMITTED
     ).filter(~Exists(newer))
     last_decision = Decision.objects.filter(plan=OuterRef("pk")).order_by("-decided_at", "-pk")
-
-    rows = (
+    return (
         plans.select_related("agency", "owner__user")
         .annotate(
             reviewers=Subquery(
@@ -98,9 +112,22 @@ def decision_board(
             ),
             outcome=Subquery(last_decision.values("outcome")[:1]),
         )
-        .order_by("state", "-review_flagged", "submitted_at", "pk")
+        .order_by(*_board_order(sort))
     )
-    return counts, rows
+
+
+def _board_order(sort: str) -> list[str]:
+    columns = BOARD_SORTS.get(sort.removeprefix("-"))
+    if columns is None:
+        return ["state", "-review_flagged", "submitted_at", "pk"]
+    prefix = "-" if sort.startswith("-") else ""
+    return [f"{prefix}{column}" for column in columns] + [f"{prefix}pk"]
+
+
+def decision_board(cycle: Cycle, **filters) -> tuple[dict[str, int], QuerySet]:
+    """Counts per group (board_counts) and the plans shown (board_plans, with the same
+    filters). Two queries (the page paginates the second)."""
+    return board_counts(cycle), board_plans(cycle, **filters)
 
 
 # --- Calibration --------------------------------------------------------------------------

@@ -3,23 +3,19 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
-    Count,
     Exists,
-    F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from agents.enums import Role
-from agents.models import User
+from agents.models import RoleGrant, User
 from plans.enums import PlanState
 from plans.models import ActionPlan, Comment, CommentThread, Cycle, PlanVersion
 from plans.selectors import state_counts, state_counts_by
@@ -108,32 +104,60 @@ class CycleBoard:
     reviewer_load: list[User]
 
 
-def reviewer_load(cycle: Cycle) -> QuerySet:
-    """Every reviewer (and anyone with an active assignment in the cycle) with `active`
-    (active assignments in the cycle), `submitted` (of those, how many have the
-    reviewer's review of the plan's latest version sent) and `pending`. One query."""
-    assignments = ReviewAssignment.objects.filter(is_active=True, plan__cycle=cycle)
-
-    def count(qs):
-        per_reviewer = (
-            qs.filter(reviewer=OuterRef("pk"))
-            .order_by()
-            .values("reviewer")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return Coalesce(Subquery(per_reviewer, output_field=IntegerField()), Value(0))
-
-    sent = current_reviews().filter(state=ReviewState.SUBMITTED)
-    return (
-        User.objects.filter(
-            Q(role_grants__role=Role.REVIEWER) | Q(pk__in=assignments.values("reviewer_id"))
-        )
-        .distinct()
-        .annotate(active=count(assignments), submitted=count(assignments.filter(Exists(sent))))
-        .annotate(pending=F("active") - F("submitted"))
-        .order_by("-active", "name", "pk")
+# Active assignments of one cycle per reviewer, and how many of them have the reviewer's
+# review of the plan's latest version sent: one grouped aggregate. The plans' (cycle, ...)
+# index finds the cycle's plans and the assignments' plan index their assignments (a small
+# cycle costs the same whatever the size of the others); the sent reviews are a left join
+# with an anti-join for "a newer version exists", which PostgreSQL runs as hash joins over
+# a large cycle. (The ORM would put that EXISTS in the aggregate's FILTER, a subquery run
+# once per assignment: 0.6 s more at 90,000 assignments.)
+LOAD_SQL = """
+SELECT a.reviewer_id, COUNT(*), COUNT(r.id)
+FROM {assignment} a
+JOIN {plan} p ON p.id = a.plan_id
+LEFT JOIN (
+    SELECT r.id, r.assignment_id
+    FROM {review} r
+    JOIN {version} v ON v.id = r.version_id
+    WHERE r.state = %s
+    AND NOT EXISTS (
+        SELECT 1 FROM {version} n WHERE n.plan_id = v.plan_id AND n.number > v.number
     )
+) r ON r.assignment_id = a.id
+WHERE a.is_active AND p.cycle_id = %s
+GROUP BY a.reviewer_id
+"""
+
+
+def _load_counts(cycle: Cycle) -> dict[int, tuple[int, int]]:
+    sql = LOAD_SQL.format(
+        assignment=connection.ops.quote_name(ReviewAssignment._meta.db_table),
+        plan=connection.ops.quote_name(ActionPlan._meta.db_table),
+        review=connection.ops.quote_name(Review._meta.db_table),
+        version=connection.ops.quote_name(PlanVersion._meta.db_table),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ReviewState.SUBMITTED.value, cycle.pk])
+        return {reviewer: (active, sent) for reviewer, active, sent in cursor.fetchall()}
+
+
+def reviewer_load(cycle: Cycle, *, granted_only: bool = False) -> list[User]:
+    """The cycle's reviewers, busiest first, each with `active` (active assignments in the
+    cycle), `submitted` (of those, how many have the reviewer's review of the plan's latest
+    version sent) and `pending` (the difference).
+
+    The cycle's reviewers are everyone holding the reviewer role (with 0 when idle) and
+    anyone else with an active assignment in the cycle (`granted_only` leaves those out).
+    Two queries: the grouped counts of the cycle (LOAD_SQL), then the people.
+    """
+    counts = _load_counts(cycle)
+    granted = RoleGrant.objects.filter(role=Role.REVIEWER).values("user_id")
+    people = Q(pk__in=granted) if granted_only else Q(pk__in=granted) | Q(pk__in=list(counts))
+    reviewers = list(User.objects.filter(people).order_by())
+    for reviewer in reviewers:
+        reviewer.active, reviewer.submitted = counts.get(reviewer.pk, (0, 0))
+        reviewer.pending = reviewer.active - reviewer.submitted
+    return sorted(reviewers, key=lambda r: (-r.active, r.name, r.pk))
 
 
 def cycle_board(cycle: Cycle) -> CycleBoard:
@@ -170,7 +194,7 @@ def cycle_board(cycle: Cycle) -> CycleBoard:
         ),
         flagged=list(flagged.order_by("submitted_at", "pk")[:BOARD_LIST_LIMIT]),
         flagged_total=flagged.count(),
-        reviewer_load=list(reviewer_load(cycle)),
+        reviewer_load=reviewer_load(cycle),
     )
 
 

@@ -12,7 +12,6 @@ from django.db.models import (
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from agents.enums import Role
 from agents.models import User
 from plans import sections
 from plans.models import ActionPlan, PlanVersion
@@ -324,7 +323,7 @@ def consolidated_feedback(plan: ActionPlan) -> str:
 def reviewer_options(plan: ActionPlan) -> list[User]:
     """Every reviewer with `active` load in the plan's cycle, `conflict` (why they may not
     review this plan, or "") and `assigned` (already active on it). Fixed queries."""
-    reviewers = list(reviewer_load(plan.cycle).filter(role_grants__role=Role.REVIEWER))
+    reviewers = reviewer_load(plan.cycle, granted_only=True)
     blocked = {r for _p, r in excluded_pairs([plan], reviewers)}
     active = set(
         ReviewAssignment.objects.filter(plan=plan, is_active=True).values_list(

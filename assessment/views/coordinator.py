@@ -4,6 +4,7 @@ reopen) and the calibration of reviewers."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,12 +15,15 @@ from plans.enums import PlanState
 from plans.selectors import current_cycle, cycle_choices, get_cycle_by_code
 
 from .. import selectors, services
-from ..forms import AssignForm, ReleaseForm, ReopenForm
+from ..forms import AssignForm, AssignmentFilterForm, ReleaseForm, ReopenForm
 from ..models import AssignmentRun
 from ..selectors.runs import latest_assignment_run
 from ..services import PlanError
 from ..services.runs import request_auto_assign
 from .common import MANAGE, chosen_cycle, form_error, with_cycle
+
+ASSIGNMENT_PAGE_SIZE = 50
+LOAD_PAGE_SIZE = 25
 
 
 @login_required
@@ -41,32 +45,37 @@ def board(request):
 @permission_required(MANAGE, raise_exception=True)
 @require_GET
 def assignments(request):
-    """Submitted plans and plans short of reviewers; auto-assign (and the status of the
-    latest background run); reviewer load."""
+    """Plans waiting for reviewers, or (`?show=short`) in review with too few, filtered,
+    sorted and paginated with the filters in the URL; auto-assign (and the status of the
+    latest background run); the reviewers' load, paginated."""
     cycle = chosen_cycle(request)
-    counts, rows = (
-        selectors.decision_board(cycle, group="awaiting_assignment") if cycle else ({}, [])
+    context = {"cycle": cycle, "cycles": cycle_choices(), "run": latest_assignment_run(cycle)}
+    if cycle is None:
+        return render(request, "assessment/assignments.html", context)
+    form = AssignmentFilterForm(request.GET)
+    filters = form.filters()
+    short = "short" if request.GET.get("show") == "short" else ""
+
+    def short_of_reviewers(**narrowed):
+        plans = selectors.board_plans(cycle, group="in_review", **narrowed)
+        return plans.filter(reviewers__lt=cycle.reviewers_per_plan)
+
+    shown = (
+        short_of_reviewers(**filters)
+        if short
+        else selectors.board_plans(cycle, group="awaiting_assignment", **filters)
     )
-    short = (
-        selectors.decision_board(cycle, group="in_review")[1].filter(
-            reviewers__lt=cycle.reviewers_per_plan
-        )
-        if cycle
-        else []
+    load = selectors.reviewer_load(cycle)
+    context.update(
+        form=form,
+        show=short,
+        awaiting=selectors.board_counts(cycle)["awaiting_assignment"],
+        short_count=short_of_reviewers().count(),
+        page=Paginator(shown, ASSIGNMENT_PAGE_SIZE).get_page(request.GET.get("page")),
+        load=Paginator(load, LOAD_PAGE_SIZE).get_page(request.GET.get("beban")),
+        reviewers_total=len(load),
     )
-    return render(
-        request,
-        "assessment/assignments.html",
-        {
-            "cycle": cycle,
-            "cycles": cycle_choices(),
-            "plans": list(rows[:200]) if cycle else [],
-            "awaiting": counts.get("awaiting_assignment", 0),
-            "short": list(short[:200]) if cycle else [],
-            "load": list(selectors.reviewer_load(cycle)) if cycle else [],
-            "run": latest_assignment_run(cycle),
-        },
-    )
+    return render(request, "assessment/assignments.html", context)
 
 
 @login_required

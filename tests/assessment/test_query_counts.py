@@ -78,11 +78,14 @@ def test_decision_board_query_count(client, world, coordinator, size, django_ass
 @pytest.mark.parametrize(
     ("name", "with_plan", "queries"),
     [
-        # 14: one more than before the background runs, the latest run's status.
-        ("assessment:assignments", False, 14),
+        # 15: the latest background run's status; the group counts once; the shown
+        # page's count and rows; the count short of reviewers; the reviewers' load (its
+        # grouped counts, then the people).
+        ("assessment:assignments", False, 15),
         ("assessment:calibration", False, 9),
         ("assessment:cycles", False, 7),
-        ("assessment:plan", True, 19),
+        # 20: the reviewers offered are two (their grouped load, then the people).
+        ("assessment:plan", True, 20),
         ("assessment:decide", True, 16),
         ("assessment:feedback", True, 10),
     ],

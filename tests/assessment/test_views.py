@@ -9,6 +9,7 @@ from django.urls import reverse
 from agents.enums import Role
 from assessment.enums import ReviewState
 from assessment.models import ReviewAssignment
+from assessment.views.coordinator import ASSIGNMENT_PAGE_SIZE, LOAD_PAGE_SIZE
 from plans.enums import PlanState
 from tests.factories import (
     AgencyFactory,
@@ -239,6 +240,66 @@ def test_board_query_count_does_not_grow(
             if state != PlanState.SUBMITTED:
                 assign(plan, reviewer, due=today, review=ReviewState.SUBMITTED)
     client.force_login(coordinator)
-    with django_assert_num_queries(14):
+    # The reviewers' load is two of them: the grouped counts of the cycle, then the people.
+    with django_assert_num_queries(15):
         response = client.get(BOARD)
     assert response.context["board"].total == size * 3
+
+
+# --- The assignments page: bounded, filtered, sorted -------------------------------------
+
+
+def test_assignments_page_paginates_filters_and_sorts(client, coordinator, cycle, assign, today):
+    agencies = [AgencyFactory(name="Dinas Alfa"), AgencyFactory(name="Badan Beta")]
+    for i in range(ASSIGNMENT_PAGE_SIZE + 3):
+        PlanFactory(
+            cycle=cycle,
+            owner=AgentFactory(user__agency=agencies[i % 2]),
+            state=PlanState.SUBMITTED,
+            title=f"Rencana {i:03d}",
+        )
+    short = PlanFactory(cycle=cycle, state=PlanState.IN_REVIEW, title="Kurang reviewer")
+    assign(short, user_with_role(Role.REVIEWER), due=today)
+    client.force_login(coordinator)
+    url = reverse("assessment:assignments")
+    first = client.get(url, {"cycle": cycle.code})
+    assert first.context["awaiting"] == ASSIGNMENT_PAGE_SIZE + 3
+    assert len(first.context["page"].object_list) == ASSIGNMENT_PAGE_SIZE
+    assert first.context["short_count"] == 1
+    second = client.get(url, {"cycle": cycle.code, "page": 2})
+    assert [p.title for p in second.context["page"]] == [
+        f"Rencana {i:03d}" for i in range(ASSIGNMENT_PAGE_SIZE, ASSIGNMENT_PAGE_SIZE + 3)
+    ]
+    # Nothing is cut off silently: every plan is on some page, and the pages say so.
+    assert "Halaman 2 dari 2" in second.content.decode()
+    by_title = client.get(url, {"cycle": cycle.code, "sort": "-title"})
+    assert by_title.context["page"][0].title == f"Rencana {ASSIGNMENT_PAGE_SIZE + 2:03d}"
+    filtered = client.get(
+        url, {"cycle": cycle.code, "agency": agencies[1].pk, "q": "Rencana 00", "sort": "title"}
+    )
+    assert [p.title for p in filtered.context["page"]] == [
+        "Rencana 001",
+        "Rencana 003",
+        "Rencana 005",
+        "Rencana 007",
+        "Rencana 009",
+    ]
+    # The filters stay in the URL of the sorting links.
+    assert f"agency={agencies[1].pk}" in filtered.content.decode().split('data-sort-url="')[1]
+    shown = client.get(url, {"cycle": cycle.code, "show": "short"})
+    assert [p.title for p in shown.context["page"]] == ["Kurang reviewer"]
+    # A bad parameter is ignored, never a 500.
+    assert client.get(url, {"cycle": cycle.code, "sort": "x", "agency": "y"}).status_code == 200
+
+
+def test_assignments_page_paginates_the_reviewers_load(client, coordinator, cycle):
+    for i in range(LOAD_PAGE_SIZE + 2):
+        user_with_role(Role.REVIEWER, name=f"Reviewer {i:02d}")
+    client.force_login(coordinator)
+    url = reverse("assessment:assignments")
+    response = client.get(url, {"cycle": cycle.code, "beban": 2})
+    assert response.context["reviewers_total"] == LOAD_PAGE_SIZE + 2
+    assert [r.name for r in response.context["load"]] == [
+        f"Reviewer {i:02d}" for i in range(LOAD_PAGE_SIZE, LOAD_PAGE_SIZE + 2)
+    ]
+    assert "beban=1" in response.content.decode()

@@ -295,6 +295,9 @@ class AssignmentRun(models.Model):
     # Set once, when a worker first takes the run: the moment its assignments are stamped
     # with, so that a retried task finds (and notifies about) the same assignments.
     started_at = models.DateTimeField(null=True, blank=True)
+    # When a worker last took the run (every attempt): a run still "running" long after
+    # this, past the task's hard time limit, was left by a worker that is gone.
+    taken_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -199,3 +199,42 @@ def test_the_sweep_publishes_a_queued_assignment_run_the_broker_never_took(broke
     run.refresh_from_db()
     assert run.status == RunStatus.DONE
     assert runs.republish_queued_runs() == []
+
+
+def test_the_sweep_publishes_a_run_a_gone_worker_left_running_and_leaves_a_held_one(broker):
+    scenario = reviewed_plan()
+    past_limit = timezone.now() - runs.stuck_after() - dt.timedelta(minutes=1)
+    run = AssignmentRun.objects.create(
+        cycle=scenario.cycle,
+        requested_by=scenario.coordinator,
+        requested_at=past_limit,
+        published_at=past_limit,
+        status=RunStatus.RUNNING,
+        started_at=past_limit,
+        taken_at=past_limit,
+    )
+    # Within the task's time limit its worker may still be assigning: left alone.
+    assert runs.republish_queued_runs(now=past_limit + dt.timedelta(minutes=30)) == []
+    run.refresh_from_db()
+    assert run.status == RunStatus.RUNNING
+    # Past it, whatever worker held the run is gone: published again and finished.
+    assert runs.republish_queued_runs() == [run.pk]
+    run.refresh_from_db()
+    assert (run.status, run.started_at) == (RunStatus.DONE, past_limit)
+    assert run.taken_at > past_limit
+    assert runs.republish_queued_runs() == []
+
+
+def test_a_run_delivered_again_while_a_worker_holds_it_is_left_to_that_worker():
+    scenario = reviewed_plan()
+    now = timezone.now()
+    run = AssignmentRun.objects.create(
+        cycle=scenario.cycle,
+        requested_by=scenario.coordinator,
+        status=RunStatus.RUNNING,
+        started_at=now,
+        taken_at=now,
+    )
+    runs.perform_assignment_run(run.pk)
+    run.refresh_from_db()
+    assert (run.status, run.taken_at) == (RunStatus.RUNNING, now)

@@ -291,7 +291,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # and assignment runs never published or queued that long without a worker taking them
 # (AGENPLAN_OUTBOX_REPUBLISH_AFTER_SECONDS), and report jobs or chunks still "running"
 # AGENPLAN_REPORT_STUCK_AFTER_SECONDS after they started, whichever worker held them (the
-# tasks' hard time limit is 660 s: by then no worker can still be rendering them).
+# tasks' hard time limit is 660 s: by then no worker can still be rendering them), and
+# assignment runs still "running" past their task's hard time limit and a minute.
 AGENPLAN_OUTBOX_SWEEP_SECONDS = env.int("AGENPLAN_OUTBOX_SWEEP_SECONDS", default=60)
 AGENPLAN_OUTBOX_REPUBLISH_AFTER_SECONDS = env.int(
     "AGENPLAN_OUTBOX_REPUBLISH_AFTER_SECONDS", default=600

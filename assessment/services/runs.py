@@ -113,17 +113,35 @@ def publish_run(run_id: int) -> bool:
     return True
 
 
+def stuck_after() -> dt.timedelta:
+    """How long after a worker took a run it may still be "running": the task's hard time
+    limit and a minute. Later, whichever worker held it is gone (killed, its host lost)."""
+    return dt.timedelta(seconds=run_auto_assign.time_limit + 60)
+
+
 def republish_queued_runs(*, now: dt.datetime | None = None) -> list[int]:
     """The sweep: runs queued but never published, or published AGENPLAN_OUTBOX_REPUBLISH_
-    AFTER_SECONDS ago without a worker taking them; returns the ids published. The task is
-    idempotent: a run taken twice goes on where it stopped."""
+    AFTER_SECONDS ago without a worker taking them, and runs still "running" `stuck_after()`
+    after a worker took them, whatever worker that was; returns the ids published. The task
+    is idempotent: a run taken again goes on where it stopped."""
     now = now or timezone.now()
     again = now - dt.timedelta(seconds=settings.AGENPLAN_OUTBOX_REPUBLISH_AFTER_SECONDS)
-    queued = AssignmentRun.objects.filter(status=RunStatus.QUEUED).filter(
-        Q(published_at__isnull=True, requested_at__lt=now - dt.timedelta(seconds=5))
-        | Q(published_at__lt=again)
+    stuck = now - stuck_after()
+    lost = AssignmentRun.objects.filter(
+        Q(status=RunStatus.QUEUED)
+        & (
+            Q(published_at__isnull=True, requested_at__lt=now - dt.timedelta(seconds=5))
+            | Q(published_at__lt=again)
+        )
+        | Q(status=RunStatus.RUNNING)
+        & (Q(taken_at__lt=stuck) | Q(taken_at__isnull=True, started_at__lt=stuck))
     )
-    return [run_id for run_id in queued.values_list("pk", flat=True) if publish_run(run_id)]
+    published = [
+        run_id for run_id in lost.order_by("pk").values_list("pk", flat=True) if publish_run(run_id)
+    ]
+    if published:
+        logger.warning("outbox: assignment runs published again: %s", published)
+    return published
 
 
 def perform_assignment_run(run_id: int) -> AssignmentRun | None:
@@ -147,9 +165,15 @@ def perform_assignment_run(run_id: int) -> AssignmentRun | None:
         if run.status not in RunStatus.ACTIVE:
             logger.info("assignment run %s is already %s", run_id, run.status)
             return run
+        now = timezone.now()
+        if run.status == RunStatus.RUNNING and run.taken_at and run.taken_at > now - stuck_after():
+            # A second delivery (the sweep's and the broker's) while a worker holds it.
+            logger.info("assignment run %s is being run by another worker", run_id)
+            return run
         run.status = RunStatus.RUNNING
-        run.started_at = run.started_at or timezone.now()
-        run.save(update_fields=["status", "started_at"])
+        run.started_at = run.started_at or now
+        run.taken_at = now
+        run.save(update_fields=["status", "started_at", "taken_at"])
 
     def progress(handled: int, batch: AutoAssignResult) -> None:
         AssignmentRun.objects.filter(pk=run.pk).update(

@@ -106,6 +106,12 @@ def action_label(action: str) -> str:
 
 
 @register.filter
+def attr(obj, name: str):
+    """`obj|attr:name` — an attribute named by a variable (a column chosen by the caller)."""
+    return getattr(obj, name)
+
+
+@register.filter
 def get_item(mapping, key):
     """`mapping|get_item:key` — a dict's value by a variable key (None when absent)."""
     if mapping is None:

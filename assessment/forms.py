@@ -12,7 +12,7 @@ from plans.enums import PlanState
 from plans.models import ActionPlan, Cycle
 
 from .enums import LEVEL_MAX, LEVEL_MIN, DecisionOutcome
-from .imports import max_file_bytes, too_big_message
+from .import_files import max_file_bytes, too_big_message
 from .selectors import BOARD_GROUP_LABELS, BOARD_SORTS
 from .services.cycle import CYCLE_FIELDS
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from agencies.models import Agency
 from agents.enums import Role
 from agents.models import Agent, User
-from assessment.imports import ImportFileError, read_rows
+from assessment.import_files import ImportFileError, read_rows
 from assessment.services import import_participants
 from plans.models import Cycle
 from tests.factories import user_with_role

@@ -13,7 +13,7 @@ from agents.validators import normalize_nip
 
 from .. import services
 from ..forms import ParticipantsUploadForm
-from ..imports import MAX_ROWS, ImportFileError, max_file_bytes, read_rows
+from ..import_files import MAX_ROWS, ImportFileError, max_file_bytes, read_rows
 from ..services.staging import discard_staged, read_staged, stage_upload
 
 

@@ -8,6 +8,10 @@ region's reference data (`reference.loading`).
   jabatan, pangkat) and the demo password hash.
 - `content`: plan contents from the templates in `plan_themes.yaml`, review texts.
 - `dates`: WITA datetimes and month arithmetic.
+- `demo_cycles`, `demo_seeder`, `demo_plays`: `seed_demo`'s two cycles, its people and
+  the stories its plans are played through.
+- `scale_setup`, `scale`: `seed_scale`'s shares and synthetic agencies, the removal of a
+  generated cycle, and the bulk generator.
 
 Everything is deterministic for a given `random.Random`, so the same seed gives the same
 people and plans. The randomness is for plausible variety, never for security.

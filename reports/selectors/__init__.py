@@ -3,7 +3,9 @@
 - `figures`: the plain data they return (headline, tallies, per-agency figures and rows,
   lagging agencies) and the thresholds;
 - `overview`: the figures of a cycle, province-wide or for one agency, aggregated in SQL
-  and cached per cycle (`cycle_overview`), and the agency table;
+  and cached per cycle (`cycle_overview`);
+- `agency_table`: the per-agency rows of those figures, all of them for print or a page
+  of them searched, filtered and sorted for the dashboard;
 - `agency`: who sees which agency, and the agency page;
 - `jobs`: the report jobs' pages and the verification of printed codes (imported as
   `reports.selectors.jobs`, not re-exported here: it reads the services' permission
@@ -24,6 +26,7 @@ from .agency import (
     get_agency_for,
     headed_agencies,
 )
+from .agency_table import AGENCY_SHOWS, AGENCY_SORTS, agency_rows, agency_table
 from .figures import (
     AGENCIES_PER_PAGE,
     FUNNEL,
@@ -44,10 +47,6 @@ from .figures import (
     lagging_agencies,
 )
 from .overview import (
-    AGENCY_SHOWS,
-    AGENCY_SORTS,
-    agency_rows,
-    agency_table,
     cycle_overview,
     previous_cycle,
     review_totals,

@@ -15,8 +15,8 @@ from assessment.models import Criterion, CriterionScore
 from plans.models import ActionPlan, Cycle, PlanVersion, Target, TargetProgress
 
 from .. import cache
+from .agency_table import agency_rows
 from .figures import AgencyRow, _two
-from .overview import agency_rows
 
 # An agency is strong (weak) on a criterion when its mean level is this far above (below)
 # the cycle's mean level on that criterion (levels 1–5).

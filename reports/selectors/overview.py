@@ -18,7 +18,7 @@ How the figures are computed, and why it costs the same for 155 plans or 50,000:
   has ~2,000 agencies); the overview keeps only what the page shows of them (counts and
   the first lagging agencies). The agency table sorts, filters and searches those tuples
   and builds display rows for the 25 of its page only (`agency_table`); the printed
-  summary builds them all (`agency_rows`).
+  summary builds them all (`agency_rows`), both in `agency_table`.
 """
 
 import datetime as dt
@@ -26,7 +26,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
 
-from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
@@ -42,7 +41,6 @@ from django.db.models import (
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from agencies.enums import AgencyKind
 from agencies.models import Agency
 from agents.models import Agent
 from assessment.enums import ReviewState
@@ -59,12 +57,10 @@ from plans.selectors import SCORE_BINS, score_bin_q
 
 from .. import cache
 from .figures import (
-    AGENCIES_PER_PAGE,
     FUNNEL,
     LAGGING_LIMIT,
     TOP_PLANS,
     AgencyFigures,
-    AgencyRow,
     Comparison,
     CycleOverview,
     Headline,
@@ -442,73 +438,3 @@ def cycle_overview(
         refresh=refresh,
     )
     return replace(overview, cycle=cycle)
-
-
-def agency_rows(cycle: Cycle, *, agency: Agency | None = None) -> list[AgencyRow]:
-    """Every agency with agents or plans in the cycle (or the one agency), by name: the
-    printed summary's table. The dashboard pages its table with `agency_table` instead."""
-    rows, _totals = _cached_agency_figures(cycle, agency)
-    today = timezone.localdate()
-    return [r.row(today) for r in rows]
-
-
-# --- The agency table: sort, filter, search, paginate ---------------------------------------
-
-AGENCY_SORTS = {
-    "name": lambda r: r.folded,
-    "agents": lambda r: r.agents,
-    "plans": lambda r: r.plans,
-    "submitted": lambda r: _pct(r.submitted, r.plans),
-    "approved": lambda r: _pct(r.approved, r.submitted),
-    "score": lambda r: r.mean_score,
-    "deadline": lambda r: r.deadline,
-}
-AGENCY_SHOWS = {
-    "no_submission": lambda r: r.no_submission,
-    "low_score": lambda r: r.low_score,
-    "lagging": lambda r: r.no_submission or r.low_score,
-}
-
-
-def agency_table(
-    cycle: Cycle,
-    *,
-    agency: Agency | None = None,
-    query: str = "",
-    kind: str = "",
-    show: str = "",
-    sort: str = "",
-    page: str | int | None = 1,
-    per_page: int = AGENCIES_PER_PAGE,
-) -> Page:
-    """A page of the cycle's per-agency rows (or the one agency's), searched by name,
-    abbreviation or code, filtered by kind and by lag, sorted by a column ("-" for
-    descending; empty values last). Works on the cached figure tuples; only the page's
-    rows become `AgencyRow`s."""
-    selected, _totals = _cached_agency_figures(cycle, agency)
-    if query:
-        needle = query.casefold()
-        selected = [
-            r
-            for r in selected
-            if needle in r.folded
-            or needle in r.short_name.casefold()
-            or needle in r.code.casefold()
-        ]
-    if kind in AgencyKind.values:
-        selected = [r for r in selected if r.kind == kind]
-    if show in AGENCY_SHOWS:
-        selected = [r for r in selected if AGENCY_SHOWS[show](r)]
-    key = sort.removeprefix("-")
-    if key in AGENCY_SORTS:
-        value = AGENCY_SORTS[key]
-        # The rows are in name order: stable sorts keep it among equal values; rows
-        # without a value come last either way.
-        keyed = [(value(r), r) for r in selected]
-        present = [pair for pair in keyed if pair[0] is not None]
-        present.sort(key=lambda pair: pair[0], reverse=sort.startswith("-"))
-        selected = [r for _v, r in present] + [r for v, r in keyed if v is None]
-    result = Paginator(selected, per_page).get_page(page)
-    today = timezone.localdate()
-    result.object_list = [r.row(today) for r in result.object_list]
-    return result

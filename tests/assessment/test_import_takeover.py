@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from agents.enums import Role
 from agents.models import ActivityLog, RoleGrant, User
-from assessment.imports import read_rows
+from assessment.import_files import read_rows
 from assessment.services import import_participants
 from tests.factories import AgencyFactory, AgentFactory, UserFactory
 

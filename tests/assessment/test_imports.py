@@ -15,8 +15,8 @@ from openpyxl import Workbook
 from agencies.models import Agency
 from agents.models import Agent, User
 from agents.validators import generate_nip
-from assessment import imports
-from assessment.imports import ImportFileError, read_rows
+from assessment import import_files
+from assessment.import_files import ImportFileError, read_rows
 from assessment.services import import_participants
 from tests.factories import AgencyFactory, AgentFactory
 
@@ -239,8 +239,8 @@ def test_a_workbook_with_more_rows_than_the_cap_is_refused(db):
     rows = [HEADER.split(",")] + [[nip(i % 900), "Nama", None, None, None, "X"] for i in range(30)]
     content = _xlsx(rows)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(imports, "MAX_ROWS", 20)
-        with pytest.raises(imports.ImportFileError) as error:
+        patch.setattr(import_files, "MAX_ROWS", 20)
+        with pytest.raises(import_files.ImportFileError) as error:
             read_rows("peserta.xlsx", content)
     assert str(error.value.message) == "Berkas terlalu besar: paling banyak 20 baris."
 

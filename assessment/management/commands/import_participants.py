@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from agents.validators import normalize_nip
-from assessment.imports import ImportFileError, max_file_bytes, read_rows
+from assessment.import_files import ImportFileError, max_file_bytes, read_rows
 from assessment.services import import_participants
 
 

@@ -90,7 +90,21 @@ class Headline(_Rates):
 
 
 @dataclass(frozen=True)
-class AgencyRow(_Rates):
+class Tally:
+    """One bar of a chart: a label, a count, and the plan-list filter behind it."""
+
+    key: str
+    label: StrOrPromise
+    count: int
+    share: Decimal | None = None
+
+
+class AgencyFigures(NamedTuple):
+    """One agency's figures in a cycle. A national cycle caches ~2,000 of them: a tuple of
+    numbers and strings costs a fraction of an object to build and to (un)pickle.
+    `AgencyRow` is built from one for display only (a page of the table, the lagging
+    lists, the printed summary)."""
+
     agency_id: int
     code: str
     name: str
@@ -101,14 +115,14 @@ class AgencyRow(_Rates):
     submitted: int
     approved: int
     scored: int
-    mean_score: Decimal | None
+    score_sum: Decimal | None
     flagged: int
     deadline: dt.datetime
-    days_left: int
+    folded: str  # the name, case-folded: the table's order and search
 
     @property
-    def days_late(self) -> int:
-        return max(0, -self.days_left)
+    def mean_score(self) -> Decimal | None:
+        return _mean(self.score_sum, self.scored)
 
     @property
     def no_submission(self) -> bool:
@@ -116,17 +130,30 @@ class AgencyRow(_Rates):
 
     @property
     def low_score(self) -> bool:
-        return self.mean_score is not None and self.mean_score < LOW_MEAN_SCORE
+        mean = self.mean_score
+        return mean is not None and mean < LOW_MEAN_SCORE
+
+    def row(self, today: dt.date) -> "AgencyRow":
+        return AgencyRow(self, days_left=(timezone.localdate(self.deadline) - today).days)
 
 
 @dataclass(frozen=True)
-class Tally:
-    """One bar of a chart: a label, a count, and the plan-list filter behind it."""
+class AgencyRow(_Rates):
+    """One agency's figures as a page shows them: the figures (`AgencyFigures`, whose
+    fields and properties it answers for: `row.name`, `row.mean_score`…) and the days
+    left to the agency's deadline."""
 
-    key: str
-    label: StrOrPromise
-    count: int
-    share: Decimal | None = None
+    figures: AgencyFigures
+    days_left: int
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") or name == "figures":  # pickling, before the fields are set
+            raise AttributeError(name)
+        return getattr(self.figures, name)
+
+    @property
+    def days_late(self) -> int:
+        return max(0, -self.days_left)
 
 
 @dataclass(frozen=True)
@@ -245,59 +272,6 @@ class CycleOverview:
             )
             for key, attr, filters in COMPARED
         ]
-
-
-class AgencyFigures(NamedTuple):
-    """One agency's figures in a cycle. A national cycle caches ~2,000 of them: a tuple of
-    numbers and strings costs a fraction of an object to build and to (un)pickle.
-    `AgencyRow` is built from one for display only (a page of the table, the lagging
-    lists, the printed summary)."""
-
-    agency_id: int
-    code: str
-    name: str
-    short_name: str
-    kind: str
-    agents: int
-    plans: int
-    submitted: int
-    approved: int
-    scored: int
-    score_sum: Decimal | None
-    flagged: int
-    deadline: dt.datetime
-    folded: str  # the name, case-folded: the table's order and search
-
-    @property
-    def mean_score(self) -> Decimal | None:
-        return _mean(self.score_sum, self.scored)
-
-    @property
-    def no_submission(self) -> bool:
-        return self.agents > 0 and self.submitted == 0
-
-    @property
-    def low_score(self) -> bool:
-        mean = self.mean_score
-        return mean is not None and mean < LOW_MEAN_SCORE
-
-    def row(self, today: dt.date) -> AgencyRow:
-        return AgencyRow(
-            agency_id=self.agency_id,
-            code=self.code,
-            name=self.name,
-            short_name=self.short_name,
-            kind=self.kind,
-            agents=self.agents,
-            plans=self.plans,
-            submitted=self.submitted,
-            approved=self.approved,
-            scored=self.scored,
-            mean_score=self.mean_score,
-            flagged=self.flagged,
-            deadline=self.deadline,
-            days_left=(timezone.localdate(self.deadline) - today).days,
-        )
 
 
 # --- Lagging agencies ---------------------------------------------------------------------

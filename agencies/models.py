@@ -16,6 +16,14 @@ class Agency(models.Model):
     )
     name = models.CharField(_("nama resmi"), max_length=255)
     abbreviation = models.CharField(_("singkatan"), max_length=80, blank=True)
+    # Other names the agency goes by in people's spreadsheets ("Dinkes", "Dinas Kesehatan"):
+    # the participants import matches them like the code, the name and the abbreviation.
+    aliases = models.JSONField(
+        _("nama lain"),
+        default=list,
+        blank=True,
+        help_text=_("Singkatan atau nama lain yang lazim dipakai, misalnya Dinkes, BPKAD."),
+    )
     kind = models.CharField(_("jenis"), max_length=20, choices=AgencyKind.choices)
     is_active = models.BooleanField(_("aktif"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,13 +1,17 @@
-"""Reading a participants file (CSV or XLSX) into checked rows: the dry run.
+"""Checking the rows of a participants file: the dry run.
 
 Every row is checked against the database and against the other rows of the file
 before anything is written; `plan_import` says, row by row, what would be created or
-updated and every error. `assessment.services.import_participants` writes a plan that
-has no errors, in one transaction.
+updated, or why the row is refused. Each row is judged on its own:
+`assessment.services.import_participants` writes a plan that has no errors, or (asked to
+skip the invalid rows) the rows that have none. The file itself is read by
+`assessment.import_files` (columns, header names, encodings).
 
-The file is read by `assessment.import_files` (its columns, its limits). An agency whose
-code is unknown is created when the row also gives `nama_opd` and `jenis_opd`; otherwise
-the row is refused.
+`nip` and `nama` are required, and the agency in `kode_opd`, `nama_opd` or
+`singkatan_opd`: it is found by its code, official name, abbreviation or one of its
+aliases (`agencies.matching`); a text that names none is refused with the closest names.
+An agency whose code is unknown is created when the row also gives `nama_opd` and
+`jenis_opd`.
 
 The import cannot take over an account. It never sets a username, a password or the
 active flag of an existing user, and it leaves alone (action "protected") any user who
@@ -26,12 +30,24 @@ from django.core.validators import slug_re, validate_email
 from django.utils.translation import gettext_lazy as _
 
 from agencies.enums import AgencyKind
+from agencies.matching import AgencyIndex
 from agencies.models import Agency
 from agents.enums import PangkatGolongan
 from agents.models import Agent, User
 from agents.validators import normalize_nip, parse_nip
 
-from .import_files import REQUIRED
+from .import_files import (  # noqa: F401 - the file's limits and reader, re-exported
+    AGENCY_COLUMNS,
+    COLUMNS,
+    FORMULA,
+    MAX_ROWS,
+    NUMBER,
+    REQUIRED,
+    ImportFileError,
+    max_file_bytes,
+    read_rows,
+    too_big_message,
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,7 @@ class ImportRow:
     changes: list[Change] = field(default_factory=list)
     note: str = ""  # why a row is protected or waits for a confirmation
     confirmed: bool = False  # the coordinator confirmed a row of another agency's user
+    source: dict[str, str] = field(default_factory=dict)  # the row as the file had it
 
     @property
     def ok(self) -> bool:
@@ -106,6 +123,10 @@ class ImportPlan:
         return self.count("confirm")
 
     @property
+    def refused(self) -> list[ImportRow]:
+        return [r for r in self.rows if r.errors]
+
+    @property
     def agencies_created(self) -> int:
         return len({r.values["kode_opd"] for r in self.rows if r.agency_action == "create"})
 
@@ -129,9 +150,8 @@ def plan_import(
     # Only values that can be stored are looked up (a NUL byte cannot reach PostgreSQL);
     # the others are the rows' errors below.
     nips = {n for _line, v in rows if _storable(n := normalize_nip(v.get("nip", "")))}
-    codes = {c for _line, v in rows if _storable(c := v.get("kode_opd", "").strip().upper())}
     emails = {e for _line, v in rows if _storable(e := v.get("email", "").strip().lower())} - {""}
-    agencies = {a.code.upper(): a for a in Agency.objects.filter(code__in=codes)}
+    index = AgencyIndex(Agency.objects.order_by("pk"))
     users = {
         u.nip: u
         for u in User.objects.filter(nip__in=nips)
@@ -145,24 +165,14 @@ def plan_import(
     seen_emails: dict[str, int] = {}
     result = []
     for line, values in rows:
-        row = ImportRow(line=line, values=dict(values))
-        for column, text in values.items():
-            if _FORBIDDEN.search(text):
-                row.errors.append(
-                    str(_("Kolom %(column)s berisi karakter kendali yang tidak diizinkan."))
-                    % {"column": column}
-                )
-            elif column in limits and len(text.strip()) > limits[column]:
-                row.errors.append(
-                    str(_("Kolom %(column)s terlalu panjang: paling banyak %(max)s karakter."))
-                    % {"column": column, "max": limits[column]}
-                )
-        for column in REQUIRED:
-            if not values.get(column, "").strip():
-                row.errors.append(str(_("Kolom %(column)s wajib diisi.") % {"column": column}))
+        row = ImportRow(line=line, values=dict(values), source=dict(values))
+        notes = getattr(values, "notes", {})
+        _check_cells(row, notes, limits)
         nip = normalize_nip(values.get("nip", ""))
         row.values["nip"] = nip
-        if nip:
+        if notes.get("nip") == NUMBER:
+            row.errors.append(str(NIP_AS_NUMBER % {"nip": nip}))
+        elif nip:
             try:
                 parse_nip(nip)
             except ValidationError as error:
@@ -208,33 +218,11 @@ def plan_import(
                 str(_("Tanggal SK %(value)s tidak dapat dibaca; tulis misalnya 2026-02-21."))
                 % {"value": sk_date}
             )
-        code = values.get("kode_opd", "").strip().upper()
-        row.values["kode_opd"] = code
-        if code and code not in agencies:
-            kind = values.get("jenis_opd", "").strip().lower()
-            if not slug_re.match(code):
-                row.errors.append(
-                    str(
-                        _(
-                            "Kode perangkat daerah %(code)s hanya boleh berisi huruf, angka, "
-                            "tanda hubung dan garis bawah."
-                        )
-                    )
-                    % {"code": code}
-                )
-            elif not values.get("nama_opd", "").strip():
-                row.errors.append(
-                    str(_("Perangkat daerah dengan kode %(code)s tidak dikenal.")) % {"code": code}
-                )
-            elif kind not in AgencyKind.values:
-                row.errors.append(
-                    str(_("Jenis perangkat daerah %(kind)s tidak dikenal; pilih %(kinds)s."))
-                    % {"kind": kind or "—", "kinds": ", ".join(AgencyKind.values)}
-                )
-            else:
-                row.agency_action = "create"
+        agency = _find_agency(row, index, notes)
         if not row.errors:
-            _decide(row, users.get(nip), agencies.get(code), confirmed=nip in confirmed)
+            _decide(row, users.get(nip), agency, confirmed=nip in confirmed)
+        else:
+            row.agency_action = ""
         result.append(row)
     # An agency created by several rows is one agency: the later rows do not create it.
     created = set()
@@ -244,6 +232,119 @@ def plan_import(
                 row.agency_action = ""
             created.add(row.values["kode_opd"])
     return ImportPlan(rows=result)
+
+
+NIP_AS_NUMBER = _(
+    "NIP %(nip)s tersimpan sebagai angka di Excel. Excel hanya menyimpan 15 digit bermakna, "
+    "sehingga NIP 18 digit di berkas ini sudah berubah dan tidak diimpor. Format kolom NIP "
+    "sebagai Teks (pilih kolom, klik kanan, Format Cells, Text), ketik ulang NIP yang benar, "
+    "lalu unggah lagi; atau awali NIP dengan tanda petik (')."
+)
+FORMULA_WITHOUT_VALUE = _(
+    "Kolom %(column)s berisi rumus yang nilainya tidak tersimpan di berkas. Buka berkas di "
+    "Excel atau LibreOffice lalu simpan ulang, atau salin kolom itu dan tempel sebagai nilai."
+)
+
+
+def _check_cells(row: ImportRow, notes: dict[str, str], limits: dict[str, int]) -> None:
+    """Control characters, lengths, unsaved formulas and required cells."""
+    values = row.values
+    for column, text in values.items():
+        if notes.get(column) == FORMULA:
+            row.errors.append(str(FORMULA_WITHOUT_VALUE % {"column": column}))
+        elif _FORBIDDEN.search(text):
+            row.errors.append(
+                str(_("Kolom %(column)s berisi karakter kendali yang tidak diizinkan."))
+                % {"column": column}
+            )
+        elif column in limits and len(text.strip()) > limits[column]:
+            row.errors.append(
+                str(_("Kolom %(column)s terlalu panjang: paling banyak %(max)s karakter."))
+                % {"column": column, "max": limits[column]}
+            )
+    for column in REQUIRED:
+        if not values.get(column, "").strip() and notes.get(column) != FORMULA:
+            row.errors.append(str(_("Kolom %(column)s wajib diisi.") % {"column": column}))
+    agency_cells = [c for c in AGENCY_COLUMNS if values.get(c, "").strip() or c in notes]
+    if not agency_cells:
+        row.errors.append(
+            str(
+                _(
+                    "Perangkat daerah wajib diisi: tulis kode, nama atau singkatannya "
+                    "(kolom %(columns)s)."
+                )
+            )
+            % {"columns": ", ".join(AGENCY_COLUMNS)}
+        )
+
+
+def _find_agency(row: ImportRow, index: AgencyIndex, notes: dict[str, str]) -> Agency | None:
+    """The agency the row names, by code, name, abbreviation or alias (in that column
+    order); None when it names none, with the row's error, or when the row creates it
+    (`agency_action`). Sets the row's `kode_opd` to the agency's code."""
+    texts = [
+        (column, row.values.get(column, "").strip())
+        for column in AGENCY_COLUMNS
+        if column not in notes or notes[column] != FORMULA
+    ]
+    texts = [(column, text) for column, text in texts if text and _storable(text)]
+    if not texts:
+        return None
+    code = row.values.get("kode_opd", "").strip().upper()
+    name = row.values.get("nama_opd", "").strip()
+    kind = row.values.get("jenis_opd", "").strip().lower()
+    for column, text in texts:
+        found = index.find(text)
+        if len(found) == 1:
+            row.values["kode_opd"] = found[0].code.upper()
+            return found[0]
+        if found:
+            row.errors.append(
+                str(
+                    _(
+                        "%(text)s cocok dengan lebih dari satu perangkat daerah (%(codes)s); "
+                        "tulis kodenya di kolom kode_opd."
+                    )
+                )
+                % {"text": text, "codes": ", ".join(sorted(a.code for a in found))}
+            )
+            return None
+        if column == "kode_opd" and name and kind:
+            break  # an unknown code with a name and a kind: a new agency (below)
+    else:
+        text = texts[0][1]
+        message = str(_("Perangkat daerah “%(text)s” tidak dikenal.")) % {"text": text}
+        suggestions = index.suggest(text)
+        if suggestions:
+            message += " " + str(_("Mungkin maksud Anda: %(names)s.")) % {
+                "names": "; ".join(suggestions)
+            }
+        row.errors.append(message)
+        return None
+    row.values["kode_opd"] = code
+    if not slug_re.match(code):
+        row.errors.append(
+            str(
+                _(
+                    "Kode perangkat daerah %(code)s hanya boleh berisi huruf, angka, "
+                    "tanda hubung dan garis bawah."
+                )
+            )
+            % {"code": code}
+        )
+    elif index.find(name):
+        row.errors.append(
+            str(_("Perangkat daerah bernama %(name)s sudah ada dengan kode %(codes)s."))
+            % {"name": name, "codes": ", ".join(sorted(a.code for a in index.find(name)))}
+        )
+    elif kind not in AgencyKind.values:
+        row.errors.append(
+            str(_("Jenis perangkat daerah %(kind)s tidak dikenal; pilih %(kinds)s."))
+            % {"kind": kind or "—", "kinds": ", ".join(AgencyKind.values)}
+        )
+    else:
+        row.agency_action = "create"
+    return None
 
 
 FIELD_LABELS = {

@@ -5,8 +5,14 @@ bulk write sends no model signals.
 assignments, with `cycle_id` and `assignments` (the new ReviewAssignment rows), inside the
 batch's transaction: a receiver defers what must wait for the commit with
 `transaction.on_commit`.
+
+`participants_imported` is sent by the participants import, likewise.
 """
 
 from django.dispatch import Signal
 
 reviewers_assigned = Signal()
+
+# Sent by the participants import once it has written users, agents and agencies in bulk,
+# with `users` (the ids written), inside the import's transaction.
+participants_imported = Signal()

@@ -24,7 +24,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from agencies.models import Agency
 from agents.models import Agent
 from assessment.models import Criterion, Decision, Review, ReviewAssignment
-from assessment.signals import reviewers_assigned
+from assessment.signals import participants_imported, reviewers_assigned
 from plans.models import ActionPlan, ChangeArea, CoreValue, Cycle
 from plans.signals import plan_state_changed
 
@@ -229,6 +229,7 @@ def connect_signals() -> None:
             )
     plan_state_changed.connect(plans_moved, dispatch_uid=f"{UID}.plan_state")
     reviewers_assigned.connect(assignments_made, dispatch_uid=f"{UID}.reviewers_assigned")
+    participants_imported.connect(everything_changed, dispatch_uid=f"{UID}.participants_imported")
     for field in (ActionPlan.change_areas, ActionPlan.core_values):
         m2m_changed.connect(
             plan_alignment_changed,

@@ -170,6 +170,7 @@ def test_created_users_and_agencies_are_audited_with_their_values(db, coordinato
         "unchanged": 0,
         "protected": 0,
         "awaiting_confirmation": 0,
+        "refused": 0,
         "agencies_created": 1,
     }
 

@@ -63,7 +63,7 @@ def test_dry_run_lists_every_row_with_its_outcome_and_errors_and_writes_nothing(
     assert [str(c) for c in plan.rows[1].changes] == ["nama: Lama → Lama Baru"]
     assert summary[2][0:2] == (4, "")
     assert summary[2][3][0].startswith("NIP 123 tidak valid:")
-    assert summary[3] == (5, "", "", ["Perangkat daerah dengan kode ZZZ tidak dikenal."])
+    assert summary[3] == (5, "", "", ["Perangkat daerah “ZZZ” tidak dikenal."])
     assert summary[4] == (6, "", "", [f"NIP {nip(1)} ganda: sudah ada di baris 2."])
     assert summary[5] == (7, "create", "create", [])
     assert (plan.errors, plan.ok) == (3, False)
@@ -146,7 +146,9 @@ def test_a_missing_required_column_is_reported_for_the_file(client, coordinator)
     client.force_login(coordinator)
     upload = SimpleUploadedFile("peserta.csv", b"nama\nBudi\n", content_type="text/csv")
     response = client.post(reverse("assessment:participants"), {"file": upload})
-    assert response.context["form"].errors == {"file": ["Kolom wajib tidak ada: nip, kode_opd."]}
+    assert response.context["form"].errors == {
+        "file": ["Kolom wajib tidak ada: nip, kode_opd / nama_opd / singkatan_opd."]
+    }
 
 
 def test_management_command_dry_run_and_commit(tmp_path, dinkes, capsys):

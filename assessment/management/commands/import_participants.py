@@ -1,7 +1,12 @@
-"""`manage.py import_participants FILE [--commit] [--confirm NIP ...]`: the same import as
-the coordinator's page. Without --commit it is a dry run that prints every row's outcome,
-its changes (before → after) and its errors. A row whose user belongs to another agency is
-written only when its NIP is given with --confirm; a row naming an account with another
+"""`manage.py import_participants FILE [--commit] [--skip-invalid] [--refused OUT.xlsx]
+[--confirm NIP ...]`: the same import as the coordinator's page.
+
+Without --commit it is a dry run that prints every row's outcome (tab-separated: line,
+NIP, outcome, changes before → after, note), or its errors. With --commit the file is
+written in one transaction when no row has an error; with --skip-invalid as well, the
+valid rows are written and the refused ones are only reported (and, with --refused,
+written to a spreadsheet with a reason column). A row whose user belongs to another agency
+is written only when its NIP is given with --confirm; a row naming an account with another
 role is never written."""
 
 from pathlib import Path
@@ -9,7 +14,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from agents.validators import normalize_nip
-from assessment.import_files import ImportFileError, max_file_bytes, read_rows
+from assessment.import_sheets import refused_workbook
+from assessment.imports import ImportFileError, max_file_bytes, read_rows
 from assessment.services import import_participants
 
 
@@ -24,6 +30,17 @@ class Command(BaseCommand):
             help="Simpan (satu transaksi). Tanpa ini: uji coba saja.",
         )
         parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="Simpan baris yang valid walaupun ada baris yang ditolak.",
+        )
+        parser.add_argument(
+            "--refused",
+            type=Path,
+            metavar="OUT.xlsx",
+            help="Tulis baris yang ditolak, dengan alasannya, ke berkas XLSX ini.",
+        )
+        parser.add_argument(
             "--confirm",
             action="append",
             default=[],
@@ -31,7 +48,7 @@ class Command(BaseCommand):
             help="Konfirmasi baris pengguna dari perangkat daerah lain (boleh berulang).",
         )
 
-    def handle(self, *args, file: Path, commit: bool, confirm: list[str], **options):
+    def handle(self, *args, file: Path, commit: bool, skip_invalid: bool, **options):
         if not file.is_file():
             raise CommandError(f"File not found: {file}")
         if file.stat().st_size > max_file_bytes():
@@ -40,8 +57,10 @@ class Command(BaseCommand):
             rows = read_rows(file.name, file.read_bytes())
         except ImportFileError as error:
             raise CommandError(str(error.message)) from error
-        confirmed = frozenset(normalize_nip(nip) for nip in confirm)
-        plan = import_participants(rows, by=None, dry_run=not commit, confirmed=confirmed)
+        confirmed = frozenset(normalize_nip(nip) for nip in options["confirm"])
+        plan = import_participants(
+            rows, by=None, dry_run=not commit, confirmed=confirmed, skip_invalid=skip_invalid
+        )
         for row in plan.rows:
             if row.errors:
                 self.stdout.write(
@@ -53,14 +72,23 @@ class Command(BaseCommand):
                     extra += f"\t{row.note}"
                 agency = "\tagency:create" if row.agency_action == "create" else ""
                 self.stdout.write(f"{row.line}\t{row.values['nip']}\t{row.action}{agency}{extra}")
+        if options["refused"] and plan.errors:
+            options["refused"].write_bytes(
+                refused_workbook((r.line, r.source, r.errors) for r in plan.refused)
+            )
+            self.stdout.write(f"Refused rows written to {options['refused']}")
         summary = (
             f"created={plan.created} updated={plan.updated} unchanged={plan.unchanged} "
             f"protected={plan.protected} awaiting_confirmation={plan.awaiting_confirmation} "
             f"agencies_created={plan.agencies_created} errors={plan.errors}"
         )
-        if plan.errors:
+        if plan.errors and not skip_invalid:
             raise CommandError(f"Nothing written: {summary}")
-        if commit:
-            self.stdout.write(self.style.SUCCESS(f"Imported: {summary}"))
-        else:
+        if not commit:
             self.stdout.write(f"Dry run (use --commit to write): {summary}")
+        elif plan.errors:
+            self.stdout.write(
+                self.style.WARNING(f"Imported the valid rows, refused {plan.errors}: {summary}")
+            )
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Imported: {summary}"))

@@ -7,6 +7,7 @@ from django.db import connection
 from django.utils import translation
 
 from agents.enums import Role
+from plans.signals import plan_state_changed
 from tests.factories import (
     AgencyFactory,
     AgentFactory,
@@ -122,3 +123,16 @@ def draft_plan(cycle, agent):
 @pytest.fixture
 def complete_plan(draft_plan):
     return complete_plan_content(draft_plan)
+
+
+@pytest.fixture
+def heard():
+    """What plan_state_changed announced: (plan ids, from, to, actor, action) per send."""
+    calls = []
+
+    def receiver(sender, plans, from_state, to_state, by, action, **kwargs):
+        calls.append(([p.pk for p in plans], from_state, to_state, by, action))
+
+    plan_state_changed.connect(receiver, dispatch_uid="tests.heard")
+    yield calls
+    plan_state_changed.disconnect(dispatch_uid="tests.heard")

@@ -117,6 +117,30 @@ def test_batches_write_what_one_by_one_wrote(cycle, coordinator, pool, plans, mo
     assert ActivityLog.objects.filter(action="plan.start_review").count() == 10
 
 
+def test_each_batch_announces_its_state_change_once_for_all_its_plans(
+    cycle, coordinator, pool, plans, monkeypatch, heard
+):
+    """Seven plans in batches of three: three announcements (3, 3 and 1 plans), never one
+    per plan; plans whose review was already running are not announced again."""
+    monkeypatch.setattr(assignment_services, "AUTO_ASSIGN_BATCH", 3)
+    pool(3)
+    made = sorted(p.pk for p in plans(7))
+    (running,) = plans(1, state=PlanState.IN_REVIEW)
+    now = timezone.now()
+    auto_assign(cycle, by=coordinator, now=now)
+    edge = ("submitted", "in_review", coordinator, "plan.start_review")
+    assert heard == [
+        (made[0:3], *edge),
+        (made[3:6], *edge),
+        (made[6:7], *edge),
+    ]
+    assert running.pk not in {pk for ids, *_rest in heard for pk in ids}
+    # Nothing left to start: a second run announces nothing.
+    heard.clear()
+    auto_assign(cycle, by=coordinator, now=now)
+    assert heard == []
+
+
 def test_a_batch_checks_under_its_lock_what_a_plan_still_needs(
     cycle, coordinator, pool, plans, monkeypatch
 ):

@@ -15,7 +15,6 @@ from plans.enums import TRANSITIONS, PlanState
 from plans.models import ActionPlan, ImmutableRowError, PlanVersion
 from plans.services import content, workflow
 from plans.services.common import PlanError
-from plans.signals import plan_state_changed
 from tests.factories import AgentFactory, PlanFactory, user_with_role
 
 ALL_LEVELS_4 = {f"K{i}": (4, "baik") for i in range(1, 7)}
@@ -351,19 +350,6 @@ def test_decide_refused_to_reviewer(complete_plan, actors):
 def test_complete_plan_content_factory_leaves_nothing_missing(complete_plan):
     assert (complete_plan.activities.count(), complete_plan.targets.count()) == (3, 2)
     assert missing_items(complete_plan) == []
-
-
-@pytest.fixture
-def heard():
-    """What plan_state_changed announced: (plan ids, from, to, actor, action) per send."""
-    calls = []
-
-    def receiver(sender, plans, from_state, to_state, by, action, **kwargs):
-        calls.append(([p.pk for p in plans], from_state, to_state, by, action))
-
-    plan_state_changed.connect(receiver, dispatch_uid="tests.heard")
-    yield calls
-    plan_state_changed.disconnect(dispatch_uid="tests.heard")
 
 
 def test_a_single_transition_announces_the_change_once(complete_plan, agent, heard):

@@ -31,6 +31,7 @@ RUN_DEV = ROOT / "scripts" / "run_dev.sh"
 INSTALL_SYSTEM_DEPS = ROOT / "scripts" / "install_system_deps.sh"
 BACKUP = ROOT / "scripts" / "backup.sh"
 RESTORE = ROOT / "scripts" / "restore.sh"
+RUNTIME_CHECK = "scripts/check_runtime_requirements.sh"
 
 APP_SERVICES = ("migrate", "web", "worker", "beat")  # built from this repository
 WSGI_TARGET = "agenplan.wsgi:application"
@@ -251,6 +252,7 @@ def test_every_manage_py_command_in_the_tooling_exists():
     texts = {
         "Makefile": "\n".join(make_dry_run("run") + make_dry_run("test") + make_dry_run("lint")),
         "scripts/run_dev.sh": RUN_DEV.read_text(),
+        RUNTIME_CHECK: (ROOT / RUNTIME_CHECK).read_text(),
         "Dockerfile": DOCKERFILE.read_text(),
         "docker-compose.yml": "\n".join(
             shlex.join(argv(service["command"]))
@@ -269,6 +271,7 @@ def test_every_manage_py_command_in_the_tooling_exists():
     assert used["scripts/run_dev.sh"] == {"runserver", "seed_demo"}
     assert used["Dockerfile"] == {"collectstatic", "compilemessages"}
     assert used["docker-compose.yml"] == {"bootstrap"}
+    assert used[RUNTIME_CHECK] == {"bootstrap"}
     available = get_commands()
     for name, commands in used.items():
         assert commands <= set(available), (name, commands - set(available))
@@ -349,6 +352,8 @@ def test_ci_runs_lint_then_test():
     assert lines[0] == "#!/usr/bin/env bash"
     assert "set -euo pipefail" in lines
     assert lines.index("make lint") < lines.index("make test")
+    # The runtime-only virtualenv is checked before the long test run.
+    assert lines.index("make lint") < lines.index(RUNTIME_CHECK) < lines.index("make test")
     assert "export DATABASE_URL=postgres://postgres@127.0.0.1:5432/agenplan_ci" in lines
     assert "export CELERY_BROKER_URL=redis://127.0.0.1:6379/15" in lines
 
@@ -381,7 +386,7 @@ def test_make_backup_and_restore_run_the_scripts():
 
 
 def test_scripts_are_executable_bash():
-    for script in (RUN_DEV, INSTALL_SYSTEM_DEPS, BACKUP, RESTORE):
+    for script in (RUN_DEV, INSTALL_SYSTEM_DEPS, BACKUP, RESTORE, ROOT / RUNTIME_CHECK):
         assert script.stat().st_mode & stat.S_IXUSR, script
         assert script.read_text().splitlines()[0] == "#!/usr/bin/env bash", script
         subprocess.run(["bash", "-n", str(script)], check=True, timeout=30)

@@ -7,6 +7,7 @@ which saves with `update_fields` and records the transition in the audit log.
 
 import datetime as dt
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -194,9 +195,7 @@ def withdraw_plan(
                 _("Rencana hanya dapat ditarik sebelum penilaian dimulai."),
                 code="invalid_transition",
             )
-        back_to = PlanState.DRAFT
-        if locked.versions.count() > 1:
-            back_to = PlanState.REVISION_REQUESTED
+        back_to = _submitted_from(locked)
         transition(
             locked,
             to=back_to,
@@ -208,6 +207,25 @@ def withdraw_plan(
         )
     plan.refresh_from_db()
     return plan
+
+
+def _submitted_from(plan: ActionPlan) -> str:
+    """The state the plan was submitted from (the audit entry of its latest submission):
+    a withdrawn revision goes back to "revision requested", a withdrawn draft to draft,
+    however many versions were handed in before."""
+    source = (
+        ActivityLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(ActionPlan),
+            object_id=plan.pk,
+            action="plan.submit",
+        )
+        .order_by("-id")
+        .values_list("from_state", flat=True)
+        .first()
+    )
+    if source in PlanState.EDITABLE:
+        return source
+    return PlanState.DRAFT
 
 
 def endorse_plan(plan: ActionPlan, *, by: User, now: dt.datetime | None = None) -> ActionPlan:

@@ -50,6 +50,17 @@ def publish(task, /, **kwargs) -> bool:
     return True
 
 
+def publish_unannounced(task, /, **kwargs) -> bool:
+    """`publish`, without telling the user when the broker cannot take it: for an e-mail
+    whose very existence is private (a password reset tells nobody whether the address
+    has an account). The sweep still publishes it again."""
+    token = _held_back.set(None)
+    try:
+        return publish(task, **kwargs)
+    finally:
+        _held_back.reset(token)
+
+
 def publish_on_commit(task, /, **kwargs) -> None:
     """`publish` once the surrounding transaction commits (at once outside one)."""
     transaction.on_commit(lambda: publish(task, **kwargs))

@@ -24,6 +24,7 @@ NAVIGATION = {
         ("assessment:calibration", _("Kalibrasi reviewer"), "sliders"),
         ("assessment:cycles", _("Siklus dan instrumen"), "calendar-range"),
         ("assessment:participants", _("Impor peserta"), "person-plus"),
+        ("invitations", _("Undangan akun"), "envelope"),
         ("plans:list", _("Daftar rencana"), "list-ul"),
         ("audit", _("Jejak audit"), "journal-check"),
     ],

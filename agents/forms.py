@@ -62,3 +62,35 @@ class AuditFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("date_to", _("Tanggal akhir tidak boleh sebelum tanggal awal."))
         return data
+
+
+class PasswordResetRequestForm(forms.Form):
+    """ "Lupa kata sandi": the address to mail a link to (the page never says whether it
+    has an account)."""
+
+    email = forms.EmailField(
+        label=_("Alamat e-mail"),
+        max_length=254,
+        help_text=_("Alamat e-mail yang tercatat pada akun AgenPlan Anda."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
+INVITATION_STATUSES = [
+    ("", _("Semua")),
+    ("not_invited", _("Belum diundang")),
+    ("pending", _("Undangan berlaku, belum diterima")),
+    ("expired", _("Undangan kedaluwarsa")),
+]
+
+
+class InvitationFilterForm(forms.Form):
+    """Filters of the invitations page (in the URL)."""
+
+    q = forms.CharField(
+        label=_("Cari"),
+        required=False,
+        max_length=100,
+        help_text=_("Nama, NIP, nama pengguna atau e-mail."),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=INVITATION_STATUSES)

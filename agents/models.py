@@ -258,3 +258,90 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id}: {self.title}"
+
+
+class Invitation(models.Model):
+    """An invitation to set a password, mailed once with a single-use link.
+
+    The row is the outbox of its e-mail (`emailed_at` empty: not yet delivered). The link's
+    secret is made by the mail task when it sends the mail and only its SHA-256 is kept
+    (`token_hash`): the secret is never in the database nor in the broker's message. A
+    new invitation of the same person replaces the open one (`superseded_at`), so at most
+    one link per person works; accepting it (`accepted_at`) ends it.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("pengguna")
+    )
+    invited_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diundang oleh"),
+    )
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
+    expires_at = models.DateTimeField(_("berlaku sampai"))
+    # The site's address for the link, when the setting does not give one (the inviter's
+    # request's host).
+    base_url = models.CharField(max_length=200, blank=True)
+    token_hash = models.CharField(max_length=64, blank=True)
+    emailed_at = models.DateTimeField(_("dikirim"), null=True, blank=True)
+    mail_published_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(_("diterima"), null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("undangan")
+        verbose_name_plural = _("undangan")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(accepted_at__isnull=True, superseded_at__isnull=True),
+                name="invitation_one_open_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["token_hash"],
+                condition=~models.Q(token_hash=""),
+                name="invitation_unique_token_hash",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(emailed_at__isnull=True),
+                name="invitation_unmailed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.created_at:%Y-%m-%d}"
+
+
+class PasswordResetMail(models.Model):
+    """A requested password-reset e-mail: the outbox row of its mail. The link is made by
+    the mail task with Django's token generator (valid PASSWORD_RESET_TIMEOUT, unusable
+    once the password changed), so no secret is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    base_url = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=5, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    mail_published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail atur ulang kata sandi")
+        verbose_name_plural = _("e-mail atur ulang kata sandi")
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(emailed_at__isnull=True),
+                name="passwordresetmail_unmailed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.created_at:%Y-%m-%d %H:%M}"

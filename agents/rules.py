@@ -29,3 +29,6 @@ is_admin = _has_role(Role.ADMIN)
 
 # The audit trail: coordinators (Biro Organisasi) and admins.
 rules.add_perm("agents.view_audit_log", is_coordinator | is_admin)
+
+# Inviting people to set their password, and resending: the Biro Organisasi.
+rules.add_perm("agents.invite_users", is_coordinator)

@@ -3,11 +3,12 @@
 import datetime as dt
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from .enums import Role
-from .models import ActivityLog, User
+from .models import ActivityLog, Invitation, User
 from .validators import normalize_nip
 
 
@@ -138,3 +139,49 @@ def audit_entries(filters: dict) -> QuerySet:
     if text:
         entries = entries.filter(object_repr__icontains=text)
     return entries
+
+
+# --- Accounts awaiting their password -------------------------------------------------
+
+# An account that cannot sign in: no password was ever set (imported, or made without one).
+WITHOUT_PASSWORD = Q(password__startswith=UNUSABLE_PASSWORD_PREFIX) | Q(password="")
+
+
+def accounts_awaiting_password(filters: dict, *, now: dt.datetime | None = None) -> QuerySet:
+    """Active accounts without a password (who have not accepted an invitation), by name,
+    each with its open invitation's dates (`invited_at`, `invitation_expires_at`,
+    `invitation_emailed_at`; empty when none is open) and `invitation_expired`. Filters:
+    `q` (name, NIP, username, e-mail) and `status` ("not_invited", "pending", "expired")."""
+    now = now or timezone.now()
+    open_invitation = Invitation.objects.filter(
+        user=OuterRef("pk"), accepted_at__isnull=True, superseded_at__isnull=True
+    )
+    accounts = (
+        User.objects.filter(WITHOUT_PASSWORD, is_active=True)
+        .select_related("agency")
+        .annotate(
+            invited_at=Subquery(open_invitation.values("created_at")[:1]),
+            invitation_expires_at=Subquery(open_invitation.values("expires_at")[:1]),
+            invitation_emailed_at=Subquery(open_invitation.values("emailed_at")[:1]),
+        )
+        .annotate(
+            invitation_expired=ExpressionWrapper(
+                Q(invitation_expires_at__lte=now), output_field=BooleanField()
+            )
+        )
+        .order_by("name", "pk")
+    )
+    status = filters.get("status")
+    if status == "not_invited":
+        accounts = accounts.filter(invited_at__isnull=True)
+    elif status == "pending":
+        accounts = accounts.filter(invitation_expires_at__gt=now)
+    elif status == "expired":
+        accounts = accounts.filter(invitation_expires_at__lte=now)
+    text = (filters.get("q") or "").strip()
+    if text:
+        match = Q(name__icontains=text) | Q(username__iexact=text) | Q(email__icontains=text)
+        if normalize_nip(text).isdigit():
+            match |= Q(nip=normalize_nip(text))
+        accounts = accounts.filter(match)
+    return accounts

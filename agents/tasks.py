@@ -1,9 +1,9 @@
 """Thin Celery tasks: ids in, call a service. Mail tasks are named send_* and routed to
 the "mail" queue by CELERY_TASK_ROUTES.
 
-`agents.notifications` imports this module to publish the mail after its commit; each
-task imports the notifications inside the function, so the two never import each other
-at load.
+`agents.notifications` and `agents.invitations` import this module to publish the mail
+after their commit; each task imports its service inside the function, so the two never
+import each other at load.
 """
 
 import logging
@@ -18,13 +18,15 @@ from agenplan.outbox import publish
 logger = logging.getLogger(__name__)
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError)
+# A mail task retries while the mail server refuses or cannot be reached.
+MAIL_TASK_OPTIONS = {
+    "autoretry_for": (smtplib.SMTPException, ConnectionError, TimeoutError),
+    "retry_backoff": 30,
+    "max_retries": 5,
+}
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=30,
-    max_retries=5,
-)
+@shared_task(**MAIL_TASK_OPTIONS)
 def send_notification_mail(*, notification_id: int) -> bool:
     """Mail one notification; a retry after it was sent does nothing (emailed_at)."""
     from .notifications import deliver_mail  # noqa: PLC0415 - see the module's doc
@@ -32,20 +34,41 @@ def send_notification_mail(*, notification_id: int) -> bool:
     return deliver_mail(notification_id)
 
 
+@shared_task(**MAIL_TASK_OPTIONS)
+def send_invitation_mail(*, invitation_id: int) -> bool:
+    """Mail one invitation with its single-use link; a retry after it was sent does nothing."""
+    from .invitations import deliver_invitation  # noqa: PLC0415 - see the module's doc
+
+    return deliver_invitation(invitation_id)
+
+
+@shared_task(**MAIL_TASK_OPTIONS)
+def send_password_reset_mail(*, reset_id: int) -> bool:
+    """Mail one password-reset link; a retry after it was sent does nothing."""
+    from .invitations import deliver_password_reset  # noqa: PLC0415 - see the module's doc
+
+    return deliver_password_reset(reset_id)
+
+
 @shared_task(bind=True, max_retries=3, soft_time_limit=60, time_limit=90)
 def resend_unmailed_notifications(self) -> int:
     """Every minute (Celery beat) and when a worker starts: publish again the e-mails of
-    notifications that were never handed to the broker or never delivered."""
+    notifications, invitations and password resets that were never handed to the broker
+    or never delivered."""
+    from .invitations import republish_unmailed  # noqa: PLC0415 - see the module's doc
     from .notifications import publish_mail, unmailed  # noqa: PLC0415 - see the module's doc
 
     try:
         ids = unmailed()
+        account_mail = republish_unmailed()
     except TRANSIENT_ERRORS as exc:
         raise self.retry(exc=exc, countdown=30) from exc
     published = sum(1 for pk in ids if publish_mail(pk))
     if ids:
         logger.warning("outbox: %s of %s unmailed notifications published", published, len(ids))
-    return published
+    if account_mail:
+        logger.warning("outbox: %s invitation or reset e-mails published again", account_mail)
+    return published + account_mail
 
 
 @worker_ready.connect

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import security_views, views
+from . import account_views, security_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,33 @@ urlpatterns = [
         views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path(
+        "akun/lupa-kata-sandi/",
+        account_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "akun/lupa-kata-sandi/terkirim/",
+        account_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "akun/lupa-kata-sandi/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "akun/lupa-kata-sandi/selesai/",
+        account_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path(
+        "akun/undangan/<str:token>/",
+        account_views.invitation_accept,
+        name="invitation_accept",
+    ),
+    path("koordinator/undangan/", account_views.invitations, name="invitations"),
+    path("koordinator/undangan/kirim/", account_views.invitations_send, name="invitations_send"),
     path("akun/keamanan/", security_views.security, name="security"),
     path("akun/keamanan/aktifkan/", security_views.enrol, name="two_factor_enrol"),
     path(

@@ -146,6 +146,18 @@ MATRIX: dict[tuple[str, str], Row] = {
         answers(302, anonymous=302), method="post", data=(("language", "en"),)
     ),
     ("healthz", ""): Row(answers(200, anonymous=200)),
+    # Getting into an account: open to everyone, signed in or not. The link of a reset or
+    # an invitation made up here is refused on its page (200); an invitation's link first
+    # moves its secret into the session (302).
+    ("password_reset", ""): Row(answers(200, anonymous=200)),
+    ("password_reset_done", ""): Row(answers(200, anonymous=200)),
+    ("password_reset_confirm", ""): Row(answers(200, anonymous=200)),
+    ("password_reset_complete", ""): Row(answers(200, anonymous=200)),
+    ("invitation_accept", ""): Row(answers(302, anonymous=302)),
+    # Inviting and resending: the Biro Organisasi (by role, not by flag). With nobody
+    # chosen the coordinator is sent back to the page.
+    ("invitations", ""): Row(answers(coordinator=200)),
+    ("invitations_send", ""): Row(answers(coordinator=302), method="post"),
     # Account security: everyone's own (no one here has two-factor sign-in yet, and the
     # roles that must have it are not set in the tests).
     ("security", ""): Row(answers(200)),
@@ -416,6 +428,8 @@ def _arguments(name: str, converters, row: Row, world, plan) -> list:
             arguments.append(plan.agency_id)
         elif converter == "pk":
             arguments.append(plan.pk)
+        elif converter in {"uidb64", "token"}:  # a reset's or invitation's link: made up
+            arguments.append("MQ" if converter == "uidb64" else "x-made-up")
         else:
             raise AssertionError(f"{name}: no argument for <{converter}>")
     return arguments

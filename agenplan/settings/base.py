@@ -143,6 +143,9 @@ AGENPLAN_SESSION_WARNING_SECONDS = env.int("AGENPLAN_SESSION_WARNING_SECONDS", d
 SESSION_COOKIE_AGE = AGENPLAN_SESSION_MAX_HOURS * 3600
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# A "lupa kata sandi" link works for this many seconds, and once (it dies when the password
+# changes); invitations' links work for 7 days (agents.invitations).
+PASSWORD_RESET_TIMEOUT = env.int("AGENPLAN_PASSWORD_RESET_SECONDS", default=3 * 3600)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -181,7 +184,8 @@ AXES_VERBOSE = False
 # trusted proxy saw, never one the client wrote itself.
 AGENPLAN_TRUSTED_PROXY_COUNT = env.int("AGENPLAN_TRUSTED_PROXY_COUNT", default=0)
 # Requests per window and address ("N/s", "N/m", "N/h"), counted in the cache (shared by
-# every worker when the cache is Redis): sign-in attempts and printed-code checks.
+# every worker when the cache is Redis): sign-in attempts, printed-code checks, and
+# password-reset requests (counted per address and per e-mail address asked for).
 AGENPLAN_RATE_LIMITS = {
     "login": env.str("AGENPLAN_RATE_LIMIT_LOGIN", default="30/m"),
     "password_reset": env.str("AGENPLAN_RATE_LIMIT_PASSWORD_RESET", default="5/h"),

@@ -12,6 +12,12 @@ Publishing fails fast: one retry after 0.2 s and a 2 s connection timeout
 (CELERY_TASK_PUBLISH_RETRY_POLICY, CELERY_BROKER_CONNECTION_TIMEOUT), so a request never
 hangs on a dead broker.
 
+Services name the task they publish (`publish("assessment.tasks.run_auto_assign",
+run_id=…)`) instead of importing it: the task module imports its services at the top, so
+the services must not import it back. Each app registers its tasks when Django starts
+(its AppConfig.ready imports its `tasks` module), so a name always finds its task, in the
+web process as in the worker.
+
 `held_back()` tells the request what could not be published, so that its answer can say
 so ("e-mail akan dikirim"): OutboxMiddleware adds that message to a successful answer.
 """
@@ -23,6 +29,8 @@ from django.contrib import messages
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from .celery import app as celery_app
+
 logger = logging.getLogger(__name__)
 
 # Tasks whose name starts with this send e-mail (routed to the "mail" queue).
@@ -33,9 +41,17 @@ _held_back: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
 )
 
 
+def task_named(name: str):
+    """The registered task of that dotted name (KeyError for a name no app registers)."""
+    return celery_app.tasks[name]
+
+
 def publish(task, /, **kwargs) -> bool:
     """Send `task(**kwargs)` to the broker now; False (logged) when the broker cannot take
-    it. Eager Celery (tests) runs the task here and lets its errors through."""
+    it. `task` is a task or its dotted name. Eager Celery (tests) runs the task here and
+    lets its errors through."""
+    if isinstance(task, str):
+        task = task_named(task)
     if task.app.conf.task_always_eager:
         task.apply_async(kwargs=kwargs)
         return True

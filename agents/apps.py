@@ -13,6 +13,7 @@ class AgentsConfig(AppConfig):
         from .admin_audit import audit_admin_site  # noqa: PLC0415 - needs loaded models
 
         audit_admin_site(admin.site)
-        # Connect the receivers: the sign-in lock's audit, the session clock's start, what
-        # a new session owes of two-factor sign-in.
-        from . import lockout, sessions, two_factor  # noqa: F401, PLC0415 - receivers, after ready
+        # Connect the receivers (the sign-in lock's audit, the session clock's start, what
+        # a new session owes of two-factor sign-in) and register the app's tasks in every
+        # process, since services publish them by name.
+        from . import lockout, sessions, tasks, two_factor  # noqa: F401, PLC0415 - after ready

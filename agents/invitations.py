@@ -35,7 +35,10 @@ from agenplan.outbox import publish, publish_unannounced
 
 from .models import Invitation, PasswordResetMail, User
 from .services import activity_entry, record_activities, record_activity
-from .tasks import send_invitation_mail, send_password_reset_mail
+
+# The mail tasks, by name: `agents.tasks` imports this module (see agenplan/outbox.py).
+INVITATION_TASK = "agents.tasks.send_invitation_mail"
+RESET_TASK = "agents.tasks.send_password_reset_mail"
 
 INVITATION_VALID_DAYS = 7
 # A reset e-mail not delivered within this time is no longer sent: the person has gone.
@@ -147,7 +150,7 @@ def invite_users(users, invited_by: User | None, *, base_url: str = "", now=None
 
 
 def publish_invitation(invitation_id: int) -> bool:
-    if not publish(send_invitation_mail, invitation_id=invitation_id):
+    if not publish(INVITATION_TASK, invitation_id=invitation_id):
         return False
     Invitation.objects.filter(pk=invitation_id).update(mail_published_at=timezone.now())
     return True
@@ -307,7 +310,7 @@ def request_password_reset(email: str, *, base_url: str = "", language: str = ""
 
 def publish_password_reset(reset_id: int) -> bool:
     # Unannounced: "the e-mail will follow" would tell that the address has an account.
-    if not publish_unannounced(send_password_reset_mail, reset_id=reset_id):
+    if not publish_unannounced(RESET_TASK, reset_id=reset_id):
         return False
     PasswordResetMail.objects.filter(pk=reset_id).update(mail_published_at=timezone.now())
     return True

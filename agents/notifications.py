@@ -21,9 +21,11 @@ from agenplan.outbox import publish
 from agenplan.site import absolute_url
 
 from .models import Notification, User
-from .tasks import send_notification_mail
 
 logger = logging.getLogger(__name__)
+
+# The mail task, by name: `agents.tasks` imports this module (see agenplan/outbox.py).
+MAIL_TASK = "agents.tasks.send_notification_mail"
 
 
 def notify(
@@ -71,7 +73,7 @@ def send(recipient: User, *, kind: str, title, body="", url: str = "", dedupe_ke
 def publish_mail(notification_id: int) -> bool:
     """Publish the notification's mail task and remember when the broker took it; False
     when the broker is down (the sweep publishes it again; the request goes on)."""
-    if not publish(send_notification_mail, notification_id=notification_id):
+    if not publish(MAIL_TASK, notification_id=notification_id):
         return False
     mark_mail_published(notification_id)
     return True

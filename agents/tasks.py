@@ -1,9 +1,9 @@
 """Thin Celery tasks: ids in, call a service. Mail tasks are named send_* and routed to
 the "mail" queue by CELERY_TASK_ROUTES.
 
-`agents.notifications` and `agents.invitations` import this module to publish the mail
-after their commit; each task imports its service inside the function, so the two never
-import each other at load.
+The tasks import their services (`agents.notifications`, `agents.invitations`); those
+publish a mail task by its name (`MAIL_TASK`, `INVITATION_TASK`, `RESET_TASK`), so no
+service imports this module.
 """
 
 import logging
@@ -14,6 +14,9 @@ from celery.signals import worker_ready
 from django.db import InterfaceError, OperationalError
 
 from agenplan.outbox import publish
+
+from .invitations import deliver_invitation, deliver_password_reset, republish_unmailed
+from .notifications import deliver_mail, publish_mail, unmailed
 
 logger = logging.getLogger(__name__)
 
@@ -29,24 +32,18 @@ MAIL_TASK_OPTIONS = {
 @shared_task(**MAIL_TASK_OPTIONS)
 def send_notification_mail(*, notification_id: int) -> bool:
     """Mail one notification; a retry after it was sent does nothing (emailed_at)."""
-    from .notifications import deliver_mail  # noqa: PLC0415 - see the module's doc
-
     return deliver_mail(notification_id)
 
 
 @shared_task(**MAIL_TASK_OPTIONS)
 def send_invitation_mail(*, invitation_id: int) -> bool:
     """Mail one invitation with its single-use link; a retry after it was sent does nothing."""
-    from .invitations import deliver_invitation  # noqa: PLC0415 - see the module's doc
-
     return deliver_invitation(invitation_id)
 
 
 @shared_task(**MAIL_TASK_OPTIONS)
 def send_password_reset_mail(*, reset_id: int) -> bool:
     """Mail one password-reset link; a retry after it was sent does nothing."""
-    from .invitations import deliver_password_reset  # noqa: PLC0415 - see the module's doc
-
     return deliver_password_reset(reset_id)
 
 
@@ -55,9 +52,6 @@ def resend_unmailed_notifications(self) -> int:
     """Every minute (Celery beat) and when a worker starts: publish again the e-mails of
     notifications, invitations and password resets that were never handed to the broker
     or never delivered."""
-    from .invitations import republish_unmailed  # noqa: PLC0415 - see the module's doc
-    from .notifications import publish_mail, unmailed  # noqa: PLC0415 - see the module's doc
-
     try:
         ids = unmailed()
         account_mail = republish_unmailed()

@@ -1,7 +1,8 @@
 """Thin Celery tasks: ids in, call a service.
 
-The services import this module to publish work after their commit; each task imports
-its service inside the function, so the two modules never import each other at load.
+The tasks import their services; the services publish a task by its name
+(`agenplan.outbox.publish("assessment.tasks.run_auto_assign", …)`), so no service imports
+this module.
 """
 
 import logging
@@ -15,6 +16,10 @@ from django.db import InterfaceError, OperationalError
 from agenplan.outbox import publish
 from plans.services.common import PlanError
 
+from .services import runs
+from .services.reminders import remind_reviewers
+from .services.staging import remove_expired_import_files
+
 logger = logging.getLogger(__name__)
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError)
@@ -24,8 +29,6 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError)
 def republish_assignment_runs(self) -> list[int]:
     """Every minute (Celery beat) and when a worker starts: publish the assignment runs
     still queued without having reached a worker."""
-    from .services import runs  # noqa: PLC0415 - see the module's doc
-
     try:
         return runs.republish_queued_runs()
     except TRANSIENT_ERRORS as exc:
@@ -41,8 +44,6 @@ def _sweep_on_worker_ready(sender=None, **kwargs) -> None:
 @shared_task
 def remind_due_reviews() -> dict[str, int]:
     """Daily (Celery beat): reviews due in two days, and overdue reviews."""
-    from .services.reminders import remind_reviewers  # noqa: PLC0415 - see the module's doc
-
     counts = remind_reviewers()
     logger.info("review reminders: %s", counts)
     return counts
@@ -52,8 +53,6 @@ def remind_due_reviews() -> dict[str, int]:
 def clean_up_import_files() -> int:
     """Nightly (Celery beat): remove the participant uploads whose dry run was not
     confirmed within AGENPLAN_IMPORT_RETENTION_HOURS."""
-    from .services.staging import remove_expired_import_files  # noqa: PLC0415 - as above
-
     removed = remove_expired_import_files()
     logger.info("import retention: %s uploads removed", len(removed))
     return len(removed)
@@ -72,8 +71,6 @@ def run_auto_assign(self, *, run_id: int) -> None:
     left alone, an unfinished one goes on where it stopped. Only transient errors
     (database unreachable) are retried; anything else ends the run as failed, with a
     message for the coordinator."""
-    from .services import runs  # noqa: PLC0415 - see the module's doc
-
     try:
         runs.perform_assignment_run(run_id)
     except TRANSIENT_ERRORS as exc:

@@ -10,3 +10,5 @@ class ReportsConfig(AppConfig):
         from .cache import connect_signals  # noqa: PLC0415 - needs loaded models
 
         connect_signals()
+        # Register the app's tasks in every process: services publish them by name.
+        from . import tasks  # noqa: F401, PLC0415 - needs loaded models

@@ -21,6 +21,8 @@ from django.utils import timezone
 from agenplan.outbox import publish
 from plans.services.common import PlanError
 
+from . import services
+
 logger = logging.getLogger(__name__)
 
 TRANSIENT_ERRORS = (OperationalError, ConnectionError)
@@ -35,14 +37,6 @@ TASK_OPTIONS = {
 }
 
 
-def _services():
-    # The services import this module to publish their tasks after the commit; the tasks
-    # reach the services when they run, so the two never import each other at load.
-    from . import services  # noqa: PLC0415 - see the comment above
-
-    return services
-
-
 def _backoff(retries: int) -> int:
     return get_exponential_backoff_interval(
         factor=5, retries=retries, maximum=300, full_jitter=True
@@ -51,7 +45,6 @@ def _backoff(retries: int) -> int:
 
 def _guarded(task, job_id: int, work) -> None:
     """Run `work()`; turn every outcome into the job's state (retry, failed with a message)."""
-    services = _services()
     try:
         work()
     except TRANSIENT_ERRORS as exc:
@@ -76,7 +69,6 @@ def _guarded(task, job_id: int, work) -> None:
 @shared_task(**TASK_OPTIONS)
 def render_report(self, *, job_id: int) -> None:
     """Render a report job (a batch job sends its chunks)."""
-    services = _services()
     worker = self.request.hostname or ""
     _guarded(self, job_id, lambda: services.run_job(job_id, worker=worker))
 
@@ -84,7 +76,6 @@ def render_report(self, *, job_id: int) -> None:
 @shared_task(**TASK_OPTIONS)
 def render_packet_chunk(self, *, job_id: int, attempt: int, index: int) -> None:
     """Render one chunk of a batch's review packets."""
-    services = _services()
     worker = self.request.hostname or ""
     _guarded(
         self,
@@ -96,14 +87,12 @@ def render_packet_chunk(self, *, job_id: int, attempt: int, index: int) -> None:
 @shared_task(**TASK_OPTIONS)
 def assemble_packets(self, *, job_id: int, attempt: int) -> None:
     """Zip a batch's chunks into the job's file once every chunk is done."""
-    services = _services()
     _guarded(self, job_id, lambda: services.assemble_batch(job_id, attempt=attempt))
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5, soft_time_limit=60, time_limit=90)
 def recover_orphaned_reports(self, *, worker: str, since: str) -> None:
     """Re-enqueue the jobs a restarted worker node left running (see the service)."""
-    services = _services()
     try:
         services.recover_orphaned_jobs(worker=worker, since=dt.datetime.fromisoformat(since))
     except TRANSIENT_ERRORS as exc:
@@ -115,7 +104,6 @@ def clean_up_report_files(self) -> int:
     """Nightly (Celery beat): remove the files of reports finished more than
     AGENPLAN_REPORT_RETENTION_DAYS ago. Safe to run twice or to stop half-way: each batch
     commits on its own and a file already gone is fine."""
-    services = _services()
     try:
         removed = services.remove_expired_report_files()
     except TRANSIENT_ERRORS as exc:
@@ -133,7 +121,6 @@ def clean_up_report_files(self) -> int:
 def republish_report_jobs(self) -> dict[str, list[int]]:
     """Every minute (Celery beat) and when a worker starts: publish again the jobs that were
     committed but not delivered, or left running past their time limit by any worker."""
-    services = _services()
     try:
         return services.republish_undelivered()
     except TRANSIENT_ERRORS as exc:

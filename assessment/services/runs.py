@@ -17,7 +17,7 @@ from django.db.models.functions import Least
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from agenplan.outbox import publish
+from agenplan.outbox import publish, task_named
 from agents.models import User
 from agents.services import record_activity
 from plans.models import Cycle
@@ -25,10 +25,11 @@ from plans.services.common import PlanError
 
 from ..enums import RunStatus
 from ..models import AssignmentRun
-from ..tasks import run_auto_assign
 from .automatic import AutoAssignResult, auto_assign, plans_to_assign
 
 logger = logging.getLogger(__name__)
+
+RUN_TASK = "assessment.tasks.run_auto_assign"
 
 # A run queued or running for longer than this was lost (its worker and the broker's
 # redelivery both gone): a new request marks it failed instead of waiting for ever.
@@ -107,7 +108,7 @@ def request_auto_assign(
 def publish_run(run_id: int) -> bool:
     """Publish the run's task and remember when the broker took it; False when the broker
     is down: the run stays queued for the sweep, and the request goes on."""
-    if not publish(run_auto_assign, run_id=run_id):
+    if not publish(RUN_TASK, run_id=run_id):
         return False
     AssignmentRun.objects.filter(pk=run_id).update(published_at=timezone.now())
     return True
@@ -116,7 +117,7 @@ def publish_run(run_id: int) -> bool:
 def stuck_after() -> dt.timedelta:
     """How long after a worker took a run it may still be "running": the task's hard time
     limit and a minute. Later, whichever worker held it is gone (killed, its host lost)."""
-    return dt.timedelta(seconds=run_auto_assign.time_limit + 60)
+    return dt.timedelta(seconds=task_named(RUN_TASK).time_limit + 60)
 
 
 def republish_queued_runs(*, now: dt.datetime | None = None) -> list[int]:

@@ -21,8 +21,7 @@ from agenplan.outbox import publish
 from ..enums import JobStatus, ReportKind
 from ..models import ReportJob
 from ..rendering import ReportError
-from ..tasks import assemble_packets, render_report
-from .outbox import publish_chunks
+from .outbox import ASSEMBLE_PACKETS, RENDER_REPORT, publish_chunks
 from .storage import _closing, _delete_folder, _store, _tmp_folder, job_folder
 
 logger = logging.getLogger(__name__)
@@ -109,7 +108,7 @@ def run_chunk(job_id: int, *, attempt: int, index: int, worker: str = "") -> Non
         job.progress = min(95, 5 + 90 * done // job.chunks_total)
         job.save(update_fields=["batch", "chunks_done", "progress"])
         if done == job.chunks_total:
-            transaction.on_commit(lambda: publish(assemble_packets, job_id=job_id, attempt=attempt))
+            transaction.on_commit(lambda: publish(ASSEMBLE_PACKETS, job_id=job_id, attempt=attempt))
 
 
 def assemble_batch(job_id: int, *, attempt: int) -> ReportJob | None:
@@ -167,7 +166,7 @@ def recover_orphaned_jobs(*, worker: str, since: dt.datetime) -> list[int]:
             batch = job.batch
             done, claims = batch.get("done", {}), batch.get("claims", {})
             if len(done) == job.chunks_total:
-                publish(assemble_packets, job_id=job.pk, attempt=batch["attempt"])
+                publish(ASSEMBLE_PACKETS, job_id=job.pk, attempt=batch["attempt"])
                 recovered.append(job.pk)
                 continue
             lost = [
@@ -179,7 +178,7 @@ def recover_orphaned_jobs(*, worker: str, since: dt.datetime) -> list[int]:
                 publish_chunks(job.pk, batch["attempt"], lost)
                 recovered.append(job.pk)
         elif job.worker == worker:
-            publish(render_report, job_id=job.pk)
+            publish(RENDER_REPORT, job_id=job.pk)
             recovered.append(job.pk)
     if recovered:
         logger.warning("re-enqueued report jobs %s left running by %s", recovered, worker)

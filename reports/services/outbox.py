@@ -12,9 +12,13 @@ from agenplan.outbox import publish
 
 from ..enums import JobStatus, ReportKind
 from ..models import ReportJob
-from ..tasks import assemble_packets, render_packet_chunk, render_report
 
 logger = logging.getLogger(__name__)
+
+# The tasks, by name: `reports.tasks` imports these services (see agenplan/outbox.py).
+RENDER_REPORT = "reports.tasks.render_report"
+RENDER_PACKET_CHUNK = "reports.tasks.render_packet_chunk"
+ASSEMBLE_PACKETS = "reports.tasks.assemble_packets"
 
 
 # --- The outbox: publishing jobs, and the sweep of what was not delivered -------------------
@@ -47,7 +51,7 @@ def stuck_after() -> dt.timedelta:
 def publish_job(job_id: int) -> bool:
     """Hand the job's task to the broker; on success remember when. False when the broker
     is down: the job stays in the outbox for the sweep (or its requester's retry)."""
-    if not publish(render_report, job_id=job_id):
+    if not publish(RENDER_REPORT, job_id=job_id):
         return False
     ReportJob.objects.filter(pk=job_id).update(published_at=timezone.now())
     return True
@@ -56,7 +60,7 @@ def publish_job(job_id: int) -> bool:
 def publish_chunks(job_id: int, attempt: int, indexes) -> bool:
     """One task per chunk of a batch; False when the broker did not take all of them."""
     published = [
-        publish(render_packet_chunk, job_id=job_id, attempt=attempt, index=i) for i in indexes
+        publish(RENDER_PACKET_CHUNK, job_id=job_id, attempt=attempt, index=i) for i in indexes
     ]
     return all(published)
 
@@ -92,7 +96,7 @@ def republish_undelivered(*, now: dt.datetime | None = None) -> dict[str, list[i
             if len(done) == job.chunks_total:
                 latest = max((_claimed_at(c) for c in claims.values()), default=job.started_at)
                 if latest < stuck_before and publish(
-                    assemble_packets, job_id=job.pk, attempt=batch["attempt"]
+                    ASSEMBLE_PACKETS, job_id=job.pk, attempt=batch["attempt"]
                 ):
                     found["assembly"].append(job.pk)
                 continue
@@ -108,7 +112,7 @@ def republish_undelivered(*, now: dt.datetime | None = None) -> dict[str, list[i
             ]
             if lost and publish_chunks(job.pk, batch["attempt"], lost):
                 found["chunks"].append(job.pk)
-        elif job.started_at < stuck_before and publish(render_report, job_id=job.pk):
+        elif job.started_at < stuck_before and publish(RENDER_REPORT, job_id=job.pk):
             found["running"].append(job.pk)
     if any(found.values()):
         logger.warning("outbox: report jobs published again: %s", found)

@@ -1,11 +1,16 @@
-"""Infrastructure views: the health check."""
+"""Infrastructure views: the health check and the refused form (CSRF)."""
+
+import logging
 
 from django.db import connections
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .celery import app as celery_app
+
+logger = logging.getLogger(__name__)
 
 
 def _database_status() -> tuple[bool, str]:
@@ -41,3 +46,10 @@ def healthz(request):
         },
         status=200 if healthy else 503,
     )
+
+
+def csrf_failure(request, reason: str = ""):
+    """CSRF_FAILURE_VIEW: a refused form in the site's layout, saying how to go on (the
+    reason is for the log, not for the visitor)."""
+    logger.warning("CSRF failure on %s %s: %s", request.method, request.path, reason)
+    return render(request, "403_csrf.html", status=403)

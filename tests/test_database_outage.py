@@ -39,7 +39,7 @@ def _assert_outage_page(response):
     assert response["Retry-After"] == "30"
     assert response["Cache-Control"] == "no-store"
     # The static page alone: no base.html, so no context processor ran a query.
-    assert [t.name for t in response.templates] == ["503.html"]
+    assert [t.name for t in response.templates] == ["503.html", "static_base.html"]
     body = response.content.decode()
     assert f'<h1 class="ap-page-title">{MESSAGE}</h1>' in body
     assert "Muat ulang halaman ini setelah 30 detik." in body

@@ -23,6 +23,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")  # required in production.py
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form (expired page, cookie refused) answers the site's own page.
+CSRF_FAILURE_VIEW = "agenplan.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

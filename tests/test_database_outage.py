@@ -38,8 +38,8 @@ def _assert_outage_page(response):
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert response["Cache-Control"] == "no-store"
-    # The static page alone: no base.html, so no context processor ran a query.
-    assert [t.name for t in response.templates] == ["503.html", "static_base.html"]
+    # The static page in its frame: no base.html, so no context processor ran a query.
+    assert [t.name for t in response.templates] == ["503.html", "static_base.html", "document.html"]
     body = response.content.decode()
     assert f'<h1 class="ap-page-title">{MESSAGE}</h1>' in body
     assert "Muat ulang halaman ini setelah 30 detik." in body

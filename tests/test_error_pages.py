@@ -88,7 +88,7 @@ def test_500_is_a_static_page_with_a_way_home(agent):
     response = client.get("/gagal/500/")
     html = squash(response)
     assert response.status_code == 500
-    assert [t.name for t in response.templates] == ["500.html", "static_base.html"]
+    assert [t.name for t in response.templates] == ["500.html", "static_base.html", "document.html"]
     assert '<h1 class="ap-page-title">Maaf, terjadi kesalahan pada server</h1>' in html
     assert '<a href="/" class="btn btn-primary">Kembali ke beranda</a>' in html
     assert '<html lang="id">' in html

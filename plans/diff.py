@@ -14,6 +14,8 @@ from . import sections
 
 # A word with the spaces after it (or leading spaces alone); words are compared without them.
 _TOKEN = re.compile(r"^\s+|\S+\s*")
+# A sentence (up to its full stop, or the end of its line) with the spaces after it.
+_SENTENCE = re.compile(r"^\s+|(?:[^.!?\n]|[.!?](?=\S))+(?:[.!?]+|(?=\n)|$)\s*|[.!?]+\s*")
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,27 @@ def word_diff(old: str, new: str) -> tuple[list[Token], int, int]:
             added += sum(1 for w in words if w.strip())
             tokens.append(Token("".join(words), "added"))
     return tokens, added, removed
+
+
+def merge_texts(stored: str, mine: str) -> str:
+    """The two texts of a conflict in one, sentence by sentence: the sentences both share
+    once, and wherever they differ, the stored sentences followed by the user's."""
+    stored, mine = stored or "", mine or ""
+    if not stored.strip() or not mine.strip():
+        return mine if mine.strip() else stored
+    a, b = _SENTENCE.findall(stored), _SENTENCE.findall(mine)
+    matcher = difflib.SequenceMatcher(
+        a=[t.strip() for t in a], b=[t.strip() for t in b], autojunk=False
+    )
+    parts: list[str] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        parts.extend(b[j1:j2] if op == "equal" else [*a[i1:i2], *b[j1:j2]])
+    merged = ""
+    for part in parts:
+        if merged and not merged[-1].isspace() and not part[:1].isspace():
+            merged += " "
+        merged += part
+    return merged
 
 
 def _section_fields(entry) -> list[tuple[str, str]]:

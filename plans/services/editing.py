@@ -1,13 +1,19 @@
 """Saving the content of a draft, section by section, with optimistic locking.
 
-Every save carries the `lock_version` it was based on. The plan row is updated with one
-conditional UPDATE (`WHERE lock_version = based_on`) that also increments the version:
-if another save came first, no row matches and the save is refused with `PlanConflict`,
-so nothing is silently overwritten (docs/domain.md, "The workflow"). A save that
-changes nothing writes nothing and keeps the version.
+Every save carries the `lock_version` it was based on and, per section, the fingerprint
+of the stored values the page showed (`section_fingerprint`). A section whose stored
+values are still the ones the page was based on is saved even when other sections moved
+on meanwhile (two people, or two tabs, editing different sections); a section somebody
+else changed is left as stored when the user did not touch it, and refused with
+`PlanConflict` only when both changed it (docs/domain.md, "The workflow"). A save without
+fingerprints falls back to the plan's version. The plan row is written with one
+conditional UPDATE (`WHERE lock_version = <the version compared against>`) that also
+increments the version, so a save racing another is refused, never silently lost. A save
+that changes nothing writes nothing and keeps the version.
 """
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -81,6 +87,66 @@ def _current_rows(plan: ActionPlan, section: str) -> list:
     return list(getattr(plan, related).all())
 
 
+def _stored_key(plan: ActionPlan, section: str):
+    entry = sections.section(section)
+    if entry.rows:
+        return [_row_key(section, row) for row in _current_rows(plan, section)]
+    return (
+        [_normal(getattr(plan, name)) for name in entry.column_names()],
+        [sorted(obj.pk for obj in getattr(plan, name).all()) for name in entry.many_names()],
+    )
+
+
+def _posted_key(section: str, values):
+    entry = sections.section(section)
+    if entry.rows:
+        return [_row_key(section, row) for row in values]
+    columns = []
+    for spec in entry.fields:
+        if not spec.kind.many:
+            value = spec.kind.stored(values.get(spec.name))
+            columns.append(_normal(value.strip() if spec.name == "title" else value))
+    many = [sorted(_normal(obj) for obj in values.get(name) or []) for name in entry.many_names()]
+    return (columns, many)
+
+
+def _digest(key) -> str:
+    return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+
+
+def section_fingerprint(plan: ActionPlan, section: str) -> str:
+    """A digest of the section's stored values (rows by content and order, not by id):
+    the page carries it, so that a save knows what the user's text was based on."""
+    return _digest(_stored_key(plan, section))
+
+
+def _rebase(plan: ActionPlan, data: dict, bases: dict, based_on: int) -> dict:
+    """The sections of `data` to write on top of the plan as stored now. Raises
+    PlanConflict naming the sections both the user and somebody else changed."""
+    kept, overlap = {}, []
+    for section, values in data.items():
+        base = bases.get(section)
+        if base is None:
+            # No fingerprint: only the plan's version tells what the page was based on.
+            if based_on == plan.lock_version:
+                kept[section] = values
+            else:
+                overlap.append(section)
+            continue
+        stored = section_fingerprint(plan, section)
+        if stored == base:
+            kept[section] = values
+            continue
+        posted = _digest(_posted_key(section, values))
+        if posted in (base, stored):
+            # Untouched here (the other change stands), or the very same change.
+            continue
+        overlap.append(section)
+    if overlap:
+        raise PlanConflict(current_version=plan.lock_version, sections=overlap)
+    return kept
+
+
 def _changes(plan: ActionPlan, data: dict) -> list[str]:
     """The sections of `data` whose values differ from the plan as stored."""
     changed = []
@@ -141,6 +207,7 @@ def save_plan_sections(
     data: dict,
     based_on: int,
     by: User,
+    bases: dict[str, str] | None = None,
     now: dt.datetime | None = None,
 ) -> SaveResult:
     """Save the given sections of a draft, based on version `based_on`.
@@ -148,8 +215,10 @@ def save_plan_sections(
     `data` maps a section (PlanSection value) to its cleaned values: a dict of fields
     for the text sections, a list of row dicts (with "id" for existing rows and
     "prefix" naming the form they came from) for activities and targets, in order.
-    Raises PlanConflict when the plan has moved on since `based_on`, PlanError when the
-    user may not edit it or it is no longer a draft.
+    `bases` maps a section to the fingerprint of the stored values the user's input was
+    based on (`section_fingerprint`). Raises PlanConflict when another save changed a
+    section the user changed too (without `bases`: when the plan has moved on since
+    `based_on`), PlanError when the user may not edit it or it is no longer a draft.
     """
     now = now or timezone.now()
     if not by.has_perm("plans.change_actionplan", plan):
@@ -163,6 +232,8 @@ def save_plan_sections(
             % {"state": plan.get_state_display()},
             code="invalid_transition",
         )
+    data = _rebase(plan, data, bases or {}, based_on)
+    base_version = plan.lock_version
     scalar = {}
     for section, values in data.items():
         for spec in sections.section(section).fields:
@@ -176,13 +247,11 @@ def save_plan_sections(
             scalar[spec.name] = value
     changed = _changes(plan, data)
     if not changed:
-        if based_on != plan.lock_version:
-            raise PlanConflict(current_version=plan.lock_version, sections=list(data))
-        return SaveResult(version=based_on, changed=False)
+        return SaveResult(version=base_version, changed=False)
     row_ids: dict[str, int] = {}
     with transaction.atomic():
         updated = ActionPlan.objects.filter(
-            pk=plan.pk, lock_version=based_on, state__in=PlanState.EDITABLE
+            pk=plan.pk, lock_version=base_version, state__in=PlanState.EDITABLE
         ).update(lock_version=F("lock_version") + 1, updated_at=now, **scalar)
         if not updated:
             current = ActionPlan.objects.filter(pk=plan.pk).values("state", "lock_version").first()
@@ -201,12 +270,12 @@ def save_plan_sections(
             actor=by,
             action="plan.edit",
             obj=plan,
-            data={"sections": changed, "lock_version": based_on + 1},
+            data={"sections": changed, "lock_version": base_version + 1},
             at=now,
         )
     for name, value in scalar.items():
         setattr(plan, name, value)
-    plan.lock_version = based_on + 1
+    plan.lock_version = base_version + 1
     plan.updated_at = now
     # Forget the prefetched relations this save changed (the caller may prefetch again).
     cache = getattr(plan, "_prefetched_objects_cache", None)

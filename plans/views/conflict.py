@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from .. import sections, selectors
-from ..diff import field_text, word_diff
+from ..diff import field_text, merge_texts, word_diff
 from ..services import editing
 from ..services.common import PlanError
 from ..services.editing import PlanConflict
@@ -24,9 +24,13 @@ from .section_forms import (
     editable_or_redirect,
     lock_version,
     parse_sections,
+    posted_bases,
     row_formset,
+    section_bases,
     section_form,
 )
+
+CHOICES = ("mine", "theirs", "merge")
 
 
 def _frozen_rows(entry, rows) -> list[dict]:
@@ -84,6 +88,7 @@ def _fields_entry(entry, plan, data, choices) -> dict:
                 "tokens": tokens,
                 "same": mine == stored,
                 "mergeable": spec.kind.mergeable,
+                "merged": merge_texts(stored, mine) if spec.kind.mergeable else "",
                 "hidden": [(spec.name, v) for v in data.getlist(spec.name)],
             }
         )
@@ -131,7 +136,9 @@ def render_conflict(request, plan, data, keys, conflict):
         "plan": fresh,
         "entries": [e for e in entries if e["differs"]],
         "unchanged": [e for e in entries if not e["differs"]],
-        "based_on": conflict.current_version,
+        # The choices are saved on top of what this screen shows as stored.
+        "based_on": fresh.lock_version,
+        "bases": section_bases(fresh, keys),
         "stored_at": fresh.updated_at,
         "row_hidden": _row_hidden(entries),
     }
@@ -157,9 +164,18 @@ def resolve_conflict(request, pk):
     keys = [s for s in request.POST.getlist("sections") if s in known]
     data = QueryDict(mutable=True)
     data.update(request.POST)
+    if based_on is None:
+        messages.error(request, _("Halaman ini sudah usang; muat ulang lalu ulangi."))
+        return redirect("plans:edit", pk=plan.pk)
     chosen = []
+    unchosen = [key for key in keys if request.POST.get(f"choice-{key}") not in CHOICES]
+    if unchosen:
+        # Nothing is chosen for the user: every section waits for an explicit choice.
+        messages.error(request, _("Pilih teks yang dipakai untuk setiap bagian."))
+        conflict = PlanConflict(current_version=based_on, sections=keys)
+        return render_conflict(request, plan, data, keys, conflict)
     for key in keys:
-        choice = request.POST.get(f"choice-{key}", "mine")
+        choice = request.POST[f"choice-{key}"]
         if choice == "theirs":
             continue
         if choice == "merge":
@@ -167,16 +183,19 @@ def resolve_conflict(request, pk):
                 if spec.kind.mergeable and f"merge-{spec.name}" in request.POST:
                     data.setlist(spec.name, request.POST.getlist(f"merge-{spec.name}"))
         chosen.append(key)
-    if based_on is None:
-        messages.error(request, _("Halaman ini sudah usang; muat ulang lalu ulangi."))
-        return redirect("plans:edit", pk=plan.pk)
     _forms, cleaned = parse_sections(plan, data, chosen)
     if len(cleaned) != len(chosen):
         conflict = PlanConflict(current_version=based_on, sections=keys)
         messages.error(request, _("Sebagian isian tidak valid; periksa lalu pilih lagi."))
         return render_conflict(request, plan, data, keys, conflict)
     try:
-        editing.save_plan_sections(plan, data=cleaned, based_on=based_on, by=request.user)
+        editing.save_plan_sections(
+            plan,
+            data=cleaned,
+            based_on=based_on,
+            bases=posted_bases(request.POST, chosen),
+            by=request.user,
+        )
     except PlanConflict as conflict:
         messages.warning(
             request, _("Rencana berubah lagi sementara Anda memilih; periksa sekali lagi.")

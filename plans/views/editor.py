@@ -31,7 +31,9 @@ from .section_forms import (
     editable_or_redirect,
     lock_version,
     parse_sections,
+    posted_bases,
     row_formset,
+    section_bases,
     section_form,
 )
 
@@ -100,6 +102,7 @@ def _editor_context(request, plan, *, bound=None, add_row="", attachment_form=No
         "decision": decision,
         "use_feedback_tag": decision is not None and has_assessment_feedback_tag(),
         "saved_at": plan.updated_at,
+        "bases": section_bases(plan),
     }
 
 
@@ -139,6 +142,7 @@ def _save_whole_page(request, plan):
         messages.error(request, _("Halaman ini sudah usang; muat ulang lalu ulangi."))
         return redirect("plans:edit", pk=plan.pk)
     forms, cleaned = parse_sections(plan, request.POST, editable_keys())
+    bases = posted_bases(request.POST, editable_keys())
     action = request.POST.get("row_action", "")
     touched = ""
     if action.endswith("-add"):
@@ -146,9 +150,12 @@ def _save_whole_page(request, plan):
     elif action:
         touched = _apply_row_action(cleaned, action)
     try:
-        result = editing.save_plan_sections(plan, data=cleaned, based_on=based_on, by=request.user)
+        result = editing.save_plan_sections(
+            plan, data=cleaned, based_on=based_on, bases=bases, by=request.user
+        )
     except PlanConflict as conflict:
-        return render_conflict(request, plan, request.POST, list(forms), conflict)
+        _save_apart_from(plan, cleaned, conflict, based_on=based_on, bases=bases, by=request.user)
+        return render_conflict(request, plan, request.POST, conflict.sections, conflict)
     except PlanError as exc:
         form = forms.get("identity")
         if exc.field and form is not None and exc.field in form.fields:
@@ -177,6 +184,18 @@ def _save_whole_page(request, plan):
     return redirect(url)
 
 
+def _save_apart_from(plan, cleaned, conflict, **kwargs) -> None:
+    """Save the sections of a whole-page post that do not overlap another person's
+    changes, so that only the overlapping ones wait on the conflict screen."""
+    rest = {key: values for key, values in cleaned.items() if key not in conflict.sections}
+    if not rest:
+        return
+    try:
+        editing.save_plan_sections(plan, data=rest, **kwargs)
+    except PlanError:
+        return
+
+
 # --- Autosave (htmx) ----------------------------------------------------------------------
 
 
@@ -202,7 +221,13 @@ def autosave_section(request, pk):
         context["errors"] = _error_list(section, form)
         return render(request, "plans/partials/save_status.html", context)
     try:
-        result = editing.save_plan_sections(plan, data=cleaned, based_on=based_on, by=request.user)
+        result = editing.save_plan_sections(
+            plan,
+            data=cleaned,
+            based_on=based_on,
+            bases=posted_bases(request.POST, [section]),
+            by=request.user,
+        )
     except PlanConflict as conflict:
         response = render_conflict(request, plan, request.POST, [section], conflict)
         # The conflict screen replaces the whole page content (the editor is stale).
@@ -228,6 +253,7 @@ def autosave_section(request, pk):
             "months": selectors.schedule_months(plan),
             "errors": [],
             "row_ids": result.row_ids,
+            "bases": section_bases(plan, [section]),
         }
     )
     return render(request, "plans/partials/save_status.html", context)

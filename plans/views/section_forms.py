@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from .. import sections
 from ..enums import PlanState
 from ..forms import ROW_FORMSETS, row_initial, section_form_class
+from ..services.editing import section_fingerprint
 
 
 def section_form(section, plan, data=None, choices=None):
@@ -61,6 +62,16 @@ def lock_version(data) -> int | None:
     except (TypeError, ValueError):
         return None
     return value if value >= 0 else None
+
+
+def posted_bases(data, keys) -> dict[str, str]:
+    """The fingerprints of the stored sections the page was based on ("base-<section>")."""
+    return {key: data[f"base-{key}"] for key in keys if data.get(f"base-{key}")}
+
+
+def section_bases(plan, keys=None) -> dict[str, str]:
+    """The fingerprints a page showing the plan's stored sections carries."""
+    return {key: section_fingerprint(plan, key) for key in keys or editable_keys()}
 
 
 def editable_or_redirect(request, plan):

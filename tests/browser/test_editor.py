@@ -241,18 +241,24 @@ def request_revision(plan, province, feedback):
     decide_plan(plan, outcome="revise", feedback=feedback, by=coordinator)
 
 
-def test_two_sessions_editing_the_same_section_get_the_conflict_screen(province, new_context):
+@pytest.fixture
+def two_sessions(province, new_context):
+    """The agent and a team member, each with the same plan's editor open."""
     agent = province["agent"]
     member = AgentFactory(user__agency=agent.agency, user__username="rekan.uji")
     plan = PlanFactory(cycle=province["cycle"], owner=agent, title="Antrean daring puskesmas")
     plan.co_agents.add(member)
-
     first = new_context().new_page()
     second = new_context().new_page()
     login(first, "agen.uji", PASSWORD)
     login(second, "rekan.uji", PASSWORD)
     first.goto(f"/rencana/{plan.pk}/ubah/")
     second.goto(f"/rencana/{plan.pk}/ubah/")
+    return plan, first, second
+
+
+def test_two_sessions_editing_the_same_section_get_the_conflict_screen(two_sessions):
+    plan, first, second = two_sessions
 
     first.get_by_label("Akar masalah").fill("Pendaftaran hanya di loket pagi hari.")
     first.get_by_label("Akar masalah").blur()
@@ -267,6 +273,8 @@ def test_two_sessions_editing_the_same_section_get_the_conflict_screen(province,
         "Pendaftaran hanya di loket pagi hari."
     )
     screenshot(second, "conflict")
+    # Nothing is chosen for the user.
+    expect(conflict.locator("input[type=radio]:checked")).to_have_count(0)
     # Nothing was overwritten.
     plan.refresh_from_db()
     assert plan.root_cause == "Pendaftaran hanya di loket pagi hari."
@@ -282,6 +290,25 @@ def test_two_sessions_editing_the_same_section_get_the_conflict_screen(province,
         "Pendaftaran hanya di loket pagi hari dan tidak ada sistem nomor antrean."
     )
     expect(second.get_by_label("Akar masalah")).to_have_value(plan.root_cause)
+
+
+def test_two_sessions_editing_different_sections_save_without_a_conflict(two_sessions):
+    plan, first, second = two_sessions
+    risks = second.get_by_role("textbox", name="Risiko", exact=True)
+
+    # In turn, twice each: every save lands on a plan the other one has just changed.
+    for n in (1, 2):
+        first.get_by_label("Akar masalah").fill(f"Pendaftaran hanya di loket pagi ({n}).")
+        first.get_by_label("Akar masalah").blur()
+        wait_saved(first)
+        risks.fill(f"Warga belum terbiasa mendaftar daring ({n}).")
+        risks.blur()
+        wait_saved(second)
+    for page in (first, second):
+        expect(page.get_by_role("heading", name="Rencana ini diubah orang lain")).to_have_count(0)
+    plan.refresh_from_db()
+    assert plan.root_cause == "Pendaftaran hanya di loket pagi (2)."
+    assert plan.risks == "Warga belum terbiasa mendaftar daring (2)."
 
 
 def test_checklist_blocks_submission_and_links_to_the_missing_field(province, new_context):

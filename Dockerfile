@@ -43,5 +43,9 @@ RUN DJANGO_SECRET_KEY=build-only-collectstatic-not-a-secret-3fJ8qL1zX6wP0vN5mR2t
     && chown -R agenplan:agenplan /app/var
 
 USER agenplan
+# gunicorn.conf.py reads these (and WEB_CONCURRENCY, GUNICORN_TIMEOUT): inside the
+# container it listens on every interface; docker-compose.yml publishes it to 127.0.0.1.
+ENV BIND=0.0.0.0 \
+    PORT=8000
 EXPOSE 8000
-CMD ["gunicorn", "agenplan.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "agenplan.wsgi:application"]

@@ -10,6 +10,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 # Written after a successful `pip install`; reinstall only when a requirements file is newer.
+# RUN_STAMP: what running needs (requirements.txt, for `make run`); STAMP: that and the
+# tests and tools (requirements-dev.txt, for `make test`, `make lint`, ...).
+RUN_STAMP := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 BOOTSTRAP_PYTHON ?= $(shell command -v python3.11 || command -v python3)
 PYTEST_ARGS ?=
@@ -36,15 +39,16 @@ if [ "$$rc" -eq 5 ]; then echo "pytest: no tests collected in this group; that i
 exit "$$rc"
 endef
 
-.PHONY: help venv deps-runtime deps-test messages run test lint format clean bench fuzz backup restore
+.PHONY: help venv venv-runtime deps-runtime deps-test messages run test lint format clean bench fuzz backup restore
 
 help:
-	@echo "make run     install what is missing, migrate, seed demo data, start web + worker + beat"
+	@echo "make run     install what running needs, migrate, seed demo data, start web + worker + beat"
 	@echo "make test    the test suite (unit tests in parallel, then integration and browser tests)"
 	@echo "make lint    ruff, djLint, makemigrations --check, check --deploy, bandit, pip-audit"
 	@echo "make fuzz    10,000 generated inputs against the forms, filters and imports"
 	@echo "make format  ruff format and ruff check --fix"
 	@echo "make venv    create .venv and install requirements-dev.txt when it changed"
+	@echo "make venv-runtime  create .venv and install only requirements.txt (what make run needs)"
 	@echo "make clean   remove var/ (local database, broker, media) and test artifacts"
 	@echo "make bench   run the benchmarks, if there are any"
 	@echo "make backup  archive the database and the media files (scripts/backup.sh)"
@@ -53,13 +57,20 @@ help:
 
 venv: $(STAMP)
 
+venv-runtime: $(RUN_STAMP)
+
 $(PY):
 	@if [ -z "$(BOOTSTRAP_PYTHON)" ]; then echo "Need python3.11 (or python3) on PATH." >&2; exit 1; fi
 	$(BOOTSTRAP_PYTHON) -m venv $(VENV)
 
+$(RUN_STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# requirements-dev.txt includes requirements.txt: both stamps are then up to date.
 $(STAMP): requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --disable-pip-version-check -r requirements-dev.txt
-	touch $@
+	touch $@ $(RUN_STAMP)
 
 deps-runtime:
 	scripts/install_system_deps.sh runtime
@@ -68,10 +79,10 @@ deps-test:
 	scripts/install_system_deps.sh test
 
 # .po -> .mo for the project's and the apps' locale folders (needs gettext's msgfmt).
-messages: venv
+messages: venv-runtime
 	$(MANAGE) compilemessages --ignore=.venv --ignore=var --ignore=node_modules
 
-run: deps-runtime venv messages
+run: deps-runtime venv-runtime messages
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
 	scripts/run_dev.sh

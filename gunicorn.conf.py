@@ -1,8 +1,8 @@
 """gunicorn's own settings, read from the working directory (the image's /app) without
 any command-line option (an option given on the command line still wins).
 
-- `bind`: BIND (0.0.0.0 in the image, where the container's port is published to
-  127.0.0.1 by docker-compose.yml; use 127.0.0.1 on a host without Docker) and PORT (8000).
+- `bind`: BIND (127.0.0.1; the image sets 0.0.0.0, and docker-compose.yml publishes the
+  container's port on 127.0.0.1 of the host) and PORT (8000).
 - `workers`, `timeout`: WEB_CONCURRENCY and GUNICORN_TIMEOUT, their defaults and the
   figures behind them in agenplan/serving.py. The production settings refuse to start
   with several workers and no shared cache (CACHE_URL).
@@ -19,7 +19,7 @@ from agenplan.serving import web_timeout, web_workers
 
 gunicorn.http.wsgi.SERVER = "AgenPlan"
 
-bind = [f"{os.environ.get('BIND', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"]  # noqa: S104
+bind = [f"{os.environ.get('BIND', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"]
 workers = web_workers()
 timeout = web_timeout()
 # A worker that finishes its request after a SIGTERM: as long as one request may run.

@@ -10,6 +10,8 @@ handler500 = "agenplan.middleware.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico before reading a page's <link rel="icon">.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("agents.urls")),

@@ -1,10 +1,12 @@
-"""Infrastructure views: the health check and the refused form (CSRF)."""
+"""Infrastructure views: the health check, the refused form (CSRF), the favicon's old
+address."""
 
 import logging
 
 from django.db import connections
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -53,3 +55,10 @@ def csrf_failure(request, reason: str = ""):
     reason is for the log, not for the visitor)."""
     logger.warning("CSRF failure on %s %s: %s", request.method, request.path, reason)
     return render(request, "403_csrf.html", status=403)
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers ask for by themselves: the static file (its hashed
+    name in production, hence a temporary redirect, looked up at request time)."""
+    return HttpResponseRedirect(static("favicon.ico"))

@@ -31,7 +31,7 @@ import urllib.parse
 import urllib.request
 from http.cookies import SimpleCookie
 
-from benchmarks.common import database_label, percentiles, setup_django
+from benchmarks.common import database_label, percentiles, run_in_threads, setup_django
 
 
 def _latency(cycle_code: str, cold_runs: int, warm_runs: int) -> None:
@@ -209,13 +209,7 @@ def _load(base: str, username: str, password: str, users: int, per_user: int, li
                     errors.append(f"{path}: {status}")
 
     deadline = time.monotonic() + limit
-    began = time.perf_counter()
-    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - began
+    seconds = run_in_threads(user, users)
     print(
         f"load run against {base}: {users} users × {per_user} requests, "
         f"{len(latencies)} requests in {seconds:.1f} s (after the sign-ins), "

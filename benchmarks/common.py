@@ -3,6 +3,7 @@
 import os
 import resource
 import statistics
+import threading
 import time
 from contextlib import contextmanager
 
@@ -46,3 +47,14 @@ def stopwatch():
     start = time.perf_counter()
     yield box
     box["seconds"] = round(time.perf_counter() - start, 2)
+
+
+def run_in_threads(target, count: int) -> float:
+    """Run `target(index)` in `count` threads at once; the seconds until all finished."""
+    began = time.perf_counter()
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - began

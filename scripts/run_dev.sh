@@ -5,17 +5,20 @@
 #
 # `make run` installs what is missing, migrates and seeds the demo data, then runs this.
 #
-# Environment: PORT (8000), BIND (0.0.0.0), RUNSERVER_RELOAD=1 to reload on code changes
-# (off by default: the worker does not reload, and one process per role is easier to stop),
-# DJANGO_SETTINGS_MODULE (agenplan.settings.local), DATABASE_URL and CELERY_BROKER_URL
-# (unset: SQLite and kombu's filesystem broker under var/, no server needed).
+# Environment: PORT (8000) and BIND (127.0.0.1: this machine only; BIND=0.0.0.0 lets other
+# machines of the network in, with the demo's known passwords), RUNSERVER_RELOAD=1 to
+# reload on code changes (off by default: the worker does not reload, and one process per
+# role is easier to stop), DJANGO_SETTINGS_MODULE (agenplan.settings.local), DATABASE_URL
+# and CELERY_BROKER_URL (unset: SQLite and kombu's filesystem broker under var/, no server
+# needed). Links in the worker's e-mails and documents point at AGENPLAN_SITE_URL, by
+# default this server's address; pages use the host the browser asked for.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PY=.venv/bin/python
 CELERY=.venv/bin/celery
 PORT="${PORT:-8000}"
-BIND="${BIND:-0.0.0.0}"
+BIND="${BIND:-127.0.0.1}"
 VAR_DIR="${AGENPLAN_VAR_DIR:-var}"
 LOG_DIR="$VAR_DIR/log"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-agenplan.settings.local}"
@@ -105,6 +108,13 @@ PYTHON
 
 probe_host=127.0.0.1
 case "$BIND" in 0.0.0.0 | "[::]" | "::") ;; *) probe_host="${BIND#[}" && probe_host="${probe_host%]}" ;; esac
+url_host="$probe_host"
+case "$url_host" in *:*) url_host="[$url_host]" ;; esac
+site_url="${AGENPLAN_SITE_URL:-http://$url_host:$PORT}"
+case "$BIND" in
+    0.0.0.0 | "[::]" | "::") reach="every network interface: other machines can reach it" ;;
+    *) reach="$BIND only" ;;
+esac
 port_answers() { (exec 3<>"/dev/tcp/$probe_host/$PORT") 2>/dev/null; }
 if port_answers; then
     echo "run_dev: port $PORT is already in use; stop what runs there or set PORT=..." >&2
@@ -115,7 +125,7 @@ echo "run_dev: settings $DJANGO_SETTINGS_MODULE"
 backends="$(describe_backends)"
 
 # --- Start -----------------------------------------------------------------------------
-start "celery worker" "$CELERY" -A agenplan worker -Q default,reports,mail --concurrency 2 \
+start "celery worker" env AGENPLAN_SITE_URL="$site_url" "$CELERY" -A agenplan worker -Q default,reports,mail --concurrency 2 \
     --loglevel INFO --hostname "agenplan-dev@%h" >>"$LOG_DIR/celery-worker.log" 2>&1
 start "celery beat" "$CELERY" -A agenplan beat --loglevel INFO \
     --schedule "$VAR_DIR/celerybeat-schedule" >>"$LOG_DIR/celery-beat.log" 2>&1
@@ -154,7 +164,7 @@ done
 cat <<BANNER
 
 ==============================================================================
-AgenPlan is running: http://127.0.0.1:$PORT/
+AgenPlan is running: http://$url_host:$PORT/ (listening on $reach)
 $backends
   Worker:   queues default, reports, mail; log $LOG_DIR/celery-worker.log
   Beat:     schedule $VAR_DIR/celerybeat-schedule; log $LOG_DIR/celery-beat.log

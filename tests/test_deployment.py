@@ -12,6 +12,7 @@ import re
 import shlex
 import stat
 import subprocess
+import sys
 from importlib.metadata import requires, version
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,6 +23,8 @@ from celery.app.utils import find_app
 from django.conf import settings
 from django.core.management import get_commands, load_command_class
 from django.urls import resolve
+
+from agenplan.serving import DEFAULT_WEB_TIMEOUT, DEFAULT_WEB_WORKERS
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"
@@ -36,16 +39,9 @@ RUNTIME_CHECK = "scripts/check_runtime_requirements.sh"
 APP_SERVICES = ("migrate", "web", "worker", "beat")  # built from this repository
 WSGI_TARGET = "agenplan.wsgi:application"
 MEDIA_MOUNT = "media:/app/var/media"
-GUNICORN_ARGV = [
-    "gunicorn",
-    WSGI_TARGET,
-    "--bind",
-    "0.0.0.0:8000",
-    "--workers",
-    "3",
-    "--access-logfile",
-    "-",
-]
+# Address, workers and timeout come from gunicorn.conf.py (BIND, PORT, WEB_CONCURRENCY,
+# GUNICORN_TIMEOUT), the same for the image's CMD and the compose service.
+GUNICORN_ARGV = ["gunicorn", WSGI_TARGET]
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -117,7 +113,16 @@ def services(compose):
 
 # --- docker-compose.yml: services, health, volumes, environment ---------------------------
 def test_compose_has_exactly_the_production_services(services):
-    assert set(services) == {"postgres", "redis", "migrate", "web", "worker", "beat", "backup"}
+    assert set(services) == {
+        "postgres",
+        "redis",
+        "migrate",
+        "web",
+        "worker",
+        "beat",
+        "backup",
+        "proxy",
+    }
     assert services["postgres"]["image"] == "postgres:15"
     assert services["redis"]["image"] == "redis:7"
     for name in APP_SERVICES:
@@ -142,7 +147,7 @@ def test_long_running_services_have_healthchecks(services):
     assert web_check[:3] == ["CMD", "python", "-c"]
     assert "'http://127.0.0.1:8000/healthz'" in web_check[3]
     compile(web_check[3], "web healthcheck", "exec")  # valid Python once YAML folded it
-    assert option_value(argv(services["web"]["command"]), "--bind").endswith(":8000")
+    assert dockerfile_env()["PORT"] == "8000"
 
     for name in ("postgres", "redis", "web", "worker"):
         assert not services[name]["healthcheck"].get("disable", False), name
@@ -176,7 +181,7 @@ def test_web_and_worker_share_the_media_volume(compose, services):
     # The web server stores attachments and serves reports; the worker renders reports
     # into the same folder. beat only enqueues tasks and migrate only touches the
     # database: neither needs the files.
-    assert set(compose["volumes"]) == {"pgdata", "redisdata", "media"}
+    assert set(compose["volumes"]) == {"pgdata", "redisdata", "media", "caddy_data", "caddy_config"}
     for name in ("web", "worker"):
         assert services[name]["volumes"] == [MEDIA_MOUNT], name
         assert services[name]["environment"]["AGENPLAN_MEDIA_ROOT"] == "/app/var/media", name
@@ -213,6 +218,89 @@ def test_web_runs_gunicorn_on_the_wsgi_application(services):
     module = importlib.import_module(module_name)
     assert callable(getattr(module, attribute))
     assert settings.WSGI_APPLICATION == "agenplan.wsgi.application"
+
+
+def dockerfile_env():
+    """The image's ENV variables (NAME=value pairs of every ENV instruction)."""
+    pairs = {}
+    for instruction in dockerfile_instructions("ENV"):
+        for word in shlex.split(instruction):
+            name, _, value = word.partition("=")
+            pairs[name] = value
+    return pairs
+
+
+def gunicorn_settings(environ):
+    """The settings gunicorn takes from gunicorn.conf.py under `environ`."""
+    script = """
+import json
+from gunicorn.app.base import Application
+class App(Application):
+    def init(self, *args): pass
+    def load(self): pass
+app = App(usage=None, prog=None)
+app.load_config_from_file("gunicorn.conf.py")
+names = ("bind", "workers", "timeout", "graceful_timeout", "accesslog")
+print(json.dumps({name: app.cfg.settings[name].get() for name in names}))
+"""
+    keep = {k: v for k, v in os.environ.items() if k not in {"BIND", "PORT", "WEB_CONCURRENCY"}}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**keep, **environ},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(result.stdout)
+
+
+def test_gunicorn_listens_where_it_is_told_with_the_measured_defaults():
+    image = gunicorn_settings({"BIND": dockerfile_env()["BIND"], "PORT": dockerfile_env()["PORT"]})
+    assert image["bind"] == ["0.0.0.0:8000"]
+    # Without Docker the default is this host only.
+    host = gunicorn_settings({})
+    assert host["bind"] == ["127.0.0.1:8000"]
+    assert (host["workers"], host["timeout"]) == (DEFAULT_WEB_WORKERS, DEFAULT_WEB_TIMEOUT)
+    assert host["graceful_timeout"] == DEFAULT_WEB_TIMEOUT
+    assert host["accesslog"] == "-"
+    tuned = gunicorn_settings({"WEB_CONCURRENCY": "5", "GUNICORN_TIMEOUT": "90", "PORT": "9001"})
+    assert (tuned["workers"], tuned["timeout"], tuned["bind"]) == (5, 90, ["127.0.0.1:9001"])
+
+
+def test_web_is_published_on_the_loopback_address_only(services):
+    (published,) = services["web"]["ports"]
+    assert published == "${AGENPLAN_HTTP_ADDRESS:-127.0.0.1}:${AGENPLAN_HTTP_PORT:-8000}:8000"
+    # No other service of the application publishes a port; the proxy is the way in.
+    for name, service in services.items():
+        if name not in ("web", "proxy"):
+            assert "ports" not in service, name
+
+
+def test_every_app_service_shares_the_redis_cache(services):
+    for name in APP_SERVICES:
+        assert services[name]["environment"]["CACHE_URL"] == "redis://redis:6379/1", name
+    assert services["web"]["environment"]["CELERY_BROKER_URL"].endswith("/0")  # another db
+
+
+def test_proxy_profile_terminates_tls_in_front_of_web(services, compose):
+    proxy = services["proxy"]
+    assert proxy["image"] == "caddy:2"
+    assert proxy["profiles"] == ["proxy"]
+    assert proxy["restart"] == "unless-stopped"
+    assert set(proxy["ports"]) == {"80:80", "443:443", "443:443/udp"}
+    assert proxy["depends_on"] == {"web": {"condition": "service_healthy"}}
+    assert proxy["healthcheck"]["test"][:2] == ["CMD", "wget"]
+    mount = "./proxy/Caddyfile:/etc/caddy/Caddyfile:ro"
+    assert mount in proxy["volumes"]
+    caddyfile = (ROOT / "proxy" / "Caddyfile").read_text()
+    assert "{$AGENPLAN_DOMAIN} {" in caddyfile
+    assert "reverse_proxy web:8000" in caddyfile
+    assert "AGENPLAN_DOMAIN" in proxy["environment"]
+    # A request the proxy lets through is never cut by gunicorn's timeout first.
+    read_timeout = int(re.search(r"read_timeout (\d+)s", caddyfile).group(1))
+    assert read_timeout > DEFAULT_WEB_TIMEOUT
 
 
 def test_dockerfile_runs_the_same_wsgi_application(services):
@@ -285,10 +373,25 @@ def test_seed_demo_accepts_logins_only():
 
 
 # --- Makefile, CI and scripts ---------------------------------------------------------------
+def test_make_run_installs_only_what_running_needs():
+    # --always-make: every step, as on a fresh machine, whatever this one has installed.
+    lines = make_dry_run("--always-make", "run")
+    installs = [line for line in lines if " -m pip install " in line]
+    assert installs == [
+        ".venv/bin/python -m pip install --disable-pip-version-check -r requirements.txt"
+    ]
+    assert not any("requirements-dev.txt" in line for line in lines)
+    test_installs = [
+        line for line in make_dry_run("--always-make", "test") if " -m pip install " in line
+    ]
+    assert any(line.endswith("-r requirements-dev.txt") for line in test_installs)
+
+
 def test_make_run_prepares_then_seeds_then_serves():
-    lines = make_dry_run("run")
+    lines = make_dry_run("--always-make", "run")
     expected = [
         "scripts/install_system_deps.sh runtime",
+        ".venv/bin/python -m pip install --disable-pip-version-check -r requirements.txt",
         ".venv/bin/python manage.py compilemessages"
         " --ignore=.venv --ignore=var --ignore=node_modules",
         ".venv/bin/python manage.py migrate --noinput",

@@ -69,12 +69,14 @@ class DemoPlays:
         ):
             self.load_balance[row] += 1
         created = 0
-        for user, state in zip(self.agents, self.past_scenarios(), strict=True):
-            if user.pk in done:
-                continue
-            with transaction.atomic():
-                self.play_past(cycle, user, state)
-            created += 1
+        label = f"{cycle.name}: plans, reviews and decisions"
+        scenarios = zip(self.agents, self.past_scenarios(), strict=True)
+        for index, (user, state) in enumerate(scenarios, start=1):
+            if user.pk not in done:
+                with transaction.atomic():
+                    self.play_past(cycle, user, state)
+                created += 1
+            self.progress(label, index, len(self.agents))
         self.counts["plans created (2023)"] = created
 
     def play_past(self, cycle: Cycle, user: User, state: str) -> None:
@@ -273,19 +275,25 @@ class DemoPlays:
         done = set(ActionPlan.objects.filter(cycle=cycle).values_list("owner__user_id", flat=True))
         now = timezone.now()
         created = 0
-        for user in self.agents:
-            rng = plan_rng(cycle.code, user.username)
-            take_part = user.username == "agen" or rng.random() < CURRENT_PLANS_SHARE
-            if not take_part or user.pk in done:
-                continue
-            try:
-                with transaction.atomic():
-                    self.play_current(cycle, user, rng, now)
-            except PlanError as error:  # e.g. a later run after drafting closed
-                self.out.write(self.style.WARNING(f"{user.username}: {error}"))
-                continue
-            created += 1
+        label = f"{cycle.name}: drafts"
+        for index, user in enumerate(self.agents, start=1):
+            if user.pk not in done and self.take_part_current(cycle, user, now):
+                created += 1
+            self.progress(label, index, len(self.agents))
         self.counts["plans created (current cycle)"] = created
+
+    def take_part_current(self, cycle: Cycle, user: User, now: dt.datetime) -> bool:
+        """Whether this agent drafts a plan in the current cycle (and it was written)."""
+        rng = plan_rng(cycle.code, user.username)
+        if not (user.username == "agen" or rng.random() < CURRENT_PLANS_SHARE):
+            return False
+        try:
+            with transaction.atomic():
+                self.play_current(cycle, user, rng, now)
+        except PlanError as error:  # e.g. a later run after drafting closed
+            self.out.write(self.style.WARNING(f"{user.username}: {error}"))
+            return False
+        return True
 
     def play_current(self, cycle: Cycle, user: User, rng: random.Random, now: dt.datetime) -> None:
         agent = user.agent_profile

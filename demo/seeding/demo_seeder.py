@@ -51,11 +51,13 @@ class DemoSeeder(DemoPlays):
     # --- Orchestration --------------------------------------------------------------
 
     def run(self) -> Counter:
+        self.say("Seeding the demo: reference data")
         load_reference_data()
         self.agencies = agencies_by_code()
         self.areas, self.values, self.missions = reference_lookups()
         self.rows = {row["code"]: row for row in agency_rows()}
         with transaction.atomic():
+            self.say("Seeding the demo: people")
             self.ensure_people()
             past = self.ensure_cycle(PAST_CODE, past_cycle_fields())
             current = self.ensure_cycle(current_cycle_code(), current_cycle_fields())
@@ -63,6 +65,16 @@ class DemoSeeder(DemoPlays):
             self.seed_past(past)
             self.seed_current(current)
         return self.counts
+
+    def say(self, text: str) -> None:
+        """One line of progress, shown at once (the seeding takes a while)."""
+        self.out.write(text)
+        self.out.flush()
+
+    def progress(self, label: str, done: int, total: int, every: int = 25) -> None:
+        """`label: done/total agents` every `every` agents and at the end."""
+        if done == total or done % every == 0:
+            self.say(f"  {label}: {done}/{total} agents")
 
     # --- People ---------------------------------------------------------------------
 

@@ -155,11 +155,15 @@ def test_seed_scale_refuses_an_existing_cycle_and_replaces_it_on_request():
 # --- seed_demo ------------------------------------------------------------------------
 
 
+# What the fixture's seed_demo printed.
+FIRST_RUN: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """The demo, seeded once for the tests below and rolled back after them."""
     with django_db_blocker.unblock(), transaction.atomic():
-        run("seed_demo")
+        FIRST_RUN["output"] = run("seed_demo")
         yield Cycle.objects.get(code="assessment-2023")
         transaction.set_rollback(True)
 
@@ -269,3 +273,19 @@ def test_seed_demo_second_run_changes_nothing(demo):
 
     assert row_counts() == before
     assert "agenplan-demo" in output
+
+
+@pytest.mark.django_db
+def test_seed_demo_shows_its_progress_while_it_works(demo):
+    lines = FIRST_RUN["output"].splitlines()
+    past = f"  {demo.name}: plans, reviews and decisions"
+    current = Cycle.objects.exclude(pk=demo.pk).get().name
+    expected = [
+        "Seeding the demo: reference data",
+        "Seeding the demo: people",
+        *(f"{past}: {n}/155 agents" for n in (25, 50, 75, 100, 125, 150, 155)),
+        *(f"  {current}: drafts: {n}/155 agents" for n in (25, 50, 75, 100, 125, 150, 155)),
+    ]
+    assert [line for line in lines if line in expected] == expected
+    # The summary comes after the progress.
+    assert lines.index(expected[-1]) < lines.index("  plans created (2023): 155")

@@ -9,3 +9,6 @@ class AssessmentConfig(AppConfig):
     def ready(self) -> None:
         # Register the app's tasks in every process: services publish them by name.
         from . import tasks  # noqa: F401, PLC0415 - needs loaded models
+        from .receivers import connect_signals  # noqa: PLC0415 - needs loaded models
+
+        connect_signals()

@@ -1,9 +1,13 @@
 """Word-level differences between two states of a plan, section by section.
 
 Both sides are plan snapshots (the JSON a PlanVersion freezes, or `snapshot_plan()` of the
-current draft). Each section is turned into lines of plain text, the lines into words, and
-difflib lines them up; the result says for every word whether it was kept, added or
-removed, so the template can highlight them without ever trusting the text as HTML.
+current draft). Every field the registry (`plans.sections`) names is compared, the fields
+of activities and targets included, each read as its kind reads it. Each section is
+turned into lines of plain text, the lines into words, and difflib lines them up; the
+result says for every word whether it was kept, added or removed, so the template can
+highlight them without ever trusting the text as HTML. The agent's "Bandingkan versi",
+the editor's conflict screen and the reviewer's "changes since the version you scored"
+all read this one diff.
 """
 
 import difflib
@@ -56,24 +60,13 @@ class SectionDiff:
         return sum(f.removed for f in self.fields)
 
 
-def _fmt_month(value: str) -> str:
-    return (value or "")[:7]
-
-
-def _row_lines(name: str, rows: list[dict]) -> str:
-    if name == "activities":
-        return "\n".join(
-            f"{i}. {a.get('title', '')} — {a.get('output', '')} "
-            f"({_fmt_month(a.get('start_month'))} s.d. {_fmt_month(a.get('end_month'))}; "
-            f"{a.get('responsible', '')}; Rp {a.get('budget') or '-'})"
-            for i, a in enumerate(rows, start=1)
-        )
+def _row_lines(entry, rows: list[dict]) -> str:
+    """The rows of a row section, one line each: every field the registry gives a row,
+    with its label ("1. Kegiatan: …; Penanggung jawab: …; Anggaran: Rp …")."""
     return "\n".join(
-        f"{i}. {t.get('indicator', '')}: {t.get('baseline', '')} → "
-        f"{t.get('target_value', '')} {t.get('unit', '')}, "
-        f"{_fmt_month(t.get('due_date'))}{(t.get('due_date') or '')[7:]}; "
-        f"{t.get('verification', '')}"
-        for i, t in enumerate(rows, start=1)
+        f"{i}. "
+        + "; ".join(f"{spec.label}: {spec.text(row.get(spec.name))}" for spec in entry.row_fields)
+        for i, row in enumerate(rows, start=1)
     )
 
 
@@ -81,8 +74,9 @@ def field_text(snapshot: dict, name: str) -> str:
     """One field of a snapshot as plain text (lists become one line per item): a field
     of a section as its kind reads it, the rows of a row section one per line."""
     value = snapshot.get(name)
-    if name in sections.row_sections():
-        return _row_lines(name, value or [])
+    rows = sections.row_sections()
+    if name in rows:
+        return _row_lines(rows[name], value or [])
     if name == "attachments":
         return "\n".join(item.get("name", "") for item in value or [])
     return sections.plan_field(name).text(value)

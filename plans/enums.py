@@ -49,7 +49,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (PlanState.SUBMITTED, PlanState.DRAFT): "plans.services.workflow.withdraw_plan",
     # A withdrawn revision goes back to "revision requested", not to a first draft.
     (PlanState.SUBMITTED, PlanState.REVISION_REQUESTED): "plans.services.workflow.withdraw_plan",
-    # The review starts when the plan gets its reviewers (also by automatic assignment).
+    # The review starts when the plan gets its reviewers (also by automatic assignment);
+    # a revision handed in again goes back to its reviewers by itself (resume_review).
     (PlanState.SUBMITTED, PlanState.IN_REVIEW): "assessment.services.assignment.assign_reviewers",
     # The last review submitted completes it; a review reopened puts it back in review.
     (PlanState.IN_REVIEW, PlanState.REVIEWED): "assessment.services.review.submit_review",

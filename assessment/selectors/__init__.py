@@ -47,7 +47,6 @@ from .review import (
     review_page,
     reviewer_options,
     running_total,
-    snapshot_diff,
 )
 
 __all__ = [
@@ -85,6 +84,5 @@ __all__ = [
     "reviewer_queue",
     "rubric_of",
     "running_total",
-    "snapshot_diff",
     "threads_awaiting_reply",
 ]

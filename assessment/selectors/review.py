@@ -1,7 +1,6 @@
 """The review page, the diff of a revision, the coordinator's view of one plan."""
 
 import datetime as dt
-import difflib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,7 +12,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import User
-from plans import sections
+from plans.diff import SectionDiff, plan_diff
 from plans.models import ActionPlan, PlanVersion
 
 from .. import scoring
@@ -78,7 +77,7 @@ class ReviewPage:
     locked: bool
     others: list[Review]  # other reviewers' submitted reviews: only once mine is sent
     scored_version: PlanVersion | None  # the version I scored before, for a revision
-    diff: list[dict]
+    diff: list[SectionDiff]  # the sections changed since that version (plans.diff)
     next_plan_id: int | None
 
     @property
@@ -148,7 +147,11 @@ def review_page(assignment: ReviewAssignment, *, today: dt.date | None = None) -
         ),
         None,
     )
-    diff = snapshot_diff(scored.snapshot, version.snapshot) if scored and version else []
+    diff = (
+        [section for section in plan_diff(scored.snapshot, version.snapshot) if section.changed]
+        if scored and version
+        else []
+    )
     queue = reviewer_queue(assignment.reviewer, today=today)
     pending = [a.plan_id for a in queue if a.review_state != ReviewState.SUBMITTED]
     after = [pid for pid in pending if pid != plan.pk]
@@ -170,67 +173,6 @@ def review_page(assignment: ReviewAssignment, *, today: dt.date | None = None) -
         diff=diff,
         next_plan_id=after[0] if after else None,
     )
-
-
-def _item_text(kind: str, item: dict) -> str:
-    if kind == "activities":
-        return "{title} — {output} ({start_month} s.d. {end_month})".format(
-            **{k: item.get(k, "") for k in ("title", "output", "start_month", "end_month")}
-        )
-    return "{indicator}: {baseline} → {target_value} {unit}, {due_date}".format(
-        **{
-            k: item.get(k, "")
-            for k in ("indicator", "baseline", "target_value", "unit", "due_date")
-        }
-    )
-
-
-def _lines_diff(before: str, after: str) -> list[str]:
-    lines = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=1)
-    return list(lines)[2:]
-
-
-def _list_change(label, before: list[str], after: list[str]) -> dict | None:
-    removed = [t for t in before if t not in after]
-    added = [t for t in after if t not in before]
-    if not (removed or added):
-        return None
-    return {"label": label, "kind": "list", "removed": removed, "added": added}
-
-
-def snapshot_diff(old: dict, new: dict) -> list[dict]:
-    """What changed between two frozen versions, in the order of the plan's sections: per
-    field of a section its old and new text (with a line diff), per relation to many and
-    per row section the items removed and added."""
-    changes = []
-    for entry in sections.all_sections():
-        for spec in entry.fields:
-            before_value, after_value = old.get(spec.name), new.get(spec.name)
-            if spec.kind.many:
-                change = _list_change(spec.label, spec.items(before_value), spec.items(after_value))
-                if change:
-                    changes.append(change)
-                continue
-            before, after = spec.text(before_value), spec.text(after_value)
-            if before != after:
-                changes.append(
-                    {
-                        "label": spec.label,
-                        "kind": "text",
-                        "old": before,
-                        "new": after,
-                        "lines": _lines_diff(before, after),
-                    }
-                )
-        if entry.rows:
-            change = _list_change(
-                entry.label,
-                [_item_text(entry.rows, i) for i in old.get(entry.rows) or []],
-                [_item_text(entry.rows, i) for i in new.get(entry.rows) or []],
-            )
-            if change:
-                changes.append(change)
-    return changes
 
 
 # --- The coordinator's view of one plan ---------------------------------------------------

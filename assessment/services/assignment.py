@@ -108,6 +108,19 @@ def _notify_revision(plan: ActionPlan) -> None:
         )
 
 
+def resume_review(plan: ActionPlan, *, now: dt.datetime | None = None) -> bool:
+    """A revision handed in again goes back to its reviewers by itself: when the plan,
+    just submitted (locked, inside the submit's transaction), still has active reviewers
+    (those not released), its review restarts on the new version (submitted → in_review)
+    and they are told. Without any, it waits for the coordinator. True when it restarted.
+    The coordinator may still add or release reviewers afterwards."""
+    if plan.state != PlanState.SUBMITTED or not plan.assignments.filter(is_active=True).exists():
+        return False
+    transition(plan, to=PlanState.IN_REVIEW, by=None, action="plan.resume_review", at=now)
+    _notify_revision(plan)
+    return True
+
+
 def _start_review_if_submitted(locked: ActionPlan, *, by: User, now: dt.datetime) -> None:
     if locked.state == PlanState.SUBMITTED:
         transition(locked, to=PlanState.IN_REVIEW, by=by, action="plan.start_review", at=now)

@@ -235,7 +235,7 @@ def test_manual_assignment_keeps_one_notice_per_assignment(cycle, coordinator, p
     )
 
 
-def test_a_revision_in_a_batch_notifies_its_reviewers_once_and_others_get_new_plans(
+def test_a_revision_goes_back_to_its_reviewers_by_itself_and_a_batch_leaves_it_to_them(
     cycle, coordinator, pool, submitted, levels_all, plans
 ):
 
@@ -249,10 +249,12 @@ def test_a_revision_in_a_batch_notifies_its_reviewers_once_and_others_get_new_pl
         submit_review(review, by=reviewer)
     decide_plan(revised, outcome="revise", feedback="Perbaiki.", by=coordinator)
     submit_plan(revised, by=revised.owner.user)
+    revised.refresh_from_db()
+    assert revised.state == PlanState.IN_REVIEW
     new = plans(2)
     result = auto_assign(cycle, by=coordinator)
     revised.refresh_from_db()
-    assert (result.plans, len(result.created), revised.state) == (3, 4, PlanState.IN_REVIEW)
+    assert (result.plans, len(result.created), revised.state) == (2, 4, PlanState.IN_REVIEW)
     assert revised.assignments.filter(is_active=True).count() == 2
     for reviewer in old:
         notices = reviewer.notifications.filter(kind="revision")
@@ -260,8 +262,12 @@ def test_a_revision_in_a_batch_notifies_its_reviewers_once_and_others_get_new_pl
             (f"Revisi siap dinilai: {revised.title}", f"revision:{revised.pk}:2")
         ]
     assert all(p.assignments.filter(is_active=True).count() == 2 for p in new)
-    restart = ActivityLog.objects.filter(action="plan.start_review", object_id=revised.pk).first()
-    assert (restart.from_state, restart.to_state) == ("submitted", "in_review")
+    restart = ActivityLog.objects.get(action="plan.resume_review", object_id=revised.pk)
+    assert (restart.actor, restart.from_state, restart.to_state) == (
+        None,
+        "submitted",
+        "in_review",
+    )
 
 
 # --- The background run ---------------------------------------------------------------------

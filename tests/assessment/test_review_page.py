@@ -159,6 +159,11 @@ def test_a_revision_shows_the_diff_to_the_version_the_reviewer_scored(
     assert page.status_code == 200
     data = page.context["page"]
     assert (data.scored_version.number, data.version.number) == (1, 2)
-    assert [c["label"] for c in data.diff] == ["Akar masalah"]
-    assert data.diff[0]["new"] == "Akar masalah baru yang lebih tajam."
+    assert [(s.section, [f.label for f in s.fields if f.changed]) for s in data.diff] == [
+        ("problem", ["Akar masalah"])
+    ]
+    [field] = [f for f in data.diff[0].fields if f.changed]
+    new = "".join(t.text for t in field.tokens if t.kind != "removed")
+    assert new.split() == "Akar masalah baru yang lebih tajam.".split()
+    assert field.added and field.removed
     assert data.review is None and data.locked is False

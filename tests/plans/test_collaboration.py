@@ -408,8 +408,9 @@ def test_plan_diff_is_section_by_section(agent, complete_plan):
     ActivityFactory(plan=complete_plan, title="Uji coba aplikasi")
     new = snapshot_plan(complete_plan)
     changed = {s.section: (s.added, s.removed) for s in plan_diff(old, new) if s.changed}
-    # "Isi root_cause yang lengkap." → "Prosedur manual"; one new line of 12 words.
-    assert changed == {"problem": (2, 4), "activities": (12, 0)}
+    # "Isi root_cause yang lengkap." → "Prosedur manual"; one new line of 25 words (each
+    # field of the activity with its label).
+    assert changed == {"problem": (2, 4), "activities": (25, 0)}
 
 
 def test_compare_page_diffs_a_version_with_the_current_draft(client, agent, complete_plan):

@@ -9,7 +9,13 @@ from django.utils import timezone
 from agents.enums import Role
 from agents.models import ActivityLog
 from assessment.enums import DecisionOutcome
-from assessment.services import assign_reviewers, decide_plan, save_review, submit_review
+from assessment.services import (
+    assign_reviewers,
+    decide_plan,
+    release_assignment,
+    save_review,
+    submit_review,
+)
 from plans.checklist import missing_items
 from plans.enums import TRANSITIONS, PlanState
 from plans.models import ActionPlan, ImmutableRowError, PlanVersion
@@ -230,7 +236,11 @@ def test_withdraw_refused_once_review_started(complete_plan, actors):
 
 def test_withdrawn_revision_returns_to_revision_requested(complete_plan, actors):
     plan = to_state(complete_plan, PlanState.REVISION_REQUESTED, **actors)
+    # Its reviewers released, a revision handed in waits for the coordinator: withdrawable.
+    for assignment in plan.assignments.filter(is_active=True):
+        release_assignment(assignment, by=actors["coordinator"], reason="Cuti")
     workflow.submit_plan(plan, by=actors["agent_user"])
+    assert plan.state == PlanState.SUBMITTED
     workflow.withdraw_plan(plan, by=actors["agent_user"])
     assert plan.state == PlanState.REVISION_REQUESTED
 
@@ -249,7 +259,7 @@ def test_revision_may_be_resubmitted_after_the_first_deadline(complete_plan, act
     plan = to_state(complete_plan, PlanState.REVISION_REQUESTED, **actors)
     after_first = plan.cycle.submission_deadline + dt.timedelta(days=1)
     workflow.submit_plan(plan, by=actors["agent_user"], now=after_first)
-    assert plan.state == PlanState.SUBMITTED
+    assert plan.state == PlanState.IN_REVIEW  # back to its reviewers at once
 
 
 @pytest.mark.parametrize(

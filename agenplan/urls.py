@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("agents.urls")),
+    path("", include("agencies.urls")),
     path("", include("plans.urls")),
     path("", include("assessment.urls")),
     path("", include("reports.urls")),

@@ -4,7 +4,7 @@ views hand the cleaned data to the services."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency
+from agencies.forms import agency_search_field
 from agents.enums import Role
 from agents.models import Agent, User
 from agents.validators import normalize_nip
@@ -328,12 +328,7 @@ class BoardFilterForm(forms.Form):
         required=False,
         choices=[("", _("Semua"))] + list(BOARD_GROUP_LABELS.items()),
     )
-    agency = forms.ModelChoiceField(
-        label=_("Perangkat daerah"),
-        queryset=Agency.objects.order_by("name"),
-        required=False,
-        empty_label=_("Semua"),
-    )
+    agency = agency_search_field(small=True)
     flagged = forms.BooleanField(label=_("Hanya yang berbeda jauh"), required=False)
     q = forms.CharField(label=_("Cari judul atau agen"), required=False, max_length=100)
 
@@ -341,13 +336,7 @@ class BoardFilterForm(forms.Form):
 class AssignmentFilterForm(forms.Form):
     """The assignments page's filters, kept in the URL; invalid values are ignored."""
 
-    agency = forms.ModelChoiceField(
-        label=_("Perangkat daerah"),
-        queryset=Agency.objects.order_by("name"),
-        required=False,
-        empty_label=_("Semua"),
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
+    agency = agency_search_field(small=True)
     q = forms.CharField(label=_("Cari judul atau agen"), required=False, max_length=100)
     sort = forms.ChoiceField(
         choices=[("", "")] + [(f"{d}{k}", "") for k in BOARD_SORTS for d in ("", "-")],
@@ -366,12 +355,7 @@ class AssignmentFilterForm(forms.Form):
 
 
 class ConflictForm(forms.Form):
-    agency = forms.ModelChoiceField(
-        label=_("Perangkat daerah"),
-        queryset=Agency.objects.filter(is_active=True).order_by("name"),
-        required=False,
-        empty_label=_("—"),
-    )
+    agency = agency_search_field(empty_label=_("—"), active_only=True)
     agent_nip = forms.CharField(
         label=_("atau NIP agen perubahan"),
         required=False,

@@ -15,6 +15,15 @@ def setup_django(settings_module: str = "agenplan.settings.local") -> None:
     django.setup()
 
 
+SMOKE_FLAG = "--smoke"
+
+
+def smoke_mode(argv: list[str]) -> bool:
+    """`--smoke`: the benchmark's smallest size, for CI (it must finish and print figures;
+    its times are not worth recording)."""
+    return SMOKE_FLAG in argv
+
+
 def database_label() -> str:
     from django.db import connection
 

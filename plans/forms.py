@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency
+from agencies.forms import agency_search_field
 
 from .enums import PlanState
 from .models import ActionPlan, ChangeArea, CoreValue, Cycle
@@ -56,12 +56,7 @@ class PlanFilterForm(forms.Form):
         choices=[("", _("Semua tahap")), *STATE_GROUP_LABELS.items()],
         required=False,
     )
-    agency = forms.ModelChoiceField(
-        label=_("Perangkat daerah"),
-        queryset=Agency.objects.order_by("name"),
-        required=False,
-        empty_label=_("Semua perangkat daerah"),
-    )
+    agency = agency_search_field(empty_label=_("Semua perangkat daerah"))
     area = forms.ModelChoiceField(
         label=_("Area perubahan RB"),
         queryset=ChangeArea.objects.order_by("order", "code"),

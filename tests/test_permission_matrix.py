@@ -179,6 +179,8 @@ MATRIX: dict[tuple[str, str], Row] = {
         given(answers(), 302, AGENTS), method="post", data=(("title", "Rencana baru"),)
     ),
     ("plans:list", ""): Row(answers(200)),
+    # The agency search of the filters: whoever sees a plan list (every signed-in chair).
+    ("agencies:search", ""): Row(answers(200)),
     ("plans:agency_plans", ""): Row(given(answers(), 200, HEADS)),
     # --- One plan -----------------------------------------------------------------------------
     ("plans:detail", ""): Row(for_plan_viewers(200)),

@@ -123,6 +123,7 @@ from agents.models import Agent  # noqa: E402
 from .attachments import max_attachment_mb  # noqa: E402
 from .enums import PlanSection  # noqa: E402
 from .models import COMMENT_MAX_LENGTH, GovernorMission  # noqa: E402
+from .number_input import LocalizedDecimalField  # noqa: E402
 from .sections import section as plan_section  # noqa: E402
 from .services.editing import row_fields  # noqa: E402
 
@@ -264,6 +265,7 @@ def section_form_class(section: str) -> type[SectionForm]:
         fields=entry.field_names(),
         widgets=widgets,
         localized_fields=[f.name for f in entry.fields if f.kind.localized],
+        field_classes={f.name: LocalizedDecimalField for f in entry.fields if f.kind.localized},
     )
     form_class.section = section
     return form_class
@@ -296,7 +298,7 @@ class _RowForm(forms.Form):
 
 
 def _decimal(label, **kwargs) -> forms.DecimalField:
-    return forms.DecimalField(label=label, max_digits=14, decimal_places=2, localize=True, **kwargs)
+    return LocalizedDecimalField(label=label, max_digits=14, decimal_places=2, **kwargs)
 
 
 class ActivityForm(_RowForm):
@@ -305,13 +307,8 @@ class ActivityForm(_RowForm):
     start_month = MonthField(label=_("Bulan mulai"))
     end_month = MonthField(label=_("Bulan selesai"))
     responsible = forms.CharField(label=_("Penanggung jawab"), max_length=200, required=False)
-    budget = forms.DecimalField(
-        label=_("Anggaran (Rp)"),
-        max_digits=15,
-        decimal_places=0,
-        min_value=0,
-        required=False,
-        localize=True,
+    budget = LocalizedDecimalField(
+        label=_("Anggaran (Rp)"), max_digits=15, decimal_places=0, min_value=0, required=False
     )
 
     def clean(self):

@@ -28,3 +28,10 @@ graceful_timeout = timeout
 keepalive = 5
 # One access line per request on standard output (docker compose logs web).
 accesslog = "-"
+
+
+def on_starting(server):
+    """Tell the workers' settings how many workers there really are, whether they were
+    set by WEB_CONCURRENCY, the default above or `--workers` on the command line: the
+    production settings refuse several without a shared cache (CACHE_URL)."""
+    os.environ["WEB_CONCURRENCY"] = str(server.cfg.workers)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.faults import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION = {
@@ -119,3 +121,23 @@ def test_several_web_workers_need_a_shared_cache(tmp_path):
 
     redis_url = load(tmp_path, CACHE_URL=None, REDIS_URL="redis://127.0.0.1:6379/1")
     assert redis_url.returncode == 0, redis_url.stderr
+
+
+def test_gunicorn_tells_the_settings_its_real_worker_count(tmp_path):
+    """`--workers 2` on the command line counts even when WEB_CONCURRENCY says 1: the
+    workers refuse to boot without a shared cache, and gunicorn exits."""
+    env = {k: v for k, v in os.environ.items() if k not in READ and not k.startswith("DJANGO_")}
+    env.update(PRODUCTION, AGENPLAN_VAR_DIR=str(tmp_path), WEB_CONCURRENCY="1")
+    env.pop("CACHE_URL")
+    port = str(free_port())
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "agenplan.wsgi:application", "--workers", "2"],
+        cwd=ROOT,
+        env={**env, "BIND": "127.0.0.1", "PORT": port},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "CACHE_URL must be set in production" in result.stderr
+    assert "(WEB_CONCURRENCY=2)" in result.stderr

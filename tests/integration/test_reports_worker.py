@@ -124,7 +124,9 @@ def test_request_queued_running_done_download(workers, client):
 def test_a_worker_killed_mid_render_completes_the_job_after_restart(workers):
     scenario = reviewed_plan()
     first = workers()
-    job = request_plan_report(kind=ReportKind.REVIEW_PACKET, plan=scenario.plan, by=scenario.agent)
+    job = request_plan_report(
+        kind=ReportKind.REVIEW_PACKET, plan=scenario.plan, by=scenario.coordinator
+    )
     wait_for(lambda: _status(job) == JobStatus.RUNNING, timeout=60, worker=first)
     first.kill()  # SIGKILL in the middle of the DELAY-second render: nothing is acknowledged
     assert _status(job) == JobStatus.RUNNING

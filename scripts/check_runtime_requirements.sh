@@ -96,7 +96,7 @@ export AGENPLAN_COORDINATOR_PASSWORD="runtime-$(head -c 12 /dev/urandom | od -An
 export BIND=127.0.0.1 PORT="$port" WEB_CONCURRENCY=2
 
 "$venv/bin/python" manage.py bootstrap >"$work/bootstrap.log" 2>&1
-say "bootstrap done ($(grep -c 'created' "$work/bootstrap.log") lines of rows created)"
+say "$(grep '^Agency\|^agencies\.' "$work/bootstrap.log" | head -n 1); $(grep '^bootstrap: coordinator' "$work/bootstrap.log")"
 
 # --- Worker and web server ------------------------------------------------------------------------
 "$venv/bin/celery" -A agenplan worker -Q default,reports,mail --concurrency 1 \

@@ -297,7 +297,17 @@ def test_proxy_profile_terminates_tls_in_front_of_web(services, compose):
     caddyfile = (ROOT / "proxy" / "Caddyfile").read_text()
     assert "{$AGENPLAN_DOMAIN} {" in caddyfile
     assert "reverse_proxy web:8000" in caddyfile
-    assert "AGENPLAN_DOMAIN" in proxy["environment"]
+    assert proxy["environment"]["AGENPLAN_DOMAIN"] == "${AGENPLAN_DOMAIN:-}"
+    # Without the domain the proxy stops with a message, before Caddy starts.
+    assert proxy["command"][:2] == ["sh", "-c"]
+    script = proxy["command"][2].replace("$$", "$")
+    assert script.startswith('test -n "$AGENPLAN_DOMAIN" || {')
+    assert script.endswith("exec caddy run --config /etc/caddy/Caddyfile --adapter caddyfile")
+    no_domain = subprocess.run(
+        ["sh", "-c", script], env={"PATH": os.environ["PATH"]}, capture_output=True, text=True
+    )
+    assert no_domain.returncode == 1
+    assert "set AGENPLAN_DOMAIN" in no_domain.stderr
     # A request the proxy lets through is never cut by gunicorn's timeout first.
     read_timeout = int(re.search(r"read_timeout (\d+)s", caddyfile).group(1))
     assert read_timeout > DEFAULT_WEB_TIMEOUT
@@ -563,3 +573,18 @@ def test_runtime_packages_bring_every_library_weasyprint_opens():
         ).stdout
         packages = {line.split(":")[0] for line in owner.splitlines()}
         assert packages & brought, f"{soname} comes from {packages}, not installed by the list"
+
+
+def test_a_plain_up_needs_no_variable_of_a_profile_it_does_not_start():
+    """Compose interpolates every service, profiles off included: a `${VAR:?}` in a
+    profile's service may only name what the services of a plain `up` require anyway."""
+    compose = yaml.safe_load(COMPOSE.read_text())
+    required = re.compile(r"\$\{([A-Z_]+):\?")
+    always = set()
+    for service in compose["services"].values():
+        if "profiles" not in service:
+            always |= set(required.findall(yaml.safe_dump(service)))
+    assert "POSTGRES_PASSWORD" in always
+    for name, service in compose["services"].items():
+        if "profiles" in service:
+            assert set(required.findall(yaml.safe_dump(service))) <= always, name

@@ -6,16 +6,17 @@
 Builds, inside one transaction that is rolled back at the end (nothing is left behind),
 a cycle with BENCH_ASSIGN_PLANS submitted plans (default 155) in BENCH_ASSIGN_AGENCIES
 agencies (default 50) and BENCH_ASSIGN_REVIEWERS reviewers (default 10, with a few
-declared conflicts), then runs auto_assign once and prints the time, the number of SQL
-statements (all of them, counted by an execute wrapper: Django's query log keeps only the
-last 9,000) and the spread of the reviewers' loads. A cycle this big would be assigned by
-the background run (assessment.tasks.run_auto_assign), which does exactly this call.
+declared conflicts; `--smoke`: 20 plans, 5 agencies, 4 reviewers), then runs auto_assign
+once and prints the time, the number of SQL statements (all of them, counted by an execute
+wrapper: Django's query log keeps only the last 9,000) and the spread of the reviewers'
+loads. A cycle this big would be assigned by the background run
+(assessment.tasks.run_auto_assign), which does exactly this call.
 """
 
 import datetime as dt
 import os
 
-from benchmarks.common import database_label, peak_rss_mb, setup_django, stopwatch
+from benchmarks.common import database_label, peak_rss_mb, setup_django, smoke_mode, stopwatch
 
 
 class _Rollback(Exception):
@@ -35,9 +36,10 @@ def main(argv: list[str]) -> int:
     from plans.enums import PlanState
     from plans.models import ActionPlan, Cycle
 
-    n_plans = int(os.environ.get("BENCH_ASSIGN_PLANS", "155"))
-    n_agencies = int(os.environ.get("BENCH_ASSIGN_AGENCIES", "50"))
-    n_reviewers = int(os.environ.get("BENCH_ASSIGN_REVIEWERS", "10"))
+    smoke = smoke_mode(argv)
+    n_plans = int(os.environ.get("BENCH_ASSIGN_PLANS", "20" if smoke else "155"))
+    n_agencies = int(os.environ.get("BENCH_ASSIGN_AGENCIES", "5" if smoke else "50"))
+    n_reviewers = int(os.environ.get("BENCH_ASSIGN_REVIEWERS", "4" if smoke else "10"))
     figures = {}
     try:
         with transaction.atomic():

@@ -10,6 +10,7 @@ template, through Django's RequestFactory as a coordinator, who sees the whole p
     BENCH_CYCLE       cycle code (default: the current cycle)
     BENCH_COLD_RUNS   requests with an emptied cache (default 30)
     BENCH_WARM_RUNS   requests with a filled cache (default 200)
+    --smoke           2 cold and 3 warm requests
 
 Load run (when BENCH_LOAD_URL is set): BENCH_USERS virtual users (default 50) each sign in
 through the login form, then make BENCH_REQUESTS requests (default 20) over the
@@ -31,7 +32,13 @@ import urllib.parse
 import urllib.request
 from http.cookies import SimpleCookie
 
-from benchmarks.common import database_label, percentiles, run_in_threads, setup_django
+from benchmarks.common import (
+    database_label,
+    percentiles,
+    run_in_threads,
+    setup_django,
+    smoke_mode,
+)
 
 
 def _latency(cycle_code: str, cold_runs: int, warm_runs: int) -> None:
@@ -236,9 +243,10 @@ def main(argv: list[str]) -> int:
         )
     os.environ.setdefault("DJANGO_DEBUG", "false")
     setup_django()
+    smoke = smoke_mode(argv)
     _latency(
         os.environ.get("BENCH_CYCLE", ""),
-        int(os.environ.get("BENCH_COLD_RUNS", "30")),
-        int(os.environ.get("BENCH_WARM_RUNS", "200")),
+        int(os.environ.get("BENCH_COLD_RUNS", "2" if smoke else "30")),
+        int(os.environ.get("BENCH_WARM_RUNS", "3" if smoke else "200")),
     )
     return 0

@@ -21,6 +21,9 @@ reused by later runs:
 Renders 1–3 call the renderers in this process (no storage write); 4 goes end to end
 (request → broker → chunks in two processes → zip in storage). Media go to a temporary
 folder (AGENPLAN_MEDIA_ROOT), shared with the worker.
+
+`--smoke`: its own cycle `bench-reports-smoke` of 3 plans in 2 agencies, 1 render each
+(and the one traced), and the ZIP of those 3 packets.
 """
 
 import datetime as dt
@@ -32,15 +35,18 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from benchmarks.common import database_label, peak_rss_mb, percentiles, setup_django
+from benchmarks.common import (
+    database_label,
+    peak_rss_mb,
+    percentiles,
+    setup_django,
+    smoke_mode,
+)
 
-CYCLE_CODE = "bench-reports"
-PLANS = 155
-AGENCIES = 50
-REVIEWERS = 10
 REVIEWS_PER_PLAN = 3
 WEIGHTS = (15, 20, 20, 15, 15, 15)
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,7 +64,21 @@ def _media_root() -> str:
 # --- Data ---------------------------------------------------------------------------------------
 
 
-def build_cycle():
+@dataclass(frozen=True)
+class Size:
+    code: str  # the cycle's code
+    prefix: str  # of the usernames, agency codes and names
+    plans: int
+    agencies: int
+    reviewers: int
+    nip_month: int  # NIPs are unique: each size's appointments fall in its own month
+
+
+FULL = Size("bench-reports", "bench", 155, 50, 10, 3)
+SMOKE = Size("bench-reports-smoke", "bench-smoke", 3, 2, REVIEWS_PER_PLAN, 6)
+
+
+def build_cycle(size: Size = FULL):
     """The benchmark's cycle; built on the first run (about a minute), reused afterwards."""
     from django.db import transaction
     from django.utils import timezone
@@ -92,11 +112,11 @@ def build_cycle():
     from plans.sections import text_field_names
     from plans.services.content import snapshot_plan
 
-    existing = Cycle.objects.filter(code=CYCLE_CODE).first()
-    if existing is not None and existing.plans.count() == PLANS:
+    existing = Cycle.objects.filter(code=size.code).first()
+    if existing is not None and existing.plans.count() == size.plans:
         return existing
     if existing is not None:
-        raise SystemExit(f"cycle {CYCLE_CODE} exists but is incomplete: use a fresh database")
+        raise SystemExit(f"cycle {size.code} exists but is incomplete: use a fresh database")
 
     rng = random.Random(5)  # noqa: S311 — benchmark data, not secrets
     tz = timezone.get_current_timezone()
@@ -106,7 +126,7 @@ def build_cycle():
         n = next(nip_seq)
         return generate_nip(
             birth_date=dt.date(1970, 1, 1) + dt.timedelta(days=n * 7),
-            appointment_month=dt.date(1995 + n % 20, 3, 1),
+            appointment_month=dt.date(1995 + n % 20, size.nip_month, 1),
             gender="L" if n % 2 else "P",
             sequence=n % 999 + 1,
         )
@@ -115,7 +135,7 @@ def build_cycle():
         return User(
             username=username,
             name=name,
-            email=f"{username}@bench.example.go.id",
+            email=f"{username}@{size.prefix}.example.go.id",
             nip=nip(),
             jabatan="Analis Kebijakan Ahli Muda",
             pangkat_golongan=pangkat,
@@ -144,15 +164,18 @@ def build_cycle():
         ]
         agencies = Agency.objects.bulk_create(
             Agency(
-                code=f"BENCH-{i:02d}",
-                name=f"Dinas Pembanding {i:02d} Provinsi Kalimantan Timur",
+                code=f"{size.prefix.upper()}-{i:02d}",
+                name=f"Dinas Pembanding {i:02d} Provinsi Kalimantan Timur"
+                + ("" if size == FULL else f" ({size.prefix})"),
                 abbreviation=f"DP{i:02d}",
                 kind=AgencyKind.DINAS,
             )
-            for i in range(AGENCIES)
+            for i in range(size.agencies)
         )
         heads = User.objects.bulk_create(
-            person(f"bench-head-{i}", f"Dr. Kepala Dinas {i}, M.Si.", a, PangkatGolongan.IV_C)
+            person(
+                f"{size.prefix}-head-{i}", f"Dr. Kepala Dinas {i}, M.Si.", a, PangkatGolongan.IV_C
+            )
             for i, a in enumerate(agencies)
         )
         RoleGrant.objects.bulk_create(
@@ -160,25 +183,29 @@ def build_cycle():
             for h, a in zip(heads, agencies, strict=True)
         )
         reviewers = User.objects.bulk_create(
-            person(f"bench-reviewer-{i}", f"Reviewer Pembanding {i}, S.Sos.")
-            for i in range(REVIEWERS)
+            person(f"{size.prefix}-reviewer-{i}", f"Reviewer Pembanding {i}, S.Sos.")
+            for i in range(size.reviewers)
         )
         RoleGrant.objects.bulk_create(RoleGrant(user=u, role=Role.REVIEWER) for u in reviewers)
-        coordinator = person("bench-coordinator", "Koordinator Pembanding")
+        coordinator = person(f"{size.prefix}-coordinator", "Koordinator Pembanding")
         coordinator.save()
         RoleGrant.objects.create(user=coordinator, role=Role.COORDINATOR)
         agent_users = User.objects.bulk_create(
-            person(f"bench-agent-{i}", f"Agen Pembanding {i}, S.E.", agencies[i % AGENCIES])
-            for i in range(PLANS)
+            person(
+                f"{size.prefix}-agent-{i}",
+                f"Agen Pembanding {i}, S.E.",
+                agencies[i % size.agencies],
+            )
+            for i in range(size.plans)
         )
         agents = Agent.objects.bulk_create(
-            Agent(user=u, agency=u.agency, sk_number=f"800/{i}/BENCH")
+            Agent(user=u, agency=u.agency, sk_number=f"800/{i}/{size.prefix.upper()}")
             for i, u in enumerate(agent_users)
         )
         now = timezone.now()
         cycle = Cycle.objects.create(
             name="Assessment Agen Perubahan (pembanding)",
-            code=CYCLE_CODE,
+            code=size.code,
             year=2027,
             drafting_opens=now - dt.timedelta(days=120),
             submission_deadline=now - dt.timedelta(days=90),
@@ -255,7 +282,14 @@ def build_cycle():
             p.core_values.add(*rng.sample(values, 3))
         submitted_at = dt.datetime(2027, 2, 21, 10, tzinfo=tz)
         versions = [
-            PlanVersion(plan=p, number=1, snapshot=snapshot_plan(p), created_by=p.owner.user)
+            # bulk_create skips PlanVersion.save(), which fills in the plan's cycle.
+            PlanVersion(
+                plan=p,
+                cycle_id=p.cycle_id,
+                number=1,
+                snapshot=snapshot_plan(p),
+                created_by=p.owner.user,
+            )
             for p in ActionPlan.objects.filter(cycle=cycle).select_related(
                 "cycle", "agency", "owner__user", "governor_mission"
             )
@@ -433,12 +467,14 @@ def main(argv: list[str]) -> int:
     from reports.rendering.review_packet import render_review_packet
     from reports.services import new_verification_code
 
-    renders = max(10, int(os.environ.get("BENCH_RENDERS", "12")))
+    smoke = smoke_mode(argv)
+    scale = SMOKE if smoke else FULL
+    renders = 1 if smoke else max(10, int(os.environ.get("BENCH_RENDERS", "12")))
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    cycle = build_cycle()
+    cycle = build_cycle(scale)
     built = round(time.perf_counter() - started, 1)
-    coordinator = User.objects.get(username="bench-coordinator")
+    coordinator = User.objects.get(username=f"{scale.prefix}-coordinator")
     plan = ActionPlan.objects.filter(cycle=cycle).order_by("pk").first()
     assert plan.activities.count() == 10 and plan.targets.count() == 5
     assert Review.objects.filter(version__plan=plan).count() == REVIEWS_PER_PLAN
@@ -453,7 +489,8 @@ def main(argv: list[str]) -> int:
 
     lines = [
         f"bench_reports on {database_label()}, {os.cpu_count()} cores, load {os.getloadavg()}; "
-        f"cycle {CYCLE_CODE}: {PLANS} plans, {AGENCIES} agencies (data ready in {built} s)"
+        f"cycle {scale.code}: {scale.plans} plans, {scale.agencies} agencies "
+        f"(data ready in {built} s)"
     ]
     rss_start = peak_rss_mb()
     doc = job(ReportKind.PLAN_DOCUMENT, plan_id=plan.pk)
@@ -475,9 +512,9 @@ def main(argv: list[str]) -> int:
     )
     summary = job(ReportKind.CYCLE_SUMMARY, cycle_id=cycle.pk)
     size = len(render_cycle_summary(summary).content)
-    stats, cpu, traced = _timed_renders(lambda: render_cycle_summary(summary), 5)
+    stats, cpu, traced = _timed_renders(lambda: render_cycle_summary(summary), min(renders, 5))
     lines.append(
-        f"cycle summary ({PLANS} plans, {size // 1024} KB): wall {stats}, CPU {cpu}, "
+        f"cycle summary ({scale.plans} plans, {size // 1024} KB): wall {stats}, CPU {cpu}, "
         f"tracemalloc peak {traced} MB, peak RSS {peak_rss_mb()} MB"
     )
     for line in lines:

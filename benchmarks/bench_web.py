@@ -15,6 +15,9 @@ gunicorn.conf.py (sync workers, DEBUG off, a free loopback port) and:
 3. for each worker count in BENCH_WEB_WORKERS (default "1,2,3,5"), BENCH_WEB_CLIENTS
    concurrent clients (default 8) ask for those pages for BENCH_WEB_SECONDS (default 15):
    requests per second and p95. Loopback only, bounded in time.
+
+`--smoke`: no seed_demo (the first coordinator and leadership account of the database
+stand in for the demo's), 1 request per page, 1 worker count (1), 2 clients for 2 s.
 """
 
 import io
@@ -26,7 +29,13 @@ import time
 from pathlib import Path
 
 from benchmarks.bench_editor import Client, _free_port
-from benchmarks.common import database_label, percentiles, run_in_threads, setup_django
+from benchmarks.common import (
+    database_label,
+    percentiles,
+    run_in_threads,
+    setup_django,
+    smoke_mode,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,7 +53,8 @@ PAGES = [
 def _start(workers: int, port: int) -> subprocess.Popen:
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "agenplan.settings.local",
+        # The settings this process runs with (the seeded passwords' hasher).
+        "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
         "DJANGO_DEBUG": "False",
         "WEB_CONCURRENCY": str(workers),
         "BIND": "127.0.0.1",
@@ -74,9 +84,9 @@ def _stop(server: subprocess.Popen) -> None:
     server.wait(timeout=30)
 
 
-def _signed_in(port: int) -> dict[str, Client]:
+def _signed_in(port: int, usernames: set[str]) -> dict[str, Client]:
     clients = {}
-    for username in {who for who, _path in PAGES}:
+    for username in usernames:
         client = Client(f"http://127.0.0.1:{port}")
         client.get("/masuk/")
         client.post("/masuk/", {"username": username, "password": "agenplan-demo"})
@@ -107,7 +117,7 @@ def _load(port: int, pages: list[tuple[str, str]], clients: int, seconds: float)
     rate-limited per address, and it is not what is measured here)."""
     samples: list[float] = []
     errors = []
-    signed_in = _signed_in(port)
+    signed_in = _signed_in(port, {who for who, _path in pages})
     deadline = time.monotonic() + seconds
     lock = threading.Lock()
 
@@ -146,21 +156,33 @@ def main(argv: list[str]) -> int:
     from django.core.management import call_command
 
     from agencies.models import Agency
+    from agents.enums import Role
+    from agents.models import User
 
+    smoke = smoke_mode(argv)
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", verbosity=0, stdout=io.StringIO())
+    people = {"koordinator": "koordinator", "sekda": "sekda"}
+    if smoke:
+        for name, role in (("koordinator", Role.COORDINATOR), ("sekda", Role.LEADERSHIP)):
+            holder = User.objects.filter(role_grants__role=role).order_by("pk").first()
+            people[name] = holder.username if holder else None
+    else:
+        call_command("seed_demo", verbosity=0, stdout=io.StringIO())
     agency = Agency.objects.filter(code="dinkes").first() or Agency.objects.order_by("pk")[0]
-    pages = [(who, path.format(agency=agency.pk)) for who, path in PAGES]
-    repeat = int(os.environ.get("BENCH_WEB_REPEAT", "10"))
-    worker_counts = [int(n) for n in os.environ.get("BENCH_WEB_WORKERS", "1,2,3,5").split(",")]
-    clients = int(os.environ.get("BENCH_WEB_CLIENTS", "8"))
-    seconds = float(os.environ.get("BENCH_WEB_SECONDS", "15"))
+    pages = [(people[who], path.format(agency=agency.pk)) for who, path in PAGES if people[who]]
+    repeat = int(os.environ.get("BENCH_WEB_REPEAT", "1" if smoke else "10"))
+    workers_default = "1" if smoke else "1,2,3,5"
+    worker_counts = [
+        int(n) for n in os.environ.get("BENCH_WEB_WORKERS", workers_default).split(",")
+    ]
+    clients = int(os.environ.get("BENCH_WEB_CLIENTS", "2" if smoke else "8"))
+    seconds = float(os.environ.get("BENCH_WEB_SECONDS", "2" if smoke else "15"))
     print(f"database: {database_label()}; cores: {os.cpu_count()}; load: {os.getloadavg()}")
 
     port = _free_port()
     server = _start(3, port)
     try:
-        signed_in = _signed_in(port)
+        signed_in = _signed_in(port, {who for who, _path in pages})
         print(f"one request at a time ({repeat} each after a warm-up), 3 workers:")
         slowest = 0.0
         for who, path in pages:

@@ -3,6 +3,10 @@
 Each benchmark is a module `benchmarks/bench_<name>.py` with a `main(argv) -> int`. They
 need PostgreSQL (DATABASE_URL) for figures worth recording; each prints what it measured,
 on which database, and the machine's core count, so docs/performance.md can quote it.
+
+`python -m benchmarks.run --smoke [NAME...]` runs each at its smallest size (the test suite
+does, so that no benchmark stops working unnoticed); `seed_scale` runs first, so that the
+others find a cycle to measure.
 """
 
 import importlib
@@ -10,6 +14,7 @@ import pkgutil
 import sys
 
 import benchmarks
+from benchmarks.common import SMOKE_FLAG
 
 
 def available() -> list[str]:
@@ -21,7 +26,10 @@ def available() -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    names = argv or available()
+    flags = [arg for arg in argv if arg.startswith("--")]
+    names = [arg for arg in argv if not arg.startswith("--")] or available()
+    if SMOKE_FLAG in flags and "seed_scale" in names:
+        names = ["seed_scale"] + [name for name in names if name != "seed_scale"]
     unknown = sorted(set(names) - set(available()))
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)}; available: {', '.join(available())}")
@@ -30,7 +38,7 @@ def main(argv: list[str]) -> int:
     for name in names:
         print(f"== {name} ==", flush=True)
         module = importlib.import_module(f"benchmarks.bench_{name}")
-        status |= module.main([])
+        status |= module.main(flags)
     return status
 
 

@@ -1,27 +1,28 @@
 """Getting into an account: the invitation's link, "lupa kata sandi" (Django's reset
 views on the site's templates), and the coordinator's page of accounts awaiting their
-password, with the invitations sent and resent from it."""
+password, with the invitations sent and resent from it; and a person's own profile."""
 
+import copy
 import hashlib
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import activate, get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from agenplan.ratelimit import hit, rate_limited, too_many_requests
+from agenplan.site import site_url
 
-from .forms import InvitationFilterForm, PasswordResetRequestForm
+from .forms import InvitationFilterForm, NewPasswordForm, PasswordResetRequestForm, ProfileForm
 from .invitations import (
     INVITATION_VALID_DAYS,
     InvitationError,
@@ -30,10 +31,11 @@ from .invitations import (
     invitation_for_token,
     invite_users,
     request_password_reset,
-    site_base_url,
 )
 from .models import User
 from .selectors import accounts_awaiting_password
+from .services import update_profile
+from .views import remember_language
 
 # --- Lupa kata sandi ----------------------------------------------------------------------
 
@@ -52,7 +54,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         retry_after = hit("password_reset", "email:" + hashlib.sha256(email.encode()).hexdigest())
         if retry_after:
             return too_many_requests(self.request, retry_after)
-        request_password_reset(email, base_url=site_base_url(self.request), language=get_language())
+        request_password_reset(email, base_url=site_url(self.request), language=get_language())
         return redirect(self.success_url)
 
 
@@ -62,6 +64,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "registration/password_reset_confirm.html"
+    form_class = NewPasswordForm
     success_url = reverse_lazy("password_reset_complete")
 
     def form_valid(self, form):
@@ -95,7 +98,7 @@ def invitation_accept(request, token):
         invitation = invitation_for_token(secret)
     except InvitationError as error:
         return render(request, "agents/invitation_invalid.html", {"message": error.message})
-    form = SetPasswordForm(invitation.user, request.POST or None)
+    form = NewPasswordForm(invitation.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             user = accept_invitation(secret, password=form.cleaned_data["new_password1"])
@@ -146,9 +149,7 @@ def invitations_send(request):
     if not ids:
         messages.error(request, _("Pilih minimal satu akun untuk diundang."))
         return redirect("invitations")
-    result = invite_users(
-        User.objects.filter(pk__in=ids), request.user, base_url=site_base_url(request)
-    )
+    result = invite_users(User.objects.filter(pk__in=ids), request.user, base_url=site_url(request))
     sent = len(result.invited) + len(result.resent)
     if sent:
         messages.success(
@@ -167,3 +168,27 @@ def invitations_send(request):
     # Back to the same filters and page.
     query = QueryDict(request.POST.get("query", "")[:500]).urlencode()
     return redirect(f"{reverse('invitations')}?{query}" if query else reverse("invitations"))
+
+
+# --- The profile ---------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    """Name, e-mail, telephone, which e-mails to receive and the language."""
+    # The form works on a copy: the person's own object keeps the values from before.
+    form = ProfileForm(request.POST or None, instance=copy.copy(request.user))
+    if request.method == "POST" and form.is_valid():
+        changed = update_profile(
+            request.user,
+            changes={name: form.cleaned_data[name] for name in form.changed_data},
+            by=request.user,
+        )
+        if "language" in changed:
+            activate(request.user.language)
+        messages.success(request, _("Profil tersimpan."))
+        response = redirect("profile")
+        remember_language(response, request.user.language)
+        return response
+    return render(request, "agents/profile.html", {"form": form})

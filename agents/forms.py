@@ -1,8 +1,11 @@
 """Forms of the account pages: sign in and change password, in Bahasa Indonesia."""
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm, UsernameField
 from django.utils.translation import gettext_lazy as _
+
+from .models import User
 
 
 class LoginForm(AuthenticationForm):
@@ -94,3 +97,45 @@ class InvitationFilterForm(forms.Form):
         help_text=_("Nama, NIP, nama pengguna atau e-mail."),
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=INVITATION_STATUSES)
+
+
+class ProfileForm(forms.ModelForm):
+    """A person's own page: how to reach them, which e-mails they want, their language."""
+
+    class Meta:
+        model = User
+        fields = [
+            "name",
+            "email",
+            "phone",
+            "language",
+            "email_assignment",
+            "email_deadline",
+            "email_decision",
+            "email_mentoring",
+            "email_digest",
+        ]
+        labels = {"email": _("Alamat e-mail")}
+        widgets = {
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["language"].required = True
+        self.fields["language"].choices = list(settings.LANGUAGES)
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Setting a password from an invitation's or a reset's link, in the site's words."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = _("Kata sandi baru")
+        self.fields["new_password2"].label = _("Konfirmasi kata sandi baru")
+        self.fields["new_password1"].widget.attrs["autofocus"] = True

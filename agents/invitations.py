@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agenplan.outbox import publish, publish_unannounced
+from agenplan.site import site_url
 
 from .models import Invitation, PasswordResetMail, User
 from .services import activity_entry, record_activities, record_activity
@@ -51,15 +52,6 @@ OPEN = Q(accepted_at__isnull=True, superseded_at__isnull=True)
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def site_base_url(request=None) -> str:
-    """The address that links in e-mails start with: AGENPLAN_SITE_URL, else the host of
-    the request that asked for the mail."""
-    base = settings.AGENPLAN_SITE_URL.rstrip("/")
-    if not base and request is not None:
-        base = request.build_absolute_uri("/").rstrip("/")
-    return base[:200]
 
 
 def invitation_requested(data) -> bool:
@@ -101,6 +93,7 @@ def invite_users(users, invited_by: User | None, *, base_url: str = "", now=None
     if invited_by is not None and not invited_by.has_perm("agents.invite_users"):
         raise PermissionDenied(_("Hanya koordinator yang dapat mengundang pengguna."))
     now = now or timezone.now()
+    base_url = base_url or site_url()  # the request being served, when there is one
     result = InviteResult()
     ids = sorted({user.pk for user in users})
     with transaction.atomic():
@@ -173,7 +166,7 @@ def deliver_invitation(invitation_id: int) -> bool:
             return False
         token = secrets.token_urlsafe(32)
         invitation.token_hash = hash_token(token)
-        base = settings.AGENPLAN_SITE_URL.rstrip("/") or invitation.base_url
+        base = site_url() or invitation.base_url
         context = {
             "user": user,
             "link": f"{base}{reverse('invitation_accept', args=[token])}",
@@ -333,7 +326,7 @@ def deliver_password_reset(reset_id: int) -> bool:
                 "token": default_token_generator.make_token(user),
             },
         )
-        base = settings.AGENPLAN_SITE_URL.rstrip("/") or row.base_url
+        base = site_url() or row.base_url
         context = {
             "user": user,
             "link": f"{base}{path}",

@@ -20,7 +20,7 @@ from agencies.models import Agency
 
 from .enums import PangkatGolongan, Role
 from .fields import NipField
-from .validators import validate_nip
+from .validators import validate_nip, validate_phone
 
 GRANTABLE_ROLES = [r for r in Role.values if r != Role.AGENT]
 
@@ -53,6 +53,41 @@ class User(AbstractUser):
     )
     language = models.CharField(
         _("bahasa"), max_length=5, choices=settings.LANGUAGES, default="id", blank=True
+    )
+    phone = models.CharField(
+        _("nomor telepon"),
+        max_length=30,
+        blank=True,
+        validators=[validate_phone],
+        help_text=_("Nomor telepon atau WhatsApp, misalnya 0812-3456-7890."),
+    )
+    # E-mail per kind of event (the bell in the app shows every notification whatever
+    # these say), and the daily digest that gathers the chosen e-mails into one.
+    email_assignment = models.BooleanField(
+        _("e-mail penugasan dan penilaian"),
+        default=True,
+        help_text=_("Penugasan reviewer, revisi yang siap dinilai, penilaian dibuka kembali."),
+    )
+    email_deadline = models.BooleanField(
+        _("e-mail tenggat"),
+        default=True,
+        help_text=_("Pengingat tenggat yang mendekat dan yang terlewat."),
+    )
+    email_decision = models.BooleanField(
+        _("e-mail keputusan"), default=True, help_text=_("Keputusan atas rencana Anda.")
+    )
+    email_mentoring = models.BooleanField(
+        _("e-mail komentar pendampingan"),
+        default=True,
+        help_text=_("Balasan baru pada utas pendampingan yang Anda ikuti."),
+    )
+    email_digest = models.BooleanField(
+        _("ringkasan harian"),
+        default=False,
+        help_text=_(
+            "Kumpulkan e-mail yang dipilih di atas menjadi satu e-mail setiap pagi, "
+            "bukan satu e-mail per pemberitahuan."
+        ),
     )
 
     objects = UserManager()
@@ -232,6 +267,9 @@ class Notification(models.Model):
     # When the broker last accepted its mail task; with `emailed_at` empty, the row is an
     # outbox entry that the sweep publishes again (agents.notifications.resend_unmailed).
     mail_published_at = models.DateTimeField(null=True, blank=True)
+    # How its e-mail goes, by the recipient's settings when it was written: "now" (its
+    # own mail, an outbox entry until sent), "digest" (in the next daily digest), "none".
+    delivery = models.CharField(max_length=10, default="now")
 
     class Meta:
         verbose_name = _("notifikasi")

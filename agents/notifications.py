@@ -15,7 +15,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
 from agenplan.outbox import publish
 from agenplan.site import absolute_url
@@ -26,6 +28,32 @@ logger = logging.getLogger(__name__)
 
 # The mail task, by name: `agents.tasks` imports this module (see agenplan/outbox.py).
 MAIL_TASK = "agents.tasks.send_notification_mail"
+
+
+# The e-mail setting of the profile (a User field) that decides each kind's e-mail; a
+# kind not named here is always mailed.
+EMAIL_SETTING = {
+    "assignment": "email_assignment",
+    "revision": "email_assignment",
+    "review_reopened": "email_assignment",
+    "reviews_complete": "email_assignment",
+    "due_soon": "email_deadline",
+    "overdue": "email_deadline",
+    "decision": "email_decision",
+    "thread_reply": "email_mentoring",
+}
+NOW, DIGEST, NONE = "now", "digest", "none"
+
+
+def delivery_for(recipient: User, kind: str) -> str:
+    """How the recipient wants a notification of this kind by e-mail: NOW (its own
+    mail), DIGEST (in the daily digest) or NONE (the bell only)."""
+    if not recipient.email:
+        return NONE
+    setting = EMAIL_SETTING.get(kind)
+    if setting is not None and not getattr(recipient, setting):
+        return NONE
+    return DIGEST if recipient.email_digest else NOW
 
 
 def notify(
@@ -50,6 +78,7 @@ def notify(
                 body=str(body),
                 url=url[:500],
                 dedupe_key=dedupe_key[:200],
+                delivery=delivery_for(recipient, kind),
             )
     except IntegrityError:
         return None
@@ -57,14 +86,15 @@ def notify(
 
 
 def send(recipient: User, *, kind: str, title, body="", url: str = "", dedupe_key: str) -> None:
-    """Notify in the app now and by e-mail after the surrounding transaction commits.
+    """Notify in the app now and by e-mail after the surrounding transaction commits, as
+    the recipient's e-mail settings say (its own mail, the daily digest, or none).
 
     Idempotent: the same (recipient, dedupe_key) is written and mailed once.
     """
     notification = notify(
         recipient, kind=kind, title=str(title), body=str(body), url=url, dedupe_key=dedupe_key
     )
-    if notification is None or not recipient.email:
+    if notification is None or notification.delivery != NOW:
         return
     pk = notification.pk
     transaction.on_commit(lambda: publish_mail(pk))
@@ -113,18 +143,24 @@ def send_many(messages: list[Message]) -> None:
                 body=str(m.body),
                 url=m.url[:500],
                 dedupe_key=m.dedupe_key[:200],
+                delivery=delivery_for(m.recipient, m.kind),
             )
             for m in messages
         ],
         ignore_conflicts=True,
     )
-    mailable = {(m.recipient.pk, m.dedupe_key[:200]) for m in messages if m.recipient.email}
+    mailable = {
+        (m.recipient.pk, m.dedupe_key[:200])
+        for m in messages
+        if delivery_for(m.recipient, m.kind) == NOW
+    }
     if not mailable:
         return
     unsent = Notification.objects.filter(
         recipient_id__in={r for r, _k in mailable},
         dedupe_key__in={k for _r, k in mailable},
         emailed_at__isnull=True,
+        delivery=NOW,
     ).values_list("pk", "recipient_id", "dedupe_key")
     for pk, recipient_id, key in unsent:
         if (recipient_id, key) in mailable:
@@ -143,7 +179,11 @@ def deliver_mail(notification_id: int) -> bool:
         if notification is None:
             logger.info("notification %s is gone; no mail", notification_id)
             return False
-        if notification.emailed_at is not None or not notification.recipient.email:
+        if (
+            notification.emailed_at is not None
+            or notification.delivery != NOW
+            or not notification.recipient.email
+        ):
             return False
         link = ""
         if notification.url:
@@ -180,6 +220,7 @@ def unmailed(*, now: dt.datetime | None = None) -> list[int]:
     rows = (
         Notification.objects.filter(
             emailed_at__isnull=True,
+            delivery=NOW,
             recipient__is_active=True,
             created_at__gte=now - MAIL_GIVE_UP_AFTER,
             created_at__lt=now - dt.timedelta(seconds=5),
@@ -210,3 +251,67 @@ def mark_read(user: User, *, notification_id: int | None = None) -> int:
     if notification_id is not None:
         unread = unread.filter(pk=notification_id)
     return unread.update(read_at=timezone.now())
+
+
+# --- The daily digest -----------------------------------------------------------------------
+# A notification whose recipient chose the digest waits (delivery "digest", `emailed_at`
+# empty) until the morning's run (Celery beat, agents.tasks.publish_daily_digests) mails all
+# of a person's waiting notifications in one e-mail and marks them, under their row locks,
+# so that a second run or a retried task lists none of them again.
+
+DIGEST_MAX_AGE = dt.timedelta(days=7)
+
+
+def _waiting_for_digest(now: dt.datetime):
+    return Notification.objects.filter(
+        delivery=DIGEST, emailed_at__isnull=True, created_at__gte=now - DIGEST_MAX_AGE
+    )
+
+
+def digest_recipients(*, now: dt.datetime | None = None) -> list[int]:
+    """The people with notifications waiting for their digest."""
+    now = now or timezone.now()
+    return list(
+        _waiting_for_digest(now)
+        .filter(recipient__is_active=True)
+        .exclude(recipient__email="")
+        .order_by("recipient_id")
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+
+
+def deliver_digest(user_id: int, *, now: dt.datetime | None = None) -> int:
+    """Mail the person's waiting notifications in one e-mail, once; how many it listed."""
+    now = now or timezone.now()
+    user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+    if user is None:
+        return 0
+    with transaction.atomic():
+        waiting = list(
+            _waiting_for_digest(now)
+            .select_for_update()
+            .filter(recipient_id=user_id)
+            .order_by("created_at", "pk")
+        )
+        if not waiting:
+            return 0
+        items = [
+            {
+                "title": n.title,
+                "body": n.body,
+                "link": absolute_url(n.url) if n.url else "",
+                "at": n.created_at,
+            }
+            for n in waiting
+        ]
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            subject = ngettext(
+                "[AgenPlan] Ringkasan harian: %(count)s pemberitahuan",
+                "[AgenPlan] Ringkasan harian: %(count)s pemberitahuan",
+                len(items),
+            ) % {"count": len(items)}
+            body = render_to_string("agents/mail/digest.txt", {"user": user, "items": items})
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        Notification.objects.filter(pk__in=[n.pk for n in waiting]).update(emailed_at=now)
+    return len(items)

@@ -5,6 +5,7 @@ import datetime as dt
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -49,6 +50,31 @@ def record_activities(entries: list[ActivityLog]) -> list[ActivityLog]:
     """Write many audit entries (from `activity_entry`) in one INSERT: for bulk services,
     whose entries must read exactly as if each had been recorded on its own."""
     return ActivityLog.objects.bulk_create(entries) if entries else []
+
+
+# --- The profile ----------------------------------------------------------------------------
+
+
+def update_profile(user: User, *, changes: dict, by: User) -> list[str]:
+    """Save a person's own profile fields (the profile form's cleaned data); audited as
+    "profile.updated" with each changed field before → after. Returns the changed names."""
+    if by.pk != user.pk:
+        raise PermissionDenied
+    before = {name: getattr(user, name) for name in changes}
+    changed = [name for name, value in changes.items() if before[name] != value]
+    if not changed:
+        return []
+    with transaction.atomic():
+        for name in changed:
+            setattr(user, name, changes[name])
+        user.save(update_fields=changed)
+        record_activity(
+            actor=by,
+            action="profile.updated",
+            obj=user,
+            data={"changes": {name: [before[name], changes[name]] for name in changed}},
+        )
+    return changed
 
 
 # --- Roles ------------------------------------------------------------------------------------

@@ -16,7 +16,13 @@ from django.db import InterfaceError, OperationalError
 from agenplan.outbox import publish
 
 from .invitations import deliver_invitation, deliver_password_reset, republish_unmailed
-from .notifications import deliver_mail, publish_mail, unmailed
+from .notifications import (
+    deliver_digest,
+    deliver_mail,
+    digest_recipients,
+    publish_mail,
+    unmailed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +51,23 @@ def send_invitation_mail(*, invitation_id: int) -> bool:
 def send_password_reset_mail(*, reset_id: int) -> bool:
     """Mail one password-reset link; a retry after it was sent does nothing."""
     return deliver_password_reset(reset_id)
+
+
+@shared_task(**MAIL_TASK_OPTIONS)
+def send_digest_mail(*, user_id: int) -> int:
+    """Mail one person's daily digest; a retry after it was sent lists nothing."""
+    return deliver_digest(user_id)
+
+
+@shared_task(bind=True, max_retries=3, soft_time_limit=300, time_limit=360)
+def publish_daily_digests(self) -> int:
+    """Every morning (Celery beat): one digest mail task per person with notifications
+    waiting for it. What is not published now waits for the next morning."""
+    try:
+        ids = digest_recipients()
+    except TRANSIENT_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=60) from exc
+    return sum(1 for pk in ids if publish(send_digest_mail, user_id=pk))
 
 
 @shared_task(bind=True, max_retries=3, soft_time_limit=60, time_limit=90)

@@ -41,6 +41,7 @@ urlpatterns = [
     ),
     path("koordinator/undangan/", account_views.invitations, name="invitations"),
     path("koordinator/undangan/kirim/", account_views.invitations_send, name="invitations_send"),
+    path("akun/profil/", account_views.profile, name="profile"),
     path("akun/keamanan/", security_views.security, name="security"),
     path("akun/keamanan/aktifkan/", security_views.enrol, name="two_factor_enrol"),
     path(

@@ -215,3 +215,15 @@ def generate_nip(
     except ValidationError as exc:
         raise ValueError(f"Impossible NIP {nip} ({exc.error_list[0].code}).") from exc
     return nip
+
+
+PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{5,28}$")
+
+
+def validate_phone(value: str) -> None:
+    """A telephone number: digits with the usual separators, an optional leading +."""
+    if value and not PHONE.match(value):
+        raise ValidationError(
+            _("Nomor telepon hanya berisi angka, spasi, tanda hubung, titik, kurung dan +."),
+            code="invalid_phone",
+        )

@@ -49,23 +49,24 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         """Sign in; then use the person's language unless this browser already chose one."""
         response = super().form_valid(form)
-        language = form.get_user().language
-        if (
-            language
-            and language in dict(settings.LANGUAGES)
-            and settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES
-        ):
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                path=settings.LANGUAGE_COOKIE_PATH,
-                domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            )
+        if settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES:
+            remember_language(response, form.get_user().language)
         return response
+
+
+def remember_language(response, language: str) -> None:
+    """Make `language` this browser's language (Django's language cookie)."""
+    if language and language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
 
 
 class LogoutView(auth_views.LogoutView):

@@ -160,6 +160,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("invitations_send", ""): Row(answers(coordinator=302), method="post"),
     # Account security: everyone's own (no one here has two-factor sign-in yet, and the
     # roles that must have it are not set in the tests).
+    # Everyone's own profile.
+    ("profile", ""): Row(answers(200)),
     ("security", ""): Row(answers(200)),
     ("two_factor_enrol", ""): Row(answers(200)),
     ("two_factor_verify", ""): Row(answers(302)),

@@ -417,6 +417,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessment.tasks.remind_due_reviews",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Every morning at 06:30 WITA: the daily digest of those who chose it (agents).
+    "agents-daily-digest": {
+        "task": "agents.tasks.publish_daily_digests",
+        "schedule": crontab(hour=6, minute=30),
+    },
     # Every night, when nobody is asking for reports (times are WITA, CELERY_TIMEZONE).
     "reports-clean-up-report-files": {
         "task": "reports.tasks.clean_up_report_files",

@@ -146,6 +146,8 @@ MATRIX: dict[tuple[str, str], Row] = {
         answers(302, anonymous=302), method="post", data=(("language", "en"),)
     ),
     ("healthz", ""): Row(answers(200, anonymous=200)),
+    # The browser's own request for the icon: a redirect to the static file, for anyone.
+    ("favicon", ""): Row(answers(302, anonymous=302)),
     # Getting into an account: open to everyone, signed in or not. The link of a reset or
     # an invitation made up here is refused on its page (200); an invitation's link first
     # moves its secret into the session (302).

@@ -11,17 +11,26 @@ The `Server` header names the product only: gunicorn would name itself, which te
 attacker which server's flaws to try.
 """
 
+import importlib.util
 import os
+from pathlib import Path
 
 import gunicorn.http.wsgi
 
-from agenplan.serving import web_timeout, web_workers
-
 gunicorn.http.wsgi.SERVER = "AgenPlan"
 
+# agenplan/serving.py by its path: importing the `agenplan` package here would load the
+# Celery app, which defaults DJANGO_SETTINGS_MODULE to the local settings for every worker
+# (agenplan/wsgi.py defaults to the production settings).
+_spec = importlib.util.spec_from_file_location(
+    "agenplan_serving", Path(__file__).resolve().parent / "agenplan" / "serving.py"
+)
+serving = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(serving)
+
 bind = [f"{os.environ.get('BIND', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"]
-workers = web_workers()
-timeout = web_timeout()
+workers = serving.web_workers()
+timeout = serving.web_timeout()
 # A worker that finishes its request after a SIGTERM: as long as one request may run.
 graceful_timeout = timeout
 # Behind the proxy, idle keep-alive connections are cheap; the proxy reuses them.

@@ -241,9 +241,12 @@ class App(Application):
 app = App(usage=None, prog=None)
 app.load_config_from_file("gunicorn.conf.py")
 names = ("bind", "workers", "timeout", "graceful_timeout", "accesslog")
-print(json.dumps({name: app.cfg.settings[name].get() for name in names}))
+values = {name: app.cfg.settings[name].get() for name in names}
+import os
+print(json.dumps(values | {"settings": os.environ.get("DJANGO_SETTINGS_MODULE")}))
 """
-    keep = {k: v for k, v in os.environ.items() if k not in {"BIND", "PORT", "WEB_CONCURRENCY"}}
+    ignore = {"BIND", "PORT", "WEB_CONCURRENCY", "DJANGO_SETTINGS_MODULE"}
+    keep = {k: v for k, v in os.environ.items() if k not in ignore}
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
@@ -265,6 +268,9 @@ def test_gunicorn_listens_where_it_is_told_with_the_measured_defaults():
     assert (host["workers"], host["timeout"]) == (DEFAULT_WEB_WORKERS, DEFAULT_WEB_TIMEOUT)
     assert host["graceful_timeout"] == DEFAULT_WEB_TIMEOUT
     assert host["accesslog"] == "-"
+    # Reading the configuration chooses no settings: agenplan/wsgi.py's default
+    # (production) stands when DJANGO_SETTINGS_MODULE is not given.
+    assert host["settings"] is None
     tuned = gunicorn_settings({"WEB_CONCURRENCY": "5", "GUNICORN_TIMEOUT": "90", "PORT": "9001"})
     assert (tuned["workers"], tuned["timeout"], tuned["bind"]) == (5, 90, ["127.0.0.1:9001"])
 

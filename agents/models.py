@@ -342,7 +342,8 @@ class Invitation(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["token_hash"],
-                condition=~models.Q(token_hash=""),
+                # Only issued tokens are unique; "" is the hash of no token, not a secret.
+                condition=~models.Q(token_hash=""),  # nosec B106
                 name="invitation_unique_token_hash",
             ),
         ]

@@ -21,9 +21,11 @@ from .feedback import (
     plan_feedback,
 )
 from .queue import (
+    AGENCY_SORTS,
     BOARD_LIST_LIMIT,
     QUEUE_STATES,
     CycleBoard,
+    agency_table,
     conflicts_of,
     current_reviews,
     cycle_board,
@@ -50,6 +52,7 @@ from .review import (
 )
 
 __all__ = [
+    "AGENCY_SORTS",
     "BOARD_GROUPS",
     "BOARD_GROUP_LABELS",
     "BOARD_SORTS",
@@ -63,6 +66,7 @@ __all__ = [
     "ReviewFeedback",
     "ReviewPage",
     "_criteria_with_levels",
+    "agency_table",
     "board_counts",
     "board_plans",
     "calibration",

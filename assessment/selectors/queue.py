@@ -19,6 +19,7 @@ from agents.models import RoleGrant, User
 from plans.enums import PlanState
 from plans.models import ActionPlan, Comment, CommentThread, Cycle, PlanVersion
 from plans.selectors import state_counts, state_counts_by
+from reports import cache as dashboard_cache
 
 from ..enums import ReviewState
 from ..models import (
@@ -160,8 +161,57 @@ def reviewer_load(cycle: Cycle, *, granted_only: bool = False) -> list[User]:
     return sorted(reviewers, key=lambda r: (-r.active, r.name, r.pk))
 
 
+def agency_rows(cycle: Cycle) -> list[dict]:
+    """Plans per state for every agency with plans in the cycle, by name: one grouped query,
+    kept in the dashboard's cache for the cycle's version (any change to the cycle's plans
+    makes a new one)."""
+
+    def build():
+        return [
+            {
+                "agency_id": row["agency_id"],
+                "name": row["agency__name"],
+                "short_name": row["agency__abbreviation"] or row["agency__name"],
+                "total": row["total"],
+                "counts": [(state, row[state]) for state in PlanState.values],
+            }
+            for row in state_counts_by(
+                ActionPlan.objects.filter(cycle=cycle),
+                "agency__name",
+                "agency_id",
+                "agency__abbreviation",
+            )
+        ]
+
+    return dashboard_cache.cached(cycle.pk, "board_agencies", build)
+
+
+# Sort keys of the board's agency table: the name, the total or a state's count.
+AGENCY_SORTS = ("name", "total", *PlanState.values)
+
+
+def agency_table(rows: list[dict], *, query: str = "", sort: str = "") -> list[dict]:
+    """The board's agency rows whose name or abbreviation holds `query` (ignoring case),
+    sorted by `sort` (AGENCY_SORTS, "-" for descending; by name otherwise, ties by name)."""
+    folded = query.casefold().strip()
+    if folded:
+        rows = [
+            row
+            for row in rows
+            if folded in row["name"].casefold() or folded in row["short_name"].casefold()
+        ]
+    key = sort.removeprefix("-")
+    if key not in AGENCY_SORTS or key == "name":
+        return sorted(rows, key=lambda r: r["name"].casefold(), reverse=sort == "-name")
+    if key == "total":
+        return sorted(rows, key=lambda r: r["total"], reverse=sort.startswith("-"))
+    column = PlanState.values.index(key)
+    return sorted(rows, key=lambda r: r["counts"][column][1], reverse=sort.startswith("-"))
+
+
 def cycle_board(cycle: Cycle) -> CycleBoard:
-    """The coordinator's board for a cycle. Eight queries."""
+    """The coordinator's board for a cycle. Eight queries (the agency rows come from the
+    cache when the cycle has not changed)."""
     plans = ActionPlan.objects.filter(cycle=cycle)
     counts = state_counts(plans)
     listed = plans.select_related("agency", "owner__user")
@@ -172,16 +222,7 @@ def cycle_board(cycle: Cycle) -> CycleBoard:
         cycle=cycle,
         counts=counts,
         total=sum(counts.values()),
-        by_agency=[
-            {
-                "agency_id": row["agency_id"],
-                "name": row["agency__name"],
-                "short_name": row["agency__abbreviation"] or row["agency__name"],
-                "total": row["total"],
-                "counts": [(state, row[state]) for state in PlanState.values],
-            }
-            for row in state_counts_by(plans, "agency__name", "agency_id", "agency__abbreviation")
-        ],
+        by_agency=agency_rows(cycle),
         awaiting_assignment=list(
             listed.filter(state=PlanState.SUBMITTED).order_by("submitted_at", "pk")[
                 :BOARD_LIST_LIMIT

@@ -24,20 +24,29 @@ from .common import MANAGE, chosen_cycle, form_error, with_cycle
 
 ASSIGNMENT_PAGE_SIZE = 50
 LOAD_PAGE_SIZE = 25
+AGENCY_PAGE_SIZE = 25
+# The board shows the busiest reviewers; the assignments page lists them all, paginated.
+BOARD_REVIEWERS = 10
 
 
 @login_required
 @permission_required("plans.view_cycle_board", raise_exception=True)
 @require_GET
 def board(request):
-    """The coordinator's "Papan siklus" for the current cycle, or of `?cycle=<code>`."""
+    """The coordinator's "Papan siklus" for the current cycle, or of `?cycle=<code>`: the
+    agency table searched (`?opd=`), sorted and paginated, the busiest reviewers."""
     code = request.GET.get("cycle", "")
     context = {"cycles": cycle_choices()}
     if code:
         cycle = get_cycle_by_code(code)
     else:
         cycle = context["current_cycle"] = current_cycle()
-    context["board"] = selectors.cycle_board(cycle) if cycle is not None else None
+    board = context["board"] = selectors.cycle_board(cycle) if cycle is not None else None
+    if board is not None:
+        query, sort = request.GET.get("opd", "")[:100], request.GET.get("sort", "")
+        rows = selectors.agency_table(board.by_agency, query=query, sort=sort)
+        context["agencies"] = Paginator(rows, AGENCY_PAGE_SIZE).get_page(request.GET.get("page"))
+        context["busiest"] = board.reviewer_load[:BOARD_REVIEWERS]
     return render(request, "assessment/board.html", context)
 
 

@@ -303,3 +303,66 @@ def test_assignments_page_paginates_the_reviewers_load(client, coordinator, cycl
         f"Reviewer {i:02d}" for i in range(LOAD_PAGE_SIZE, LOAD_PAGE_SIZE + 2)
     ]
     assert "beban=1" in response.content.decode()
+
+
+# --- The board's agency table and reviewers: bounded -------------------------------------
+
+
+def test_board_agency_table_is_searched_sorted_and_paginated(client, coordinator, cycle):
+    agencies = [
+        AgencyFactory(name=f"Dinas Nomor {i:02d}", abbreviation=f"DN{i:02d}") for i in range(27)
+    ]
+    for i, agency in enumerate(agencies):
+        for _ in range(1 + i % 3):
+            PlanFactory(cycle=cycle, owner=AgentFactory(user__agency=agency))
+    client.force_login(coordinator)
+    first = client.get(BOARD)
+    page = first.context["agencies"]
+    assert page.paginator.count == 27
+    assert [row["name"] for row in page] == [f"Dinas Nomor {i:02d}" for i in range(25)]
+    html = first.content.decode()
+    assert html.count('title="Dinas Nomor') == 25
+    assert "Halaman 1 dari 2" in html
+    second = client.get(BOARD, {"page": 2})
+    assert [row["name"] for row in second.context["agencies"]] == [
+        "Dinas Nomor 25",
+        "Dinas Nomor 26",
+    ]
+    busiest = client.get(BOARD, {"sort": "-total"}).context["agencies"]
+    assert [row["total"] for row in busiest][:9] == [3] * 9
+    assert busiest[0]["name"] == "Dinas Nomor 02"
+    drafts = client.get(BOARD, {"sort": "draft"}).context["agencies"]
+    assert [row["counts"][0][1] for row in drafts][:9] == [1] * 9
+    found = client.get(BOARD, {"opd": "dn1", "sort": "-name"})
+    assert [row["short_name"] for row in found.context["agencies"]] == [
+        f"DN{i}" for i in range(19, 9, -1)
+    ]
+    # The search and the sort stay in the URL of the headers and the pages.
+    assert "opd=dn1" in found.content.decode().split('data-sort-url="')[1].split('"')[0]
+    assert client.get(BOARD, {"sort": "bogus", "page": "x"}).status_code == 200
+
+
+def test_board_shows_the_busiest_reviewers_and_links_to_all(
+    client, coordinator, cycle, assign, today
+):
+    reviewers = [user_with_role(Role.REVIEWER, name=f"Reviewer {i:02d}") for i in range(12)]
+    plan = PlanFactory(cycle=cycle, state=PlanState.IN_REVIEW)
+    assign(plan, reviewers[11], due=today)
+    client.force_login(coordinator)
+    response = client.get(BOARD)
+    shown = [r.name for r in response.context["busiest"]]
+    assert shown == ["Reviewer 11"] + [f"Reviewer {i:02d}" for i in range(9)]
+    html = response.content.decode()
+    assert "10 reviewer tersibuk dari 12." in html
+    assert f'href="{reverse("assessment:assignments")}?cycle={cycle.code}"' in html
+
+
+def test_board_agency_figures_follow_a_change(client, coordinator, cycle):
+    agency = AgencyFactory(name="Dinas Berubah")
+    plan = PlanFactory(cycle=cycle, owner=AgentFactory(user__agency=agency))
+    client.force_login(coordinator)
+    assert client.get(BOARD).context["agencies"][0]["total"] == 1
+    PlanFactory(cycle=cycle, owner=AgentFactory(user__agency=agency))
+    plan.delete()
+    PlanFactory(cycle=cycle, owner=AgentFactory(user__agency=agency))
+    assert client.get(BOARD).context["agencies"][0]["total"] == 2

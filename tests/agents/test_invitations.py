@@ -249,6 +249,17 @@ def test_the_coordinator_invites_and_resends_from_the_page(
     assert "Kedaluwarsa" in expired.content.decode()
 
 
+def test_a_large_id_is_posted_as_it_is(client, coordinator, django_capture_on_commit_callbacks):
+    """Ids are written without the thousands separator of Indonesian numbers."""
+    invitee = new_agent(user__id=1234567)
+    client.force_login(coordinator)
+    html = client.get(reverse("invitations")).content.decode()
+    assert 'value="1234567"' in html
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("invitations_send"), {"user": ["1234567"]})
+    assert [m.to for m in mail.outbox] == [[invitee.email]]
+
+
 @pytest.mark.parametrize("size", [3, 30])
 def test_the_invitations_page_costs_the_same_queries_for_any_size(
     client, coordinator, size, django_assert_num_queries

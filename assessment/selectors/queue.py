@@ -47,28 +47,43 @@ def current_reviews() -> QuerySet:
 QUEUE_STATES = (PlanState.SUBMITTED, PlanState.IN_REVIEW, PlanState.REVIEWED)
 
 
-def reviewer_queue(user: User, *, today: dt.date | None = None) -> list[ReviewAssignment]:
-    """The reviewer's active assignments on plans in QUEUE_STATES, soonest due first.
+# Sort keys of the reviewer's queue ("-key" descending) → columns; ties by id.
+QUEUE_SORTS = {"due": ("due_date",), "title": ("plan__title",), "agency": ("plan__agency__name",)}
 
-    Each carries `review_state` (None: not started, "draft", "submitted": the reviewer's
-    own review of the plan's latest version) and `is_overdue` (due date passed and the
-    review not sent while the plan is in review). One query.
-    """
-    today = today or timezone.localdate()
-    assignments = list(
+
+def queue_assignments(user: User, *, sort: str = "") -> QuerySet:
+    """The reviewer's active assignments on plans in QUEUE_STATES, soonest due first (or by
+    `sort`, QUEUE_SORTS), each with `review_state` (None: not started, "draft",
+    "submitted": the reviewer's own review of the plan's latest version). One query, to
+    paginate; `mark_queue_rows` adds what the page shows of each row."""
+    columns = QUEUE_SORTS.get(sort.removeprefix("-"), QUEUE_SORTS["due"])
+    prefix = "-" if sort.startswith("-") and sort.removeprefix("-") in QUEUE_SORTS else ""
+    return (
         ReviewAssignment.objects.filter(reviewer=user, is_active=True, plan__state__in=QUEUE_STATES)
         .select_related("plan__agency", "plan__cycle")
         .annotate(review_state=Subquery(current_reviews().values("state")[:1]))
-        .order_by("due_date", "pk")
+        .order_by(*(f"{prefix}{column}" for column in columns), f"{prefix}pk")
     )
-    for assignment in assignments:
+
+
+def mark_queue_rows(assignments, *, today: dt.date | None = None) -> list[ReviewAssignment]:
+    """The rows with `is_overdue` (due date passed and the review not sent while the plan
+    is in review) and `days_overdue`."""
+    today = today or timezone.localdate()
+    rows = list(assignments)
+    for assignment in rows:
         assignment.is_overdue = (
             assignment.due_date < today
             and assignment.review_state != ReviewState.SUBMITTED
             and assignment.plan.state == PlanState.IN_REVIEW
         )
         assignment.days_overdue = (today - assignment.due_date).days
-    return assignments
+    return rows
+
+
+def reviewer_queue(user: User, *, today: dt.date | None = None) -> list[ReviewAssignment]:
+    """Every row of the reviewer's queue, marked (queue_assignments, mark_queue_rows)."""
+    return mark_queue_rows(queue_assignments(user), today=today)
 
 
 def threads_awaiting_reply(user: User) -> QuerySet:

@@ -3,6 +3,7 @@ the declarations of conflicts of interest."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,18 +14,26 @@ from ..forms import ConflictForm, ReviewForm
 from ..services import PlanError
 from .common import form_error
 
+QUEUE_PAGE_SIZE = 50
+THREADS_PAGE_SIZE = 20
+
 
 @login_required
 @permission_required("assessment.view_review_queue", raise_exception=True)
 @require_GET
 def queue(request):
-    """The reviewer's "Antrean penilaian": assignments with due dates; threads to answer."""
+    """The reviewer's "Antrean penilaian": assignments with due dates (sorted, paginated);
+    threads to answer (paginated, `?utas=`)."""
+    assignments = selectors.queue_assignments(request.user, sort=request.GET.get("sort", ""))
+    page = Paginator(assignments, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.mark_queue_rows(page.object_list)
+    threads = selectors.threads_awaiting_reply(request.user)
     return render(
         request,
         "assessment/queue.html",
         {
-            "assignments": selectors.reviewer_queue(request.user),
-            "threads": selectors.threads_awaiting_reply(request.user),
+            "assignments": page,
+            "threads": Paginator(threads, THREADS_PAGE_SIZE).get_page(request.GET.get("utas")),
         },
     )
 

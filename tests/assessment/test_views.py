@@ -10,6 +10,7 @@ from agents.enums import Role
 from assessment.enums import ReviewState
 from assessment.models import ReviewAssignment
 from assessment.views.coordinator import ASSIGNMENT_PAGE_SIZE, LOAD_PAGE_SIZE
+from assessment.views.reviewer import QUEUE_PAGE_SIZE
 from plans.enums import PlanState
 from tests.factories import (
     AgencyFactory,
@@ -127,10 +128,32 @@ def test_queue_query_count_does_not_grow(
         assign(plan, reviewer, due=today, review=ReviewState.DRAFT if i % 2 else None)
         thread_with(plan, [reviewer, plan.owner.user])
     client.force_login(reviewer)
-    with django_assert_num_queries(8):
+    # 10: both lists are paginated, each counts its rows once.
+    with django_assert_num_queries(10):
         response = client.get(QUEUE)
     assert len(response.context["assignments"]) == size
     assert len(response.context["threads"]) == size
+
+
+def test_queue_is_paginated_and_sorted(client, reviewer, cycle, assign, today):
+    for i in range(QUEUE_PAGE_SIZE + 2):
+        plan = PlanFactory(cycle=cycle, state=PlanState.IN_REVIEW, title=f"Rencana {i:03d}")
+        assign(plan, reviewer, due=today + dt.timedelta(days=i))
+    client.force_login(reviewer)
+    first = client.get(QUEUE)
+    assert len(first.context["assignments"]) == QUEUE_PAGE_SIZE
+    html = first.content.decode()
+    assert f"{QUEUE_PAGE_SIZE + 2} rencana menunggu penilaian Anda" in html
+    assert "Halaman 1 dari 2" in html
+    second = client.get(QUEUE, {"page": 2})
+    assert [a.plan.title for a in second.context["assignments"]] == [
+        f"Rencana {i:03d}" for i in (QUEUE_PAGE_SIZE, QUEUE_PAGE_SIZE + 1)
+    ]
+    latest = client.get(QUEUE, {"sort": "-due"}).context["assignments"]
+    assert latest[0].plan.title == f"Rencana {QUEUE_PAGE_SIZE + 1:03d}"
+    by_title = client.get(QUEUE, {"sort": "title"}).context["assignments"]
+    assert by_title[0].plan.title == "Rencana 000"
+    assert client.get(QUEUE, {"sort": "x", "page": "y", "utas": "z"}).status_code == 200
 
 
 # --- Papan siklus -------------------------------------------------------------------------

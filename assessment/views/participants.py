@@ -9,6 +9,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from agenplan.request_guard import accepts_upload
+from agents.invitations import invitation_requested, invite_users
+from agents.models import User
 from agents.validators import normalize_nip
 
 from .. import services
@@ -76,4 +78,17 @@ def participants_confirm(request):
             "skipped": plan.protected + plan.awaiting_confirmation,
         },
     )
+    if plan.created and invitation_requested(request.POST):
+        _invite_created(request, plan)
     return redirect("assessment:participants")
+
+
+def _invite_created(request, plan) -> None:
+    """The "undang" checkbox of the confirmation: invite the accounts the import created."""
+    created = [row.values["nip"] for row in plan.rows if row.action == "create"]
+    result = invite_users(User.objects.filter(nip__in=created), request.user)
+    messages.info(
+        request,
+        _("Undangan dikirim ke %(invited)s akun baru; %(skipped)s tanpa alamat e-mail.")
+        % {"invited": len(result.invited) + len(result.resent), "skipped": len(result.skipped)},
+    )

@@ -458,9 +458,17 @@ class AttachmentForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        limit = max_attachment_mb()
         self.fields["file"].help_text = _(
             "PDF, PNG, JPEG, DOCX atau XLSX; maksimal %(max)s MB."
-        ) % {"max": max_attachment_mb()}
+        ) % {"max": limit}
+        # The page checks the size before sending (static/js/editor.js); the server again.
+        self.fields["file"].widget.attrs.update(
+            {
+                "data-max-mb": str(limit),
+                "data-too-large": _("Berkas terlalu besar; maksimal %(max)s MB.") % {"max": limit},
+            }
+        )
 
 
 class ThreadForm(forms.Form):

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
 from .. import selectors
-from ..checklist import plan_checklist
+from ..checklist import missing_items, plan_checklist
 from ..forms import PlanFilterForm, StartPlanForm
 from ..services import content, workflow
 from ..services.common import PlanError
@@ -164,6 +164,13 @@ def _act(request, plan, action, success_message):
 @permission_required("plans.submit_actionplan", fn=_plan, raise_exception=True)
 def submit_plan(request, pk):
     plan = _plan(request, pk)
+    if plan.is_editable and missing_items(plan):
+        # Back to the editor, where the checklist lists what is missing, one item a line.
+        messages.error(
+            request,
+            _("Rencana belum lengkap; lengkapi hal yang ditandai di daftar kelengkapan."),
+        )
+        return redirect(reverse("plans:edit", args=[plan.pk]) + "#kelengkapan")
     return _act(
         request,
         plan,

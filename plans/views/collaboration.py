@@ -166,6 +166,8 @@ def attachment_add(request, pk):
     if not plan.is_editable:
         messages.error(request, _("Lampiran hanya dapat diubah selama rencana masih draf."))
         return redirect("plans:detail", pk=plan.pk)
+    # The refusal is shown at the upload box, and the page opens there with the focus on it.
+    form.fields["file"].widget.attrs["autofocus"] = True
     return _render_editor(request, plan, attachment_form=form)
 
 

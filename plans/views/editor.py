@@ -254,6 +254,7 @@ def autosave_section(request, pk):
             "errors": [],
             "row_ids": result.row_ids,
             "bases": section_bases(plan, [section]),
+            "actions": selectors.plan_actions(request.user, plan),
         }
     )
     return render(request, "plans/partials/save_status.html", context)

@@ -18,6 +18,8 @@
  *      saved, and are saved as soon as the person has signed in again
  *      (`ap:session-restored`, static/js/session.js). A page opened again with a kept
  *      section and the same version of the plan gets the kept text back.
+ *  (j) Uploads: a file larger than the input's data-max-mb is refused before it is sent,
+ *      with the message at the upload box and the focus on the file input.
  */
 (function () {
   'use strict';
@@ -86,27 +88,61 @@
   });
 
   // (c) Autosave errors -----------------------------------------------------------
+  // The errors box (#errors-<section>) comes in out of band; htmx 2 hands the element it
+  // replaced (already detached), so the box is looked up again by its id. Each named
+  // field gets is-invalid, aria-invalid and aria-describedby pointing at its message.
+  // A new row (not saved yet) that still has the focus is marked only once the user
+  // leaves it, so that a row being typed is not flagged red halfway.
+  const MESSAGE_PREFIX = 'ap-error-';
+  function unmark(el) {
+    el.classList.remove('is-invalid');
+    el.removeAttribute('aria-invalid');
+    el.removeAttribute('data-ap-marked');
+    el.removeAttribute('data-ap-pending-mark');
+    const described = (el.getAttribute('aria-describedby') || '').split(' ')
+      .filter(function (id) { return id && id.indexOf(MESSAGE_PREFIX) !== 0; });
+    if (described.length) el.setAttribute('aria-describedby', described.join(' '));
+    else el.removeAttribute('aria-describedby');
+  }
+  function mark(el) {
+    el.classList.add('is-invalid');
+    el.setAttribute('aria-invalid', 'true');
+    el.setAttribute('data-ap-marked', '1');
+    el.removeAttribute('data-ap-pending-mark');
+    const section = el.closest('.ap-editor-section');
+    const described = (el.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
+    (section ? section.querySelectorAll('.ap-section-errors [data-error-for]') : []).forEach(function (item) {
+      if (item.dataset.errorFor === el.id && described.indexOf(item.id) === -1) described.push(item.id);
+    });
+    if (described.length) el.setAttribute('aria-describedby', described.join(' '));
+  }
+  function newRowBeingTyped(el) {
+    const row = el.closest('.ap-row');
+    if (!row || !row.contains(document.activeElement)) return false;
+    const id = row.querySelector('input[name$="-id"]');
+    return !id || !id.value;
+  }
   function markInvalid(box) {
     const section = box.closest('.ap-editor-section');
     if (!section) return;
-    section.querySelectorAll('.is-invalid[data-ap-marked]').forEach(function (el) {
-      el.classList.remove('is-invalid');
-      el.removeAttribute('aria-invalid');
-      el.removeAttribute('data-ap-marked');
-    });
+    section.querySelectorAll('[data-ap-marked], [data-ap-pending-mark]').forEach(unmark);
     (box.dataset.invalid || '').split(' ').forEach(function (id) {
       const el = id && document.getElementById(id);
-      if (el && el.matches('input, textarea, select')) {
-        el.classList.add('is-invalid');
-        el.setAttribute('aria-invalid', 'true');
-        el.setAttribute('data-ap-marked', '1');
-      }
+      if (!el || !el.matches('input, textarea, select')) return;
+      if (newRowBeingTyped(el)) el.setAttribute('data-ap-pending-mark', '1');
+      else mark(el);
     });
   }
+  document.addEventListener('focusout', function (event) {
+    const row = event.target.closest && event.target.closest('.ap-row');
+    if (!row || row.contains(event.relatedTarget)) return;
+    row.querySelectorAll('[data-ap-pending-mark]').forEach(mark);
+  });
 
   document.addEventListener('htmx:oobAfterSwap', function (event) {
-    const el = event.detail.target;
-    if (el && el.classList && el.classList.contains('ap-section-errors')) markInvalid(el);
+    const swapped = event.detail.target;
+    const box = swapped && swapped.id ? document.getElementById(swapped.id) : null;
+    if (box && box.classList.contains('ap-section-errors')) markInvalid(box);
   });
 
   // (d) Unsaved work -------------------------------------------------------------------
@@ -351,6 +387,55 @@
       else window.addEventListener('load', saveLater);
     });
   }
+
+  // (j) Uploads ----------------------------------------------------------------------------------
+  function uploadMessage(input) {
+    const id = input.id + '_too_large';
+    let message = document.getElementById(id);
+    if (!message) {
+      message = document.createElement('div');
+      message.id = id;
+      message.className = 'invalid-feedback d-block';
+      message.setAttribute('role', 'alert');
+      input.insertAdjacentElement('afterend', message);
+    }
+    return message;
+  }
+  function clearUploadMessage(input) {
+    const message = document.getElementById(input.id + '_too_large');
+    if (!message) return;
+    message.remove();
+    input.classList.remove('is-invalid');
+    input.removeAttribute('aria-invalid');
+    const described = (input.getAttribute('aria-describedby') || '').split(' ')
+      .filter(function (id) { return id && id !== message.id; });
+    if (described.length) input.setAttribute('aria-describedby', described.join(' '));
+    else input.removeAttribute('aria-describedby');
+  }
+  function tooLarge(input) {
+    const max = parseFloat(input.dataset.maxMb || '');
+    if (!max || !input.files) return false;
+    return Array.prototype.some.call(input.files, function (file) { return file.size > max * 1024 * 1024; });
+  }
+  document.addEventListener('change', function (event) {
+    const input = event.target;
+    if (input.matches && input.matches('input[type=file][data-max-mb]')) clearUploadMessage(input);
+  });
+  // Capture phase: before the unsaved-work handler (d) sends the form on.
+  document.addEventListener('submit', function (event) {
+    const input = event.target.querySelector('input[type=file][data-max-mb]');
+    if (!input || !tooLarge(input)) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    const message = uploadMessage(input);
+    message.textContent = input.dataset.tooLarge || '';
+    input.classList.add('is-invalid');
+    input.setAttribute('aria-invalid', 'true');
+    const described = (input.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
+    if (described.indexOf(message.id) === -1) described.push(message.id);
+    input.setAttribute('aria-describedby', described.join(' '));
+    input.focus();
+  }, true);
 
   function init() {
     document.querySelectorAll('.ap-rows').forEach(renumber);

@@ -520,4 +520,27 @@ def test_submission_is_refused_until_the_checklist_is_complete(client, agent, dr
     draft_plan.refresh_from_db()
     assert draft_plan.state == PlanState.DRAFT
     [message] = [str(m) for m in response.context["messages"]]
-    assert message.startswith("Rencana belum lengkap: Isu strategis / masalah layanan wajib diisi.")
+    assert message.startswith("Rencana belum lengkap")
+    # Back in the editor, where the missing items are a list, one item a line.
+    assert response.redirect_chain[-1][0] == edit_url(draft_plan) + "#kelengkapan"
+    html = response.content.decode()
+    checklist = html[html.index('id="kelengkapan"') :]
+    assert re.search(r"<li[^>]*ap-check-missing[^>]*>.*?Isu strategis", checklist, re.S)
+
+
+def test_the_submit_button_is_disabled_with_its_reason_until_the_checklist_is_complete(
+    client, agent, draft_plan
+):
+    client.force_login(agent.user)
+    html = client.get(edit_url(draft_plan)).content.decode()
+    button = re.search(r'<button type="submit"\s+class="btn btn-primary w-100"[^>]*>', html)[0]
+    assert "disabled" in button
+    assert 'aria-describedby="submit-blocked"' in button
+    assert re.search(r'id="submit-blocked">\s*Belum dapat diajukan: \d+ hal', html)
+
+
+def test_the_submit_button_is_enabled_once_the_checklist_is_complete(client, agent, complete_plan):
+    client.force_login(agent.user)
+    html = client.get(edit_url(complete_plan)).content.decode()
+    assert 'id="submit-blocked"' not in html
+    assert re.search(r"<button[^>]*data-flush-autosave[^>]*>\s*<i[^>]*></i> Ajukan rencana", html)

@@ -9,6 +9,7 @@ from .models import (
     CriterionLevel,
     CriterionScore,
     Decision,
+    DecisionRun,
     Review,
     ReviewAssignment,
     Rubric,
@@ -71,8 +72,8 @@ class DecisionAdmin(admin.ModelAdmin):
     raw_id_fields = ["plan", "version"]
 
 
-@admin.register(AssignmentRun)
-class AssignmentRunAdmin(admin.ModelAdmin):
+@admin.register(AssignmentRun, DecisionRun)
+class BackgroundRunAdmin(admin.ModelAdmin):
     list_display = ["id", "cycle", "status", "requested_by", "requested_at", "finished_at"]
     list_filter = ["status"]
     raw_id_fields = ["requested_by"]

@@ -21,7 +21,7 @@ class DecisionOutcome(models.TextChoices):
 
 
 class RunStatus(models.TextChoices):
-    """Where a background automatic assignment (AssignmentRun) stands."""
+    """Where a background run (AssignmentRun, DecisionRun) stands."""
 
     QUEUED = "queued", _("Dalam antrean")
     RUNNING = "running", _("Sedang berjalan")

@@ -262,14 +262,12 @@ class Decision(models.Model):
         return f"{self.plan}: {self.get_outcome_display()}"
 
 
-class AssignmentRun(models.Model):
-    """One automatic assignment of a big cycle, run in the background by a Celery task
-    (`assessment.tasks.run_auto_assign`): the row the assignments page polls, never a
-    result backend (docs/architecture.md). A cycle has at most one run queued or running."""
+class BackgroundRun(models.Model):
+    """What every background run of the assessment shares: who asked, where it stands, the
+    outbox's and the worker's moments. The row the page polls, never a result backend
+    (docs/architecture.md, "The row is the outbox"). Each run declares its cycle and its
+    `total` and `done` counts."""
 
-    cycle = models.ForeignKey(
-        Cycle, on_delete=models.CASCADE, related_name="assignment_runs", verbose_name=_("siklus")
-    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -279,6 +277,45 @@ class AssignmentRun(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED
     )
+    error = models.TextField(_("pesan kesalahan"), blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    # When the broker last accepted the run's task (published after the request commits).
+    # Empty: never handed over (the broker was down); the sweep publishes it again.
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Set once, when a worker first takes the run: the moment its rows are stamped with,
+    # so that a retried task finds (and notifies about) the same rows.
+    started_at = models.DateTimeField(null=True, blank=True)
+    # When a worker last took the run (every attempt): a run still "running" long after
+    # this, past the task's hard time limit, was left by a worker that is gone.
+    taken_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.cycle} #{self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        """Queued or running: the page keeps polling."""
+        return self.status in RunStatus.ACTIVE
+
+    @property
+    def progress(self) -> int:
+        """Percent of the plans handled (0–100)."""
+        if not self.total:
+            return 100 if self.status == RunStatus.DONE else 0
+        return min(100, self.done * 100 // self.total)
+
+
+class AssignmentRun(BackgroundRun):
+    """One automatic assignment of a big cycle, run in the background by a Celery task
+    (`assessment.tasks.run_auto_assign`). A cycle has at most one run queued or running."""
+
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="assignment_runs", verbose_name=_("siklus")
+    )
     # Plans waiting for reviewers when the run was asked for, and those handled so far.
     total = models.PositiveIntegerField(_("rencana yang ditugaskan"), default=0)
     done = models.PositiveIntegerField(_("rencana yang sudah diproses"), default=0)
@@ -287,18 +324,6 @@ class AssignmentRun(models.Model):
     plans = models.PositiveIntegerField(_("rencana"), default=0)
     created = models.PositiveIntegerField(_("penugasan dibuat"), default=0)
     short = models.PositiveIntegerField(_("rencana kurang reviewer"), default=0)
-    error = models.TextField(_("pesan kesalahan"), blank=True)
-    requested_at = models.DateTimeField(default=timezone.now)
-    # When the broker last accepted the run's task (published after the request commits).
-    # Empty: never handed over (the broker was down); the sweep publishes it again.
-    published_at = models.DateTimeField(null=True, blank=True)
-    # Set once, when a worker first takes the run: the moment its assignments are stamped
-    # with, so that a retried task finds (and notifies about) the same assignments.
-    started_at = models.DateTimeField(null=True, blank=True)
-    # When a worker last took the run (every attempt): a run still "running" long after
-    # this, past the task's hard time limit, was left by a worker that is gone.
-    taken_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("penugasan otomatis")
@@ -317,17 +342,40 @@ class AssignmentRun(models.Model):
         ]
         indexes = [models.Index(fields=["cycle", "-requested_at"])]
 
-    def __str__(self) -> str:
-        return f"{self.cycle} #{self.pk} ({self.status})"
 
-    @property
-    def is_active(self) -> bool:
-        """Queued or running: the assignments page keeps polling."""
-        return self.status in RunStatus.ACTIVE
+class DecisionRun(BackgroundRun):
+    """One bulk decision (the same outcome for the plans the coordinator chose on the
+    decision board), run in the background by a Celery task
+    (`assessment.tasks.run_bulk_decision`) in batches."""
 
-    @property
-    def progress(self) -> int:
-        """Percent of the plans handled (0–100)."""
-        if not self.total:
-            return 100 if self.status == RunStatus.DONE else 0
-        return min(100, self.done * 100 // self.total)
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="decision_runs", verbose_name=_("siklus")
+    )
+    outcome = models.CharField(_("keputusan"), max_length=10, choices=DecisionOutcome.choices)
+    # The same feedback for every plan; empty: each plan's consolidated review feedback.
+    feedback = models.TextField(_("masukan"), blank=True)
+    # The ids of the plans chosen, in order.
+    plan_ids = models.JSONField(_("rencana terpilih"), default=list)
+    total = models.PositiveIntegerField(_("rencana terpilih"), default=0)
+    done = models.PositiveIntegerField(_("rencana yang sudah diproses"), default=0)
+    # What the run did: plans decided, and plans left alone because they no longer waited
+    # for a decision (a review reopened, decided meanwhile) or lacked the feedback a
+    # revision or a rejection needs.
+    decided = models.PositiveIntegerField(_("rencana diputuskan"), default=0)
+    skipped = models.PositiveIntegerField(_("rencana dilewati"), default=0)
+
+    class Meta:
+        verbose_name = _("keputusan massal")
+        verbose_name_plural = _("keputusan massal")
+        ordering = ["-requested_at", "-id"]
+        get_latest_by = ["requested_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=RunStatus.values), name="decisionrun_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=DecisionOutcome.values),
+                name="decisionrun_outcome_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["cycle", "-requested_at"])]

@@ -16,7 +16,7 @@ from django.db import InterfaceError, OperationalError
 from agenplan.outbox import publish
 from plans.services.common import PlanError
 
-from .services import runs
+from .services import decision_runs, runs
 from .services.reminders import remind_reviewers
 from .services.staging import remove_expired_import_files
 
@@ -28,9 +28,18 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError)
 @shared_task(bind=True, max_retries=3, soft_time_limit=60, time_limit=90)
 def republish_assignment_runs(self) -> list[int]:
     """Every minute (Celery beat) and when a worker starts: publish the assignment runs
-    still queued without having reached a worker."""
+    still queued without having reached a worker, or left running by a lost one."""
     try:
         return runs.republish_queued_runs()
+    except TRANSIENT_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=30) from exc
+
+
+@shared_task(bind=True, max_retries=3, soft_time_limit=60, time_limit=90)
+def republish_decision_runs(self) -> list[int]:
+    """The same sweep for the bulk decisions."""
+    try:
+        return decision_runs.republish_queued_runs()
     except TRANSIENT_ERRORS as exc:
         raise self.retry(exc=exc, countdown=30) from exc
 
@@ -39,6 +48,7 @@ def republish_assignment_runs(self) -> list[int]:
 def _sweep_on_worker_ready(sender=None, **kwargs) -> None:
     """A worker that starts publishes what was left undelivered while none ran."""
     publish(republish_assignment_runs)
+    publish(republish_decision_runs)
 
 
 @shared_task
@@ -58,38 +68,63 @@ def clean_up_import_files() -> int:
     return len(removed)
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    max_retries=5,
-    soft_time_limit=1800,
-    time_limit=1900,
-)
+# A background run: acknowledged late and rejected back to the queue when its worker
+# process is lost, so that another worker takes it up where it stopped.
+RUN_TASK_OPTIONS = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "max_retries": 5,
+    "soft_time_limit": 1800,
+    "time_limit": 1900,
+}
+
+
+def _run_guarded(task, run_id: int, *, perform, service, label: str) -> None:
+    """Run `perform(run_id)`; turn every outcome into the run's state. Only transient
+    errors (database unreachable) are retried; anything else ends the run as failed,
+    with a message for the coordinator (`service` holds the messages and the ending)."""
+    try:
+        perform(run_id)
+    except TRANSIENT_ERRORS as exc:
+        if task.request.retries >= task.max_retries:
+            logger.exception("%s %s: transient errors, giving up", label, run_id)
+            service.fail_run(run_id, service.TRANSIENT_MESSAGE)
+            return
+        logger.warning("%s %s: transient error %r, retrying", label, run_id, exc)
+        service.requeue_run(run_id)
+        countdown = get_exponential_backoff_interval(
+            factor=5, retries=task.request.retries, maximum=300, full_jitter=True
+        )
+        raise task.retry(exc=exc, countdown=countdown) from exc
+    except SoftTimeLimitExceeded:
+        logger.exception("%s %s: soft time limit", label, run_id)
+        service.fail_run(run_id, service.TIMEOUT_MESSAGE)
+    except PlanError as exc:  # e.g. the coordinator lost the role meanwhile
+        logger.info("%s %s refused: %s", label, run_id, exc)
+        service.fail_run(run_id, str(exc))
+    except Exception:
+        logger.exception("%s %s failed", label, run_id)
+        service.fail_run(run_id, service.FAILED_MESSAGE % {"id": run_id})
+
+
+@shared_task(**RUN_TASK_OPTIONS)
 def run_auto_assign(self, *, run_id: int) -> None:
     """Auto-assign a big cycle (an AssignmentRun). Safe to run twice: a finished run is
-    left alone, an unfinished one goes on where it stopped. Only transient errors
-    (database unreachable) are retried; anything else ends the run as failed, with a
-    message for the coordinator."""
-    try:
-        runs.perform_assignment_run(run_id)
-    except TRANSIENT_ERRORS as exc:
-        if self.request.retries >= self.max_retries:
-            logger.exception("assignment run %s: transient errors, giving up", run_id)
-            runs.fail_run(run_id, runs.TRANSIENT_MESSAGE)
-            return
-        logger.warning("assignment run %s: transient error %r, retrying", run_id, exc)
-        runs.requeue_run(run_id)
-        countdown = get_exponential_backoff_interval(
-            factor=5, retries=self.request.retries, maximum=300, full_jitter=True
-        )
-        raise self.retry(exc=exc, countdown=countdown) from exc
-    except SoftTimeLimitExceeded:
-        logger.exception("assignment run %s: soft time limit", run_id)
-        runs.fail_run(run_id, runs.TIMEOUT_MESSAGE)
-    except PlanError as exc:  # e.g. the coordinator lost the role meanwhile
-        logger.info("assignment run %s refused: %s", run_id, exc)
-        runs.fail_run(run_id, str(exc))
-    except Exception:
-        logger.exception("assignment run %s failed", run_id)
-        runs.fail_run(run_id, runs.FAILED_MESSAGE % {"id": run_id})
+    left alone, an unfinished one goes on where it stopped."""
+    _run_guarded(
+        self, run_id, perform=runs.perform_assignment_run, service=runs, label="assignment run"
+    )
+
+
+@shared_task(**RUN_TASK_OPTIONS)
+def run_bulk_decision(self, *, run_id: int) -> None:
+    """Decide the plans of a bulk decision (a DecisionRun). Safe to run twice: a finished
+    run is left alone, an unfinished one goes on where it stopped."""
+    _run_guarded(
+        self,
+        run_id,
+        perform=decision_runs.perform_decision_run,
+        service=decision_runs,
+        label="decision run",
+    )

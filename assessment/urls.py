@@ -33,6 +33,7 @@ urlpatterns = [
     path("koordinator/rencana/<int:pk>/keputusan/", decisions.decide, name="decide"),
     path("koordinator/keputusan/", decisions.decisions, name="decisions"),
     path("koordinator/keputusan/massal/", decisions.bulk_decide, name="bulk_decide"),
+    path("koordinator/keputusan/status/", decisions.decision_run, name="decision_run"),
     path("koordinator/kalibrasi/", coordinator.calibration, name="calibration"),
     # The plan's agents (and whoever may see the plan)
     path("rencana/<int:pk>/hasil-penilaian/", decisions.feedback, name="feedback"),

@@ -257,6 +257,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("assessment:decide", ""): Row(answers(coordinator=200)),
     ("assessment:decisions", ""): Row(answers(coordinator=200)),
     ("assessment:bulk_decide", ""): Row(answers(coordinator=302), method="post"),
+    ("assessment:decision_run", ""): Row(answers(coordinator=200)),
     ("assessment:calibration", ""): Row(answers(coordinator=200)),
     # --- Leadership's dashboard ------------------------------------------------------------------
     ("reports:dashboard", ""): Row(given(answers(), 200, (*HEADS, "coordinator", "sekda"))),

@@ -444,4 +444,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessment.tasks.republish_assignment_runs",
         "schedule": AGENPLAN_OUTBOX_SWEEP_SECONDS,
     },
+    "outbox-decision-runs": {
+        "task": "assessment.tasks.republish_decision_runs",
+        "schedule": AGENPLAN_OUTBOX_SWEEP_SECONDS,
+    },
 }

@@ -1,10 +1,12 @@
 """The review page, the diff of a revision, the coordinator's view of one plan."""
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
+    OuterRef,
     Prefetch,
     Subquery,
 )
@@ -247,16 +249,32 @@ def plan_assessment(plan: ActionPlan) -> PlanAssessment:
 def consolidated_feedback(plan: ActionPlan) -> str:
     """The reviews' feedback to the agent, one paragraph per review, to prefill the
     decision (the coordinator edits it). Never the confidential notes. One query."""
-    version = PlanVersion.objects.filter(plan=plan).order_by("-number").values("pk")[:1]
-    texts = Review.objects.filter(
-        assignment__plan=plan,
-        assignment__is_active=True,
-        version__in=Subquery(version),
-        state=ReviewState.SUBMITTED,
-    ).order_by("submitted_at", "pk")
-    return "\n\n".join(
-        t.strip() for t in texts.values_list("overall_feedback", flat=True) if t.strip()
+    return consolidated_feedbacks([plan.pk]).get(plan.pk, "")
+
+
+def consolidated_feedbacks(plan_ids: Sequence[int]) -> dict[int, str]:
+    """`consolidated_feedback` of many plans in one query: plan id → its text (plans whose
+    reviews gave no feedback are left out)."""
+    latest = (
+        PlanVersion.objects.filter(plan=OuterRef("assignment__plan"))
+        .order_by("-number")
+        .values("pk")[:1]
     )
+    rows = (
+        Review.objects.filter(
+            assignment__plan_id__in=plan_ids,
+            assignment__is_active=True,
+            version=Subquery(latest),
+            state=ReviewState.SUBMITTED,
+        )
+        .order_by("assignment__plan_id", "submitted_at", "pk")
+        .values_list("assignment__plan_id", "overall_feedback")
+    )
+    texts: dict[int, list[str]] = {}
+    for plan_id, text in rows:
+        if text.strip():
+            texts.setdefault(plan_id, []).append(text.strip())
+    return {plan_id: "\n\n".join(parts) for plan_id, parts in texts.items()}
 
 
 # --- Assignment --------------------------------------------------------------------------

@@ -23,7 +23,8 @@ from .cycle import (
     save_rubric,
     update_cycle,
 )
-from .decision import OUTCOME_TO_STATE, decide_plan, decide_plans
+from .decision import OUTCOME_TO_STATE, decide_plan
+from .decision_runs import request_bulk_decision
 from .participants import import_participants
 from .reminders import remind_reviewers
 from .review import (
@@ -47,7 +48,6 @@ __all__ = [
     "create_cycle",
     "current_reviews",
     "decide_plan",
-    "decide_plans",
     "declare_conflict",
     "default_rubric",
     "import_participants",
@@ -56,6 +56,7 @@ __all__ = [
     "remind_reviewers",
     "reopen_review",
     "replace_reviewer",
+    "request_bulk_decision",
     "rubric_for",
     "rubric_is_frozen",
     "save_review",

@@ -1,14 +1,14 @@
-"""The coordinator's decisions: one plan, or many at once after a confirmation."""
+"""The coordinator's decision on one plan; many plans at once are a background run
+(`decision_runs`)."""
 
 import datetime as dt
-from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import User
-from agents.notifications import send
+from agents.notifications import Message, send_many
 from plans.enums import PlanState
 from plans.models import ActionPlan
 from plans.services.common import PlanError, _locked, _require
@@ -16,7 +16,6 @@ from plans.services.workflow import transition
 
 from ..enums import DecisionOutcome
 from ..models import Decision
-from ..selectors import consolidated_feedback
 from .common import url
 
 OUTCOME_TO_STATE = {
@@ -26,10 +25,10 @@ OUTCOME_TO_STATE = {
 }
 
 
-def _notify_members(plan: ActionPlan, decision: Decision) -> None:
-    members = [plan.owner.user, *(a.user for a in plan.co_agents.select_related("user"))]
-    for member in members:
-        send(
+def decision_messages(plan: ActionPlan, decision: Decision, members) -> list[Message]:
+    """What the plan's team (its owner and co-agents, `members`) hears of a decision."""
+    return [
+        Message(
             member,
             kind="decision",
             title=_("Keputusan atas rencana “%(title)s”: %(outcome)s")
@@ -38,6 +37,8 @@ def _notify_members(plan: ActionPlan, decision: Decision) -> None:
             url=url("assessment:feedback", plan.pk),
             dedupe_key=f"decision:{decision.pk}",
         )
+        for member in members
+    ]
 
 
 def decide_plan(
@@ -83,37 +84,7 @@ def decide_plan(
             extra_fields={"decided_at": now},
             at=now,
         )
-        _notify_members(locked, decision)
+        members = [locked.owner.user, *(a.user for a in locked.co_agents.select_related("user"))]
+        send_many(decision_messages(locked, decision, members))
     plan.refresh_from_db()
     return decision
-
-
-def decide_plans(
-    plans: Sequence[ActionPlan],
-    *,
-    outcome: str,
-    by: User,
-    feedback: str = "",
-    now: dt.datetime | None = None,
-) -> list[Decision]:
-    """Take the same decision on several reviewed plans, all or none.
-
-    Each plan's feedback is `feedback` when given, else its consolidated feedback from
-    the reviews (what the single-plan form would prefill).
-    """
-    if not plans:
-        raise PlanError(_("Pilih sedikitnya satu rencana."), field="plans")
-    now = now or timezone.now()
-    decisions = []
-    with transaction.atomic():
-        for plan in plans:
-            text = feedback.strip() or consolidated_feedback(plan)
-            try:
-                decisions.append(decide_plan(plan, outcome=outcome, feedback=text, by=by, now=now))
-            except PlanError as error:
-                raise PlanError(
-                    _("“%(title)s”: %(error)s") % {"title": plan.title, "error": error.message},
-                    field=error.field if error.field == "outcome" else "plans",
-                    code=error.code,
-                ) from error
-    return decisions

@@ -12,12 +12,11 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Least
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from agenplan.outbox import publish, task_named
 from agents.models import User
 from agents.services import record_activity
 from plans.models import Cycle
@@ -25,6 +24,7 @@ from plans.services.common import PlanError
 
 from ..enums import RunStatus
 from ..models import AssignmentRun
+from . import background
 from .automatic import AutoAssignResult, auto_assign, plans_to_assign
 
 logger = logging.getLogger(__name__)
@@ -106,43 +106,16 @@ def request_auto_assign(
 
 
 def publish_run(run_id: int) -> bool:
-    """Publish the run's task and remember when the broker took it; False when the broker
-    is down: the run stays queued for the sweep, and the request goes on."""
-    if not publish(RUN_TASK, run_id=run_id):
-        return False
-    AssignmentRun.objects.filter(pk=run_id).update(published_at=timezone.now())
-    return True
+    return background.publish_run(AssignmentRun, RUN_TASK, run_id)
 
 
 def stuck_after() -> dt.timedelta:
-    """How long after a worker took a run it may still be "running": the task's hard time
-    limit and a minute. Later, whichever worker held it is gone (killed, its host lost)."""
-    return dt.timedelta(seconds=task_named(RUN_TASK).time_limit + 60)
+    return background.stuck_after(RUN_TASK)
 
 
 def republish_queued_runs(*, now: dt.datetime | None = None) -> list[int]:
-    """The sweep: runs queued but never published, or published AGENPLAN_OUTBOX_REPUBLISH_
-    AFTER_SECONDS ago without a worker taking them, and runs still "running" `stuck_after()`
-    after a worker took them, whatever worker that was; returns the ids published. The task
-    is idempotent: a run taken again goes on where it stopped."""
-    now = now or timezone.now()
-    again = now - dt.timedelta(seconds=settings.AGENPLAN_OUTBOX_REPUBLISH_AFTER_SECONDS)
-    stuck = now - stuck_after()
-    lost = AssignmentRun.objects.filter(
-        Q(status=RunStatus.QUEUED)
-        & (
-            Q(published_at__isnull=True, requested_at__lt=now - dt.timedelta(seconds=5))
-            | Q(published_at__lt=again)
-        )
-        | Q(status=RunStatus.RUNNING)
-        & (Q(taken_at__lt=stuck) | Q(taken_at__isnull=True, started_at__lt=stuck))
-    )
-    published = [
-        run_id for run_id in lost.order_by("pk").values_list("pk", flat=True) if publish_run(run_id)
-    ]
-    if published:
-        logger.warning("outbox: assignment runs published again: %s", published)
-    return published
+    """The sweep of assignment runs (`background.republish_lost_runs`)."""
+    return background.republish_lost_runs(AssignmentRun, RUN_TASK, now=now)
 
 
 def perform_assignment_run(run_id: int) -> AssignmentRun | None:
@@ -153,28 +126,9 @@ def perform_assignment_run(run_id: int) -> AssignmentRun | None:
     commits with its own counts, and stamps its assignments with the same moment (its
     first `started_at`), so that the reviewers' notices are the same rows, sent once.
     """
-    with transaction.atomic():
-        run = (
-            AssignmentRun.objects.select_for_update(of=("self",))
-            .select_related("cycle", "requested_by")
-            .filter(pk=run_id)
-            .first()
-        )
-        if run is None:
-            logger.info("assignment run %s is gone; nothing to do", run_id)
-            return None
-        if run.status not in RunStatus.ACTIVE:
-            logger.info("assignment run %s is already %s", run_id, run.status)
-            return run
-        now = timezone.now()
-        if run.status == RunStatus.RUNNING and run.taken_at and run.taken_at > now - stuck_after():
-            # A second delivery (the sweep's and the broker's) while a worker holds it.
-            logger.info("assignment run %s is being run by another worker", run_id)
-            return run
-        run.status = RunStatus.RUNNING
-        run.started_at = run.started_at or now
-        run.taken_at = now
-        run.save(update_fields=["status", "started_at", "taken_at"])
+    run, go_on = background.take_run(AssignmentRun, RUN_TASK, run_id)
+    if not go_on:
+        return run
 
     def progress(handled: int, batch: AutoAssignResult) -> None:
         AssignmentRun.objects.filter(pk=run.pk).update(
@@ -204,14 +158,8 @@ def perform_assignment_run(run_id: int) -> AssignmentRun | None:
 
 
 def fail_run(run_id: int, message) -> None:
-    """End a queued or running run as failed, with a message for the coordinator."""
-    AssignmentRun.objects.filter(pk=run_id, status__in=RunStatus.ACTIVE).update(
-        status=RunStatus.FAILED, error=str(message), finished_at=timezone.now()
-    )
+    background.fail_run(AssignmentRun, run_id, message)
 
 
 def requeue_run(run_id: int) -> None:
-    """A transient error: the run waits for the task's retry."""
-    AssignmentRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
-        status=RunStatus.QUEUED
-    )
+    background.requeue_run(AssignmentRun, run_id)

@@ -1,6 +1,9 @@
 """What the assessment's pages share: the coordinator's permission, the cycle a page
-works on (`?cycle=<code>`), and turning a service's error into a form error."""
+works on (`?cycle=<code>`), turning a service's error into a form error, and the fragment
+of a background run that a page polls."""
 
+from django.http import Http404
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -25,3 +28,17 @@ def chosen_cycle(request):
 def with_cycle(name: str, cycle, *args) -> str:
     url = reverse(name, args=args)
     return f"{url}?{urlencode({'cycle': cycle.code})}" if cycle else url
+
+
+def run_fragment(request, template: str, latest):
+    """The latest background run of the chosen cycle (`latest(cycle)`), as the fragment
+    its page polls. When the run the page was polling has ended, an htmx request reloads
+    the page whole, so that its lists show what the run did."""
+    cycle = chosen_cycle(request)
+    if cycle is None:
+        raise Http404("No cycle")
+    run = latest(cycle)
+    response = render(request, template, {"cycle": cycle, "run": run})
+    if request.htmx and (run is None or not run.is_active):
+        response["HX-Refresh"] = "true"
+    return response

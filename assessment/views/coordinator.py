@@ -20,7 +20,7 @@ from ..models import AssignmentRun
 from ..selectors.runs import latest_assignment_run
 from ..services import PlanError
 from ..services.runs import request_auto_assign
-from .common import MANAGE, chosen_cycle, form_error, with_cycle
+from .common import MANAGE, chosen_cycle, form_error, run_fragment, with_cycle
 
 ASSIGNMENT_PAGE_SIZE = 50
 LOAD_PAGE_SIZE = 25
@@ -92,18 +92,7 @@ def assignments(request):
 @require_GET
 def assignment_run(request):
     """The latest background run of the cycle: the fragment the assignments page polls."""
-    cycle = chosen_cycle(request)
-    if cycle is None:
-        raise Http404("No cycle")
-    run = latest_assignment_run(cycle)
-    response = render(
-        request, "assessment/partials/assignment_run.html", {"cycle": cycle, "run": run}
-    )
-    if request.htmx and (run is None or not run.is_active):
-        # The page was polling a run that has now ended: reload it whole, so that the
-        # plans waiting, the reviewers' load and the button show what the run did.
-        response["HX-Refresh"] = "true"
-    return response
+    return run_fragment(request, "assessment/partials/assignment_run.html", latest_assignment_run)
 
 
 @login_required

@@ -1,5 +1,6 @@
-"""Decisions on plans: one plan, the decision board, bulk decisions; and the decision,
-score and feedback as the plan's agents (whoever may see the plan) read them."""
+"""Decisions on plans: one plan, the decision board, bulk decisions (a background run the
+board polls); and the decision, score and feedback as the plan's agents (whoever may see
+the plan) read them."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,8 +17,9 @@ from plans.selectors import cycle_choices, get_plan_for
 from .. import selectors, services
 from ..enums import DecisionOutcome
 from ..forms import BoardFilterForm, BulkDecisionForm, DecisionForm
+from ..selectors.runs import latest_decision_run
 from ..services import PlanError
-from .common import MANAGE, chosen_cycle, form_error, with_cycle
+from .common import MANAGE, chosen_cycle, form_error, run_fragment, with_cycle
 
 
 @login_required
@@ -85,6 +87,7 @@ def decisions(request):
             "page": page,
             "query_string": params.urlencode(),
             "outcomes": DecisionOutcome.choices,
+            "run": latest_decision_run(cycle),
         },
     )
 
@@ -93,7 +96,8 @@ def decisions(request):
 @permission_required("assessment.decide", raise_exception=True)
 @require_POST
 def bulk_decide(request):
-    """Step 1 (no `confirm`): show what will be decided. Step 2: decide, all or none."""
+    """Step 1 (no `confirm`): show what will be decided. Step 2: queue the decisions as a
+    background run (DecisionRun), whose progress the board shows."""
     cycle = chosen_cycle(request)
     if cycle is None:
         raise Http404("No cycle")
@@ -117,8 +121,9 @@ def bulk_decide(request):
             },
         )
     try:
-        done = services.decide_plans(
-            chosen,
+        run = services.request_bulk_decision(
+            cycle,
+            plans=chosen,
             outcome=form.cleaned_data["outcome"],
             feedback=form.cleaned_data["feedback"],
             by=request.user,
@@ -126,8 +131,23 @@ def bulk_decide(request):
     except PlanError as error:
         messages.error(request, str(error.message))
     else:
-        messages.success(request, _("%(n)s rencana diputuskan.") % {"n": len(done)})
+        messages.info(
+            request,
+            _(
+                "Keputusan untuk %(n)s rencana berjalan di latar belakang; statusnya tampil "
+                "di halaman ini."
+            )
+            % {"n": run.total},
+        )
     return redirect(with_cycle("assessment:decisions", cycle))
+
+
+@login_required
+@permission_required("assessment.decide", raise_exception=True)
+@require_GET
+def decision_run(request):
+    """The latest bulk decision of the cycle: the fragment the decision board polls."""
+    return run_fragment(request, "assessment/partials/decision_run.html", latest_decision_run)
 
 
 # --- The plan's agents --------------------------------------------------------------------

@@ -72,12 +72,15 @@ def transition_many(
     to: str,
     by: User | None,
     action: str,
+    note: str = "",
+    extra_fields: dict | None = None,
     at: dt.datetime | None = None,
     entries: list[ActivityLog] = (),
 ) -> list[ActionPlan]:
-    """`transition` for many plans along the same edge: one UPDATE, one INSERT of their
-    audit entries (the rows `transition` writes one by one; `entries`, other audit
-    entries of the same change, go in the same INSERT) and one `plan_state_changed`.
+    """`transition` for many plans along the same edge: one UPDATE (the state, and the
+    same `extra_fields` for every plan), one INSERT of their audit entries (the rows
+    `transition` writes one by one; `entries`, other audit entries of the same change, go
+    in the same INSERT) and one `plan_state_changed`.
 
     Callers check permissions; the plans must be locked by the caller, inside
     `transaction.atomic()`, and all be in `source`. Returns the plans, in their new state.
@@ -91,14 +94,20 @@ def transition_many(
         )
     if plans:
         ActionPlan.objects.filter(pk__in=[p.pk for p in plans]).update(
-            state=to, updated_at=timezone.now()
+            state=to, updated_at=timezone.now(), **(extra_fields or {})
         )
     record_activities(
         [
             *entries,
             *(
                 activity_entry(
-                    actor=by, action=action, obj=plan, from_state=source, to_state=to, at=at
+                    actor=by,
+                    action=action,
+                    obj=plan,
+                    from_state=source,
+                    to_state=to,
+                    note=note,
+                    at=at,
                 )
                 for plan in plans
             ),
@@ -106,6 +115,8 @@ def transition_many(
     )
     for plan in plans:
         plan.state = to
+        for name, value in (extra_fields or {}).items():
+            setattr(plan, name, value)
     if plans:
         plan_state_changed.send(
             sender=ActionPlan, plans=plans, from_state=source, to_state=to, by=by, action=action

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from agents.enums import Role
 from agents.selectors import roles_of
-from assessment.models import Decision
+from assessment.enums import RunStatus
+from assessment.models import Decision, DecisionRun
 from assessment.selectors import calibration, consolidated_feedback
 from assessment.services import assign_reviewers, decide_plan, save_review, submit_review
 from plans.enums import PlanState
@@ -78,7 +79,9 @@ def test_reject_without_feedback_is_refused_on_the_field(client, coordinator, re
     }
 
 
-def test_bulk_decision_asks_for_confirmation_then_decides_all(client, coordinator, reviewed):
+def test_bulk_decision_asks_for_confirmation_then_decides_all_in_the_background(
+    client, coordinator, reviewed, django_capture_on_commit_callbacks
+):
     plans = [reviewed(), reviewed()]
     client.force_login(coordinator)
     url = reverse("assessment:bulk_decide")
@@ -87,12 +90,30 @@ def test_bulk_decision_asks_for_confirmation_then_decides_all(client, coordinato
     assert response.status_code == 200
     assert [p.pk for p in response.context["plans"]] == [p.pk for p in plans]
     assert not Decision.objects.exists()
-    response = client.post(url, {**data, "confirm": "1"})
+    assert not DecisionRun.objects.exists()
+    # The run's task is published once the request commits (and runs at once: eager).
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {**data, "confirm": "1"})
     assert response.status_code == 302
+    response = client.get(response.url)
+    run = DecisionRun.objects.get()
+    assert (run.status, run.total, run.done, run.decided, run.skipped) == (
+        RunStatus.DONE,
+        2,
+        2,
+        2,
+        0,
+    )
     assert list(Decision.objects.order_by("plan_id").values_list("outcome", "feedback")) == [
         ("approve", "Target perlu angka.\n\nPerjelas dampak."),
         ("approve", "Target perlu angka.\n\nPerjelas dampak."),
     ]
+    assert [str(m) for m in response.context["messages"]] == [
+        "Keputusan untuk 2 rencana berjalan di latar belakang; statusnya tampil di halaman ini."
+    ]
+    # The board shows the run's result.
+    assert response.context["run"] == run
+    assert "2 rencana diputuskan dan timnya diberi tahu." in response.content.decode()
 
 
 def test_bulk_decision_refuses_a_plan_not_awaiting_decision(
@@ -112,6 +133,7 @@ def test_bulk_decision_refuses_a_plan_not_awaiting_decision(
     )
     assert response.status_code == 302
     assert not Decision.objects.exists()
+    assert not DecisionRun.objects.exists()
 
 
 def render_feedback(plan, user):

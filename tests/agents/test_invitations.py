@@ -6,7 +6,9 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -133,6 +135,20 @@ def test_an_unknown_link_says_so(client, db):
     # Straight to the page without having opened a link: the same.
     response = client.get(reverse("invitation_accept", args=["atur-kata-sandi"]))
     assert "Tautan undangan ini tidak dikenal." in response.content.decode()
+
+
+@override_settings(
+    AGENPLAN_RATE_LIMITS={"login": "2/m", "verify": "100/m", "password_reset": "100/h"}
+)
+def test_setting_passwords_from_links_is_rate_limited(client, db):
+    cache.clear()
+    page = reverse("invitation_accept", args=["atur-kata-sandi"])
+    answers = [
+        client.post(page, {"new_password1": "x", "new_password2": "x"}).status_code
+        for _ in range(3)
+    ]
+    assert answers == [200, 200, 429]
+    cache.clear()
 
 
 def test_resending_replaces_the_earlier_link(

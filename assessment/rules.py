@@ -55,6 +55,15 @@ def forget_reviewed_plans(user) -> None:
     user.__dict__.pop("_agenplan_reviewed_plans", None)
 
 
+def remember_reviewed(user, plan_id: int) -> None:
+    """Record on the request's user object that its own review of the plan's current
+    version, on its active assignment, is submitted (as the review page has just read):
+    `has_submitted_own_review` then need not read every plan the user reviewed."""
+    user._agenplan_reviewed_known = getattr(user, "_agenplan_reviewed_known", frozenset()) | {
+        plan_id
+    }
+
+
 # The Biro Organisasi (coordinators) and leadership: every plan's scores.
 sees_every_score = is_coordinator | is_leadership
 
@@ -64,6 +73,8 @@ def has_submitted_own_review(user, plan) -> bool:
     """A reviewer of the plan whose own review of its current version is submitted."""
     if plan is None or not user.is_authenticated or not is_reviewer(user):
         return False
+    if plan.pk in getattr(user, "_agenplan_reviewed_known", ()):
+        return True
     return plan.pk in reviewed_plan_ids(user)
 
 

@@ -79,7 +79,15 @@ def is_assigned_reviewer(user, plan) -> bool:
     """A reviewer with an active assignment to the plan (assessment.ReviewAssignment)."""
     if plan is None or not is_reviewer.test(user):
         return False
+    if plan.pk in getattr(user, "_agenplan_assigned", ()):
+        return True
     return plan.assignments.filter(reviewer_id=user.pk, is_active=True).exists()
+
+
+def remember_assigned(user, plan_id: int) -> None:
+    """Record on the request's user object that it holds an active assignment to the plan,
+    as a page that has just read that assignment knows: the rules then need not ask."""
+    user._agenplan_assigned = getattr(user, "_agenplan_assigned", frozenset()) | {plan_id}
 
 
 # The plan's content: its team, the head of its agency, its reviewers, the Biro Organisasi

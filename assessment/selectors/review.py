@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from agents.models import User
 from plans.diff import SectionDiff, plan_diff
 from plans.models import ActionPlan, PlanVersion
+from plans.rules import remember_assigned
 
 from .. import scoring
 from ..enums import LEVEL_MAX, LEVEL_MIN, ReviewState
@@ -27,8 +28,9 @@ from ..models import (
     ReviewAssignment,
     Rubric,
 )
+from ..rules import remember_reviewed
 from .conflicts import excluded_pairs
-from .queue import reviewer_load, reviewer_queue
+from .queue import queue_assignments, reviewer_load
 
 # --- Objects for one user (404 for "missing" and "not yours") -------------------------------
 
@@ -42,6 +44,10 @@ def get_assignment_for(user: User, plan_pk: int) -> ReviewAssignment:
     )
     if assignment is None:
         raise Http404("No such assignment")
+    # The page's rules ask about this user: the request's own object, whose roles are
+    # already read, and who is known to be assigned to this plan.
+    assignment.reviewer = user
+    remember_assigned(user, assignment.plan_id)
     return assignment
 
 
@@ -88,10 +94,17 @@ class ReviewPage:
 
 
 def _criteria_with_levels(cycle_id: int) -> tuple[Rubric | None, list[Criterion]]:
-    rubric = Rubric.objects.filter(cycle_id=cycle_id).first()
-    if rubric is None:
-        return None, []
-    return rubric, list(rubric.criteria.prefetch_related("levels").order_by("order", "pk"))
+    """The cycle's rubric and its criteria with their levels: two queries when the rubric
+    has criteria (the rubric comes with them), three when it has none."""
+    criteria = list(
+        Criterion.objects.filter(rubric__cycle_id=cycle_id)
+        .select_related("rubric")
+        .prefetch_related("levels")
+        .order_by("order", "pk")
+    )
+    if criteria:
+        return criteria[0].rubric, criteria
+    return Rubric.objects.filter(cycle_id=cycle_id).first(), []
 
 
 def running_total(criteria, levels: dict[int, int]) -> Decimal:
@@ -123,6 +136,8 @@ def review_page(assignment: ReviewAssignment, *, today: dt.date | None = None) -
     locked = review is not None and review.state == ReviewState.SUBMITTED
     others = []
     reviewer = assignment.reviewer
+    if locked and review.assignment_id == assignment.pk and assignment.is_active:
+        remember_reviewed(reviewer, plan.pk)
     if locked and reviewer.has_perm("assessment.view_scores", plan):
         others = list(
             Review.objects.filter(
@@ -154,8 +169,14 @@ def review_page(assignment: ReviewAssignment, *, today: dt.date | None = None) -
         if scored and version
         else []
     )
-    queue = reviewer_queue(assignment.reviewer, today=today)
-    pending = [a.plan_id for a in queue if a.review_state != ReviewState.SUBMITTED]
+    # The plans still to review, in the queue's order: their ids only.
+    pending = [
+        plan_id
+        for plan_id, state in queue_assignments(assignment.reviewer).values_list(
+            "plan_id", "review_state"
+        )
+        if state != ReviewState.SUBMITTED
+    ]
     after = [pid for pid in pending if pid != plan.pk]
     if plan.pk in pending:
         index = pending.index(plan.pk)

@@ -20,6 +20,23 @@ class DecisionOutcome(models.TextChoices):
     REJECT = "reject", _("Ditolak")
 
 
+class ImportStatus(models.TextChoices):
+    """Where a participants import (ParticipantImport) stands: checked in the background
+    (the dry run), then, once the coordinator confirms, written in the background."""
+
+    QUEUED = "queued", _("Menunggu pemeriksaan")
+    CHECKING = "checking", _("Sedang diperiksa")
+    CHECKED = "checked", _("Siap dikonfirmasi")
+    CONFIRMED = "confirmed", _("Menunggu impor")
+    IMPORTING = "importing", _("Sedang diimpor")
+    DONE = "done", _("Selesai")
+    FAILED = "failed", _("Gagal")
+
+    ACTIVE = nonmember(frozenset({"queued", "checking", "confirmed", "importing"}))
+    # Waiting for a worker: what the outbox sweep publishes again.
+    WAITING = nonmember(frozenset({"queued", "confirmed"}))
+
+
 class RunStatus(models.TextChoices):
     """Where a background run (AssignmentRun, DecisionRun) stands."""
 

@@ -177,8 +177,8 @@ class ParticipantsUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Berkas peserta (.csv atau .xlsx)"),
         help_text=_(
-            "Kolom: nip, nama, email, jabatan, pangkat_golongan, kode_opd, nama_opd, "
-            "singkatan_opd, jenis_opd, nomor_sk, tanggal_sk. Wajib: nip, nama, kode_opd."
+            "Wajib: nip, nama, dan perangkat daerah (kode_opd, nama_opd atau singkatan_opd). "
+            "CSV boleh UTF-8 atau Windows-1252. Daftar kolom ada di bawah."
         ),
     )
 

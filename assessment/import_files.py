@@ -145,31 +145,46 @@ def header_columns(cells) -> list[str]:
     return found
 
 
-def read_rows(name: str, content: bytes) -> list[tuple[int, RowValues]]:
+def _open(name: str, content: bytes):
+    if len(content) > max_file_bytes():
+        raise ImportFileError(too_big_message())
+    lower = name.lower()
+    if lower.endswith(".xlsx"):
+        return _read_xlsx(content)
+    if lower.endswith(".csv"):
+        return _read_csv(content)
+    raise ImportFileError(_("Unggah berkas .csv atau .xlsx."))
+
+
+def check_header(name: str, content: bytes) -> list[str]:
+    """The columns the file's header names; ImportFileError when the file cannot be read
+    or lacks a required column. Only the first row is read."""
+    lines = _open(name, content)
+    try:
+        return _header(next(lines, None))
+    finally:
+        lines.close()
+
+
+def read_rows(
+    name: str, content: bytes, *, on_progress=None, every: int = 1000
+) -> list[tuple[int, RowValues]]:
     """(line, {column: text}) for every non-empty row of a CSV or XLSX file.
 
     Read as a stream with limits, so that no file makes the web worker run long or grow:
     at most max_file_bytes(), MAX_ROWS rows with data (and MAX_LINES lines in all),
     MAX_COLUMNS columns, MAX_CELL_CHARS characters a cell; an XLSX is refused before
     parsing when its parts would unpack to more than MAX_XLSX_UNPACKED_BYTES.
+    `on_progress(rows)` is called every `every` rows read.
     """
-    if len(content) > max_file_bytes():
-        raise ImportFileError(too_big_message())
-    lower = name.lower()
-    if lower.endswith(".xlsx"):
-        lines = _read_xlsx(content)
-    elif lower.endswith(".csv"):
-        lines = _read_csv(content)
-    else:
-        raise ImportFileError(_("Unggah berkas .csv atau .xlsx."))
+    lines = _open(name, content)
     try:
-        return _rows(lines)
+        return _rows(lines, on_progress, every)
     finally:
         lines.close()
 
 
-def _rows(lines) -> list[tuple[int, RowValues]]:
-    first = next(lines, None)
+def _header(first) -> list[str]:
     if first is None:
         raise ImportFileError(_("Berkas kosong."))
     header = header_columns(first)
@@ -180,6 +195,11 @@ def _rows(lines) -> list[tuple[int, RowValues]]:
         raise ImportFileError(
             _("Kolom wajib tidak ada: %(columns)s.") % {"columns": ", ".join(missing)}
         )
+    return header
+
+
+def _rows(lines, on_progress=None, every: int = 1000) -> list[tuple[int, RowValues]]:
+    header = _header(next(lines, None))
     too_many = ImportFileError(
         _("Berkas terlalu besar: paling banyak %(max)s baris.") % {"max": MAX_ROWS}
     )
@@ -201,6 +221,8 @@ def _rows(lines) -> list[tuple[int, RowValues]]:
             if len(rows) == MAX_ROWS:
                 raise too_many
             rows.append((number, RowValues(values, notes=notes)))
+            if on_progress is not None and len(rows) % every == 0:
+                on_progress(len(rows))
     return rows
 
 

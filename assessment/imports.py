@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import slug_re, validate_email
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agencies.enums import AgencyKind
@@ -132,6 +133,8 @@ class ImportPlan:
 
 
 def _parse_date(text: str) -> dt.date | None:
+    if not text:
+        return None
     for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
         try:
             return dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a date
@@ -141,11 +144,16 @@ def _parse_date(text: str) -> dt.date | None:
 
 
 def plan_import(
-    rows: list[tuple[int, dict[str, str]]], *, confirmed: frozenset[str] = frozenset()
+    rows: list[tuple[int, dict[str, str]]],
+    *,
+    confirmed: frozenset[str] = frozenset(),
+    on_progress=None,
+    every: int = 1000,
 ) -> ImportPlan:
     """Check every row; nothing is written. A fixed number of queries.
 
     `confirmed`: the NIPs of the rows the coordinator confirmed (users of another agency).
+    `on_progress(rows)` is called every `every` rows judged.
     """
     # Only values that can be stored are looked up (a NUL byte cannot reach PostgreSQL);
     # the others are the rows' errors below.
@@ -224,6 +232,8 @@ def plan_import(
         else:
             row.agency_action = ""
         result.append(row)
+        if on_progress is not None and len(result) % every == 0:
+            on_progress(len(result))
     # An agency created by several rows is one agency: the later rows do not create it.
     created = set()
     for row in result:
@@ -357,6 +367,7 @@ FIELD_LABELS = {
     "sk_date": _("tanggal SK"),
     "agent": _("penunjukan agen"),
 }
+ACTIVE, INACTIVE = _("aktif"), _("tidak aktif")
 USER_FIELDS = ("name", "email", "jabatan", "pangkat_golongan")
 # C0 and C1 control characters (NUL among them) and the bidirectional overrides that make
 # a name display as another: no column of a participants file has a use for them.
@@ -395,11 +406,25 @@ def wanted(values: dict[str, str]) -> dict:
     }
 
 
+_LABELS: dict[tuple[int, str], str] = {}
+
+
+def _label(message) -> str:
+    """A module-level lazy translation as text, translated once per language (rows are
+    many); keyed by the constant's identity, since hashing a lazy text translates it."""
+    key = (id(message), get_language())
+    if key not in _LABELS:
+        _LABELS[key] = str(message)
+    return _LABELS[key]
+
+
 def _change(name: str, before, after) -> Change:
     def text(value) -> str:
         return "" if value is None else str(value)
 
-    return Change(field=name, label=str(FIELD_LABELS[name]), before=text(before), after=text(after))
+    return Change(
+        field=name, label=_label(FIELD_LABELS[name]), before=text(before), after=text(after)
+    )
 
 
 def changes_for(user, values: dict[str, str], agency_code: str) -> list[Change]:
@@ -414,9 +439,9 @@ def changes_for(user, values: dict[str, str], agency_code: str) -> list[Change]:
     if current != agency_code:
         changes.append(_change("agency", current, agency_code))
     profile = getattr(user, "agent_profile", None) if user is not None else None
-    active = str(_("aktif"))
+    active = _label(ACTIVE)
     if profile is None or not profile.is_active:
-        before = "" if profile is None else str(_("tidak aktif"))
+        before = "" if profile is None else _label(INACTIVE)
         changes.append(_change("agent", before, active))
     if want["sk_number"] and getattr(profile, "sk_number", "") != want["sk_number"]:
         changes.append(_change("sk_number", getattr(profile, "sk_number", ""), want["sk_number"]))

@@ -10,7 +10,7 @@ from agencies.models import Agency
 from agents.models import Agent
 from plans.models import ActionPlan, Cycle, PlanVersion
 
-from .enums import LEVEL_MAX, LEVEL_MIN, DecisionOutcome, ReviewState, RunStatus
+from .enums import LEVEL_MAX, LEVEL_MIN, DecisionOutcome, ImportStatus, ReviewState, RunStatus
 from .rules import ASSIGNMENT_PERMISSIONS, REVIEW_PERMISSIONS
 
 
@@ -379,3 +379,89 @@ class DecisionRun(BackgroundRun):
             ),
         ]
         indexes = [models.Index(fields=["cycle", "-requested_at"])]
+
+
+class ParticipantImport(models.Model):
+    """One participants file, checked (the dry run) and then written by a Celery task
+    (`assessment.tasks.run_participant_import`): the row the import page polls. The file
+    stays in the storage (`assessment.services.staging`) under `token` until it is written.
+    """
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("diminta oleh"),
+    )
+    filename = models.CharField(_("nama berkas"), max_length=255)
+    token = models.CharField(max_length=48)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    # What the coordinator chose when confirming.
+    skip_invalid = models.BooleanField(_("lewati baris yang ditolak"), default=False)
+    send_invitations = models.BooleanField(_("kirim undangan"), default=False)
+    invite_base_url = models.CharField(max_length=200, blank=True)  # links in the mail
+    invited = models.PositiveIntegerField(_("undangan dikirim"), default=0)
+    not_invited = models.PositiveIntegerField(default=0)  # new accounts without an e-mail
+    confirmed_nips = models.JSONField(default=list, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    # Progress: rows read from the file, judged, written.
+    rows_total = models.PositiveIntegerField(_("baris"), default=0)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_judged = models.PositiveIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)
+    # The dry run's (then the import's) counts.
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)  # protected, or not confirmed
+    awaiting_confirmation = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    agencies_created = models.PositiveIntegerField(default=0)
+    # Each row's outcome (`assessment.services.import_jobs.outcome_of`), and the refused
+    # rows as the file had them with their reasons: [line, {column: text}, [reason, ...]].
+    outcome = models.JSONField(default=list, blank=True)
+    refused_rows = models.JSONField(default=list, blank=True)
+    error = models.TextField(_("pesan kesalahan"), blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    # When the broker last accepted the task (the check, then the import); empty: not yet
+    # handed over, and the outbox sweep publishes it again.
+    published_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("impor peserta")
+        verbose_name_plural = _("impor peserta")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=ImportStatus.values),
+                name="participantimport_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "published_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.filename} #{self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        """Checked or written in the background right now: the page keeps polling."""
+        return self.status in ImportStatus.ACTIVE
+
+    @property
+    def progress(self) -> int:
+        """Percent of the current phase done (0–100): read and judged, then written."""
+        if not self.rows_total:
+            return 0
+        if self.status in (ImportStatus.CONFIRMED, ImportStatus.IMPORTING):
+            done, total = self.rows_judged + self.rows_written, 2 * self.rows_total
+        else:
+            done, total = self.rows_read + self.rows_judged, 2 * self.rows_total
+        return min(100, done * 100 // total)

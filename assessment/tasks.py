@@ -11,12 +11,12 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_ready
 from celery.utils.time import get_exponential_backoff_interval
-from django.db import InterfaceError, OperationalError
+from django.db import IntegrityError, InterfaceError, OperationalError
 
 from agenplan.outbox import publish
 from plans.services.common import PlanError
 
-from .services import decision_runs, runs
+from .services import decision_runs, import_jobs, runs
 from .services.reminders import remind_reviewers
 from .services.staging import remove_expired_import_files
 
@@ -44,11 +44,55 @@ def republish_decision_runs(self) -> list[int]:
         raise self.retry(exc=exc, countdown=30) from exc
 
 
+@shared_task(bind=True, max_retries=3, soft_time_limit=60, time_limit=90)
+def republish_participant_imports(self) -> list[int]:
+    """Every minute (Celery beat) and when a worker starts: publish the participants
+    imports still waiting without having reached a worker."""
+    try:
+        return import_jobs.republish_waiting_imports()
+    except TRANSIENT_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=30) from exc
+
+
 @worker_ready.connect
 def _sweep_on_worker_ready(sender=None, **kwargs) -> None:
     """A worker that starts publishes what was left undelivered while none ran."""
     publish(republish_assignment_runs)
     publish(republish_decision_runs)
+    publish(republish_participant_imports)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=5,
+    soft_time_limit=600,
+    time_limit=660,
+)
+def run_participant_import(self, *, job_id: int) -> None:
+    """Check a participants file (the dry run) or write a confirmed one. Safe to run
+    twice: a phase that is done is left alone; writing again writes only what is not yet
+    written. Transient errors (the database unreachable, a row written meanwhile by
+    someone else) are retried; anything else ends the import as failed."""
+    try:
+        import_jobs.perform_import(job_id)
+    except (*TRANSIENT_ERRORS, IntegrityError) as exc:
+        if self.request.retries >= self.max_retries:
+            logger.exception("participants import %s: transient errors, giving up", job_id)
+            import_jobs.fail_import(job_id, import_jobs.FAILED_MESSAGE % {"id": job_id})
+            return
+        logger.warning("participants import %s: %r, retrying", job_id, exc)
+        countdown = get_exponential_backoff_interval(
+            factor=5, retries=self.request.retries, maximum=300, full_jitter=True
+        )
+        raise self.retry(exc=exc, countdown=countdown) from exc
+    except PlanError as exc:  # the coordinator lost the role meanwhile
+        logger.info("participants import %s refused: %s", job_id, exc)
+        import_jobs.fail_import(job_id, str(exc))
+    except Exception:
+        logger.exception("participants import %s failed", job_id)
+        import_jobs.fail_import(job_id, import_jobs.FAILED_MESSAGE % {"id": job_id})
 
 
 @shared_task

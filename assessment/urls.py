@@ -19,9 +19,29 @@ urlpatterns = [
     path("koordinator/instrumen/", cycles.rubric, name="rubric"),
     path("koordinator/peserta/", participants.participants, name="participants"),
     path(
-        "koordinator/peserta/impor/",
-        participants.participants_confirm,
-        name="participants_confirm",
+        "koordinator/peserta/contoh.xlsx",
+        participants.participants_example,
+        name="participants_example",
+    ),
+    path(
+        "koordinator/peserta/impor/<int:pk>/",
+        participants.participant_import,
+        name="participant_import",
+    ),
+    path(
+        "koordinator/peserta/impor/<int:pk>/status/",
+        participants.participant_import_status,
+        name="participant_import_status",
+    ),
+    path(
+        "koordinator/peserta/impor/<int:pk>/konfirmasi/",
+        participants.participant_import_confirm,
+        name="participant_import_confirm",
+    ),
+    path(
+        "koordinator/peserta/impor/<int:pk>/ditolak.xlsx",
+        participants.participant_import_refused,
+        name="participant_import_refused",
     ),
     path("koordinator/penugasan/", coordinator.assignments, name="assignments"),
     path("koordinator/penugasan/otomatis/", coordinator.auto_assign, name="auto_assign"),

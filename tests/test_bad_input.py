@@ -193,10 +193,11 @@ def test_a_body_declared_larger_than_the_view_accepts_is_refused_unread(
     assert f"melebihi batas {limit_mb} MB" in page
 
 
-def test_a_body_within_the_limit_reaches_the_view(client, people):
-    """An upload of the participants file just under its limit is read and checked."""
+def test_a_body_within_the_limit_reaches_the_view(client, people, private_media):
+    """An upload of the participants file just under its limit is read, its header checked
+    and its import queued."""
     client.force_login(people["users"]["coordinator"])
 
     upload = SimpleUploadedFile("peserta.csv", b"nip,nama,kode_opd\n" + b"x" * (4 * 1024 * 1024))
     response = client.post(reverse("assessment:participants"), {"file": upload})
-    assert response.status_code == 200
+    assert response.status_code == 302

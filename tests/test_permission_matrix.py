@@ -32,7 +32,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from agents.enums import Role
-from assessment.enums import DecisionOutcome
+from assessment.enums import DecisionOutcome, ImportStatus
+from assessment.models import ParticipantImport
 from assessment.services import assign_reviewers, decide_plan, save_review, submit_review
 from plans.services.workflow import submit_plan
 from reports.enums import JobStatus, ReportKind
@@ -242,9 +243,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("assessment:cycle_clone", ""): Row(answers(coordinator=302), method="post"),
     ("assessment:rubric", ""): Row(answers(coordinator=200)),
     ("assessment:participants", ""): Row(answers(coordinator=200)),
-    ("assessment:participants_confirm", ""): Row(
-        answers(coordinator=302), method="post", data=(("token", "x.csv"),)
-    ),
+    ("assessment:participants_example", ""): Row(answers(coordinator=200)),
+    # A checked import of the coordinator's (the world's), with one refused row.
+    ("assessment:participant_import", ""): Row(answers(coordinator=200)),
+    ("assessment:participant_import_status", ""): Row(answers(coordinator=200)),
+    ("assessment:participant_import_refused", ""): Row(answers(coordinator=200)),
+    ("assessment:participant_import_confirm", ""): Row(answers(coordinator=302), method="post"),
     ("assessment:assignments", ""): Row(answers(coordinator=200)),
     ("assessment:auto_assign", ""): Row(answers(coordinator=302), method="post"),
     ("assessment:assignment_run", ""): Row(answers(coordinator=200)),
@@ -419,6 +423,15 @@ def world(cycle, coordinator, leader, settings, tmp_path):
         "plans": {"plan": plan, "decided": decided},
         "people": people,
         "jobs": {"failed": failed, "done": done},
+        "participant_import": ParticipantImport.objects.create(
+            requested_by=coordinator,
+            filename="peserta.csv",
+            token="0123456789abcdef0123456789abcdef.csv",
+            status=ImportStatus.CHECKED,
+            rows_total=1,
+            refused=1,
+            refused_rows=[[2, {"nip": "1", "nama": "X"}, ["NIP 1 tidak valid"]]],
+        ),
     }
 
 
@@ -431,6 +444,8 @@ def _arguments(name: str, converters, row: Row, world, plan) -> list:
             arguments.append(world["jobs"][row.job].verification_code)
         elif converter == "pk" and name.startswith("report_jobs:"):
             arguments.append(world["jobs"][row.job].pk)
+        elif converter == "pk" and name.startswith("assessment:participant_import"):
+            arguments.append(world["participant_import"].pk)
         elif converter == "pk" and name == "reports:agency":
             arguments.append(plan.agency_id)
         elif converter == "pk":

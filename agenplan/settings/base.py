@@ -448,4 +448,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessment.tasks.republish_decision_runs",
         "schedule": AGENPLAN_OUTBOX_SWEEP_SECONDS,
     },
+    "outbox-participant-imports": {
+        "task": "assessment.tasks.republish_participant_imports",
+        "schedule": AGENPLAN_OUTBOX_SWEEP_SECONDS,
+    },
 }

@@ -9,9 +9,10 @@ Between the dry run and the confirmation the page keeps the checked file in the 
 (`staging`), so that the confirmation imports exactly what was checked.
 """
 
+import secrets
 from collections.abc import Callable
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -71,36 +72,24 @@ def check_permission(by: User | None) -> None:
 def write_plan(
     plan: ImportPlan, *, by: User | None, on_batch: Callable[[int], None] | None = None
 ) -> list[User]:
-    """Write the plan's valid rows (call inside a transaction); return the users written."""
+    """Write the plan's valid rows; return the users written. The new agencies, then each
+    batch of rows (with `on_batch`), are written in a transaction of their own: inside an
+    outer transaction the whole plan is one, outside it each batch is committed."""
     now = timezone.now()
     valid = [row for row in plan.rows if row.ok]
     if not valid:
         return []
     entries = []
-    agencies = _agencies(valid, by=by, now=now, entries=entries)
+    with transaction.atomic():
+        agencies = _agencies(valid, by=by, now=now, entries=entries)
+        record_activities(entries)
     written = []
     for start in range(0, len(valid), BATCH):
         batch = valid[start : start + BATCH]
-        users = _write_batch([r for r in batch if r.action in WRITTEN], agencies)
-        entries.extend(
-            activity_entry(
-                actor=by,
-                action=USER_ACTIONS[row.action],
-                obj=user,
-                data={
-                    "line": row.line,
-                    "changes": {c.field: [c.before, c.after] for c in row.changes},
-                    "confirmed_other_agency": row.confirmed,
-                },
-                at=now,
-            )
-            for row, user in users
-        )
-        record_activities(entries)
-        entries = []
-        written.extend(user for _row, user in users)
-        if on_batch is not None:
-            on_batch(len(batch))
+        with transaction.atomic():
+            written.extend(_write_audited(batch, agencies, by=by, now=now))
+            if on_batch is not None:
+                on_batch(len(batch))
     record_activities(
         [
             activity_entry(
@@ -122,6 +111,28 @@ def write_plan(
     )
     participants_imported.send(sender=Agent, users=[u.pk for u in written])
     return written
+
+
+def _write_audited(batch: list[ImportRow], agencies, *, by, now) -> list[User]:
+    """Write a batch of rows and audit each user written."""
+    users = _write_batch([r for r in batch if r.action in WRITTEN], agencies)
+    record_activities(
+        [
+            activity_entry(
+                actor=by,
+                action=USER_ACTIONS[row.action],
+                obj=user,
+                data={
+                    "line": row.line,
+                    "changes": {c.field: [c.before, c.after] for c in row.changes},
+                    "confirmed_other_agency": row.confirmed,
+                },
+                at=now,
+            )
+            for row, user in users
+        ]
+    )
+    return [user for _row, user in users]
 
 
 def _agencies(rows: list[ImportRow], *, by, now, entries: list) -> dict[str, Agency]:
@@ -158,6 +169,12 @@ def _agencies(rows: list[ImportRow], *, by, now, entries: list) -> dict[str, Age
     return agencies
 
 
+def _unusable() -> str:
+    """What `make_password(None)` gives (no password can match it), without drawing its
+    40 characters one by one: rows are many."""
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
+
+
 def _write_batch(rows: list[ImportRow], agencies: dict[str, Agency]) -> list[tuple]:
     """Create or change the rows' users and agent appointments, in bulk. Never the
     username (but for a new user), the password, the active flag or any role grant."""
@@ -170,9 +187,7 @@ def _write_batch(rows: list[ImportRow], agencies: dict[str, Agency]) -> list[tup
         want = wanted(row.values)
         user = existing.get(row.values["nip"])
         if user is None:
-            user = User(
-                username=row.values["nip"], nip=row.values["nip"], password=make_password(None)
-            )
+            user = User(username=row.values["nip"], nip=row.values["nip"], password=_unusable())
             new_users.append(user)
         else:
             changed_users.append(user)

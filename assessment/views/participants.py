@@ -1,94 +1,144 @@
-"""The coordinator's import of participants: upload, dry run shown row by row, then the
-confirmation that writes the checked file in one transaction."""
+"""The coordinator's import of participants: upload, the dry run checked in the background
+and shown row by row, the confirmation that writes it in the background, the result, the
+refused rows as a spreadsheet, and the example file."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from agenplan.request_guard import accepts_upload
-from agents.invitations import invitation_requested, invite_users
-from agents.models import User
+from agenplan.site import site_url
+from agents.invitations import invitation_requested
 from agents.validators import normalize_nip
 
-from .. import services
+from ..enums import ImportStatus
 from ..forms import ParticipantsUploadForm
-from ..import_files import MAX_ROWS, ImportFileError, max_file_bytes, read_rows
-from ..services.staging import discard_staged, read_staged, stage_upload
+from ..import_files import MAX_ROWS, ImportFileError, check_header, max_file_bytes
+from ..import_sheets import XLSX_TYPE, column_help, example_workbook, refused_workbook
+from ..models import ParticipantImport
+from ..services import import_jobs
+
+ROWS_PER_PAGE = 500
+IMPORT_PERMISSION = "assessment.import_participants"
 
 
 @login_required
-@permission_required("assessment.import_participants", raise_exception=True)
+@permission_required(IMPORT_PERMISSION, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 @accepts_upload(max_file_bytes)
 def participants(request):
-    """Upload a file; the dry run shows every row's outcome before anything is written."""
+    """Upload a file: its header is checked at once, its rows in the background."""
     form = ParticipantsUploadForm(request.POST or None, request.FILES or None)
-    plan = token = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read()
         try:
-            rows = read_rows(upload.name, content)
+            check_header(upload.name, content)
         except ImportFileError as error:
             form.add_error("file", str(error.message))
         else:
-            plan = services.import_participants(rows, by=request.user, dry_run=True)
-            if plan.ok:
-                token = stage_upload(upload.name, content)
+            job = import_jobs.request_import(upload.name, content, by=request.user)
+            return redirect("assessment:participant_import", pk=job.pk)
+    recent = (
+        ParticipantImport.objects.select_related("requested_by")
+        .defer("outcome", "refused_rows")
+        .order_by("-requested_at", "-id")[:10]
+    )
     return render(
-        request, "assessment/participants.html", {"form": form, "plan": plan, "token": token}
+        request,
+        "assessment/participants.html",
+        {"form": form, "columns": column_help(), "recent": recent},
+    )
+
+
+def _job(pk: int, *, full: bool = True) -> ParticipantImport:
+    jobs = ParticipantImport.objects.select_related("requested_by", "confirmed_by")
+    return get_object_or_404(jobs if full else jobs.defer("outcome", "refused_rows"), pk=pk)
+
+
+@login_required
+@permission_required(IMPORT_PERMISSION, raise_exception=True)
+@require_GET
+def participant_import(request, pk: int):
+    """The import's page: its progress while checked or written, then the rows (the dry
+    run, with the confirmation) or the result."""
+    job = _job(pk, full=False)
+    page = None
+    if job.status in (ImportStatus.CHECKED, ImportStatus.DONE):
+        outcome = ParticipantImport.objects.values_list("outcome", flat=True).get(pk=pk)
+        only_refused = request.GET.get("tampil") == "ditolak"
+        if only_refused:
+            outcome = [row for row in outcome if row["errors"]]
+        page = Paginator(outcome, ROWS_PER_PAGE).get_page(request.GET.get("halaman"))
+    return render(
+        request,
+        "assessment/participant_import.html",
+        {
+            "job": job,
+            "page": page,
+            "only_refused": request.GET.get("tampil") == "ditolak",
+        },
     )
 
 
 @login_required
-@permission_required("assessment.import_participants", raise_exception=True)
+@permission_required(IMPORT_PERMISSION, raise_exception=True)
+@require_GET
+def participant_import_status(request, pk: int):
+    """The progress fragment the page polls (htmx) while the import is active; once it
+    has ended, the page is loaded again (HX-Refresh)."""
+    job = _job(pk, full=False)
+    response = render(request, "assessment/partials/participant_import_status.html", {"job": job})
+    if not job.is_active:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@permission_required(IMPORT_PERMISSION, raise_exception=True)
 @require_POST
-def participants_confirm(request):
-    """Write the checked file in one transaction (checked again inside it)."""
-    token = request.POST.get("token", "")
-    content = read_staged(token)
-    if content is None:
-        messages.error(request, _("Berkas uji coba tidak ditemukan; unggah ulang."))
-        return redirect("assessment:participants")
-    rows = read_rows(token, content)
-    # The rows of other agencies' users that the coordinator ticked in the dry run.
-    confirmed = frozenset(normalize_nip(nip) for nip in request.POST.getlist("confirm")[:MAX_ROWS])
-    plan = services.import_participants(rows, by=request.user, confirmed=confirmed)
-    if not plan.ok:
-        messages.error(request, _("Data berubah sejak uji coba; periksa kembali."))
-        return render(
-            request,
-            "assessment/participants.html",
-            {"form": ParticipantsUploadForm(), "plan": plan, "token": None},
+def participant_import_confirm(request, pk: int):
+    """Write the checked file in the background; a second confirmation says why not."""
+    job = _job(pk, full=False)
+    confirmed = [normalize_nip(nip) for nip in request.POST.getlist("confirm")[:MAX_ROWS]]
+    try:
+        import_jobs.confirm_import(
+            job,
+            by=request.user,
+            confirmed_nips=confirmed,
+            skip_invalid=request.POST.get("skip_invalid") == "1",
+            send_invitations=invitation_requested(request.POST),
+            base_url=site_url(request),
         )
-    discard_staged(token)
-    messages.success(
-        request,
-        _(
-            "Impor selesai: %(created)s dibuat, %(updated)s diperbarui, %(unchanged)s tetap, "
-            "%(skipped)s tidak diubah (akun dilindungi atau tidak dikonfirmasi)."
-        )
-        % {
-            "created": plan.created,
-            "updated": plan.updated,
-            "unchanged": plan.unchanged,
-            "skipped": plan.protected + plan.awaiting_confirmation,
-        },
-    )
-    if plan.created and invitation_requested(request.POST):
-        _invite_created(request, plan)
-    return redirect("assessment:participants")
+    except import_jobs.ImportRefused as refused:
+        messages.warning(request, str(refused.message))
+    return redirect("assessment:participant_import", pk=job.pk)
 
 
-def _invite_created(request, plan) -> None:
-    """The "undang" checkbox of the confirmation: invite the accounts the import created."""
-    created = [row.values["nip"] for row in plan.rows if row.action == "create"]
-    result = invite_users(User.objects.filter(nip__in=created), request.user)
-    messages.info(
-        request,
-        _("Undangan dikirim ke %(invited)s akun baru; %(skipped)s tanpa alamat e-mail.")
-        % {"invited": len(result.invited) + len(result.resent), "skipped": len(result.skipped)},
-    )
+@login_required
+@permission_required(IMPORT_PERMISSION, raise_exception=True)
+@require_GET
+def participant_import_refused(request, pk: int):
+    """The refused rows as the file had them, with a reason column (XLSX)."""
+    job = _job(pk)
+    if not job.refused_rows:
+        messages.info(request, _("Tidak ada baris yang ditolak."))
+        return redirect("assessment:participant_import", pk=job.pk)
+    response = HttpResponse(refused_workbook(job.refused_rows), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="ditolak-impor-{job.pk}.xlsx"'
+    return response
+
+
+@login_required
+@permission_required(IMPORT_PERMISSION, raise_exception=True)
+@require_GET
+def participants_example(request):
+    """The example participants file, ready to be filled in."""
+    response = HttpResponse(example_workbook(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="contoh-peserta.xlsx"'
+    return response

@@ -14,6 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agents.models import Agent, User
+from assessment.enums import ImportStatus
+from assessment.models import ParticipantImport
+from assessment.services import import_jobs
 from assessment.services.staging import (
     discard_staged,
     read_staged,
@@ -102,32 +105,30 @@ def test_the_task_removes_what_is_past_the_retention(media):
     assert (old.exists(), recent.exists()) == (False, True)
 
 
-def test_confirming_a_removed_upload_asks_to_upload_again(client, coordinator, db, media):
+def test_confirming_a_removed_upload_asks_to_upload_again(
+    client, coordinator, db, media, django_capture_on_commit_callbacks
+):
     AgencyFactory(code="DINKES")
     client.force_login(coordinator)
-    response = client.post(
-        reverse("assessment:participants"),
-        {
-            "file": SimpleUploadedFile(
-                "peserta.csv", csv_file(f"{nip(1)},Budi,,,,DINKES,,,,,"), content_type="text/csv"
-            )
-        },
+    job = dry_run(
+        client, django_capture_on_commit_callbacks, csv_file(f"{nip(1)},Budi,,,,DINKES,,,,,")
     )
-    token = response.context["token"]
-    kept = media / "imports" / token
+    kept = media / "imports" / job.token
     assert kept.is_file()
     day_ago = (timezone.now() - dt.timedelta(hours=25)).timestamp()
     os.utime(kept, (day_ago, day_ago))
 
-    assert remove_expired_import_files() == [f"imports/{token}"]
+    assert remove_expired_import_files() == [f"imports/{job.token}"]
 
-    response = client.post(
-        reverse("assessment:participants_confirm"), {"token": token}, follow=True
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("assessment:participant_import_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert (job.status, job.error) == (
+        ImportStatus.FAILED,
+        "Berkas uji coba tidak ditemukan lagi (disimpan paling lama sehari); unggah ulang.",
     )
-    assert response.redirect_chain == [(reverse("assessment:participants"), 302)]
-    assert [str(m) for m in response.context["messages"]] == [
-        "Berkas uji coba tidak ditemukan; unggah ulang."
-    ]
+    page = client.get(reverse("assessment:participant_import", args=[job.pk])).content.decode()
+    assert "unggah ulang" in page
     assert not User.objects.filter(nip=nip(1)).exists()
 
 
@@ -144,37 +145,44 @@ def memory_storage(settings):
     return default_storage
 
 
-def dry_run(client, content: bytes, name: str = "peserta.csv") -> str:
-    response = client.post(
-        reverse("assessment:participants"),
-        {"file": SimpleUploadedFile(name, content, content_type="text/csv")},
-    )
-    assert response.status_code == 200
-    return response.context["token"]
+def dry_run(client, captured, content: bytes, name: str = "peserta.csv") -> ParticipantImport:
+    with captured(execute=True):
+        response = client.post(
+            reverse("assessment:participants"),
+            {"file": SimpleUploadedFile(name, content, content_type="text/csv")},
+        )
+    assert response.status_code == 302
+    job = ParticipantImport.objects.latest("requested_at")
+    assert job.status == ImportStatus.CHECKED
+    return job
 
 
 def test_dry_run_and_confirmation_go_through_the_default_storage(
-    client, coordinator, db, media, memory_storage
+    client, coordinator, db, media, memory_storage, django_capture_on_commit_callbacks
 ):
     dinkes = AgencyFactory(code="DINKES")
     client.force_login(coordinator)
 
-    token = dry_run(client, csv_file(f"{nip(1)},Budi,,,,DINKES,,,,,"))
+    job = dry_run(
+        client, django_capture_on_commit_callbacks, csv_file(f"{nip(1)},Budi,,,,DINKES,,,,,")
+    )
 
-    assert memory_storage.listdir("imports") == ([], [token])
+    assert memory_storage.listdir("imports") == ([], [job.token])
     assert not (media / "imports").exists()  # nothing on the web host's own disk
-    response = client.post(reverse("assessment:participants_confirm"), {"token": token})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("assessment:participant_import_confirm", args=[job.pk]))
     assert response.status_code == 302
     assert Agent.objects.get(user__nip=nip(1)).agency == dinkes
     assert memory_storage.listdir("imports") == ([], [])
 
 
 def test_the_clean_up_reads_ages_and_removes_through_the_storage(
-    client, coordinator, db, memory_storage
+    client, coordinator, db, memory_storage, django_capture_on_commit_callbacks
 ):
     AgencyFactory(code="DINKES")
     client.force_login(coordinator)
-    token = dry_run(client, csv_file(f"{nip(1)},Budi,,,,DINKES,,,,,"))
+    content = csv_file(f"{nip(1)},Budi,,,,DINKES,,,,,")
+    token = dry_run(client, django_capture_on_commit_callbacks, content).token
     memory_storage.save("imports/catatan-operator.txt", ContentFile(b"jangan dihapus"))
     saved_at = memory_storage.get_modified_time(f"imports/{token}")
 
@@ -194,18 +202,21 @@ def test_the_clean_up_reads_ages_and_removes_through_the_storage(
     "token",
     ["", "../settings.py", "imports/0123456789abcdef0123456789abcdef.csv", "catatan.txt"],
 )
-def test_a_token_the_page_did_not_write_reads_nothing(client, coordinator, db, media, token):
+def test_a_token_the_page_did_not_write_reads_nothing(coordinator, media, token):
     (media / "imports").mkdir(parents=True)
     (media / "catatan.txt").write_bytes(b"nip,nama\n")
-    client.force_login(coordinator)
-
-    response = client.post(
-        reverse("assessment:participants_confirm"), {"token": token}, follow=True
+    job = ParticipantImport.objects.create(
+        requested_by=coordinator, filename="p.csv", token=token, status=ImportStatus.QUEUED
     )
 
-    assert [str(m) for m in response.context["messages"]] == [
-        "Berkas uji coba tidak ditemukan; unggah ulang."
-    ]
+    assert read_staged(token) is None
+    import_jobs.perform_import(job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.error) == (
+        ImportStatus.FAILED,
+        "Berkas uji coba tidak ditemukan lagi (disimpan paling lama sehari); unggah ulang.",
+    )
     assert (media / "catatan.txt").exists()
 
 

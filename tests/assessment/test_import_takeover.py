@@ -11,6 +11,7 @@ from django.urls import reverse
 from agents.enums import Role
 from agents.models import ActivityLog, RoleGrant, User
 from assessment.import_files import read_rows
+from assessment.models import ParticipantImport
 from assessment.services import import_participants
 from tests.factories import AgencyFactory, AgentFactory, UserFactory
 
@@ -176,7 +177,7 @@ def test_created_users_and_agencies_are_audited_with_their_values(db, coordinato
 
 
 def test_the_page_lists_changes_and_imports_only_the_ticked_rows(
-    client, coordinator, dinkes, dishub
+    client, coordinator, dinkes, dishub, private_media, django_capture_on_commit_callbacks
 ):
     first = AgentFactory(user__agency=dishub, user__nip=nip(44), user__email="a@x.go.id")
     second = AgentFactory(user__agency=dishub, user__nip=nip(45), user__email="b@x.go.id")
@@ -185,15 +186,17 @@ def test_the_page_lists_changes_and_imports_only_the_ticked_rows(
         f"{nip(44)},Satu,a2@x.go.id,,,DINKES,,,,,", f"{nip(45)},Dua,b2@x.go.id,,,DINKES,,,,,"
     )
     upload = SimpleUploadedFile("p.csv", content, content_type="text/csv")
-    response = client.post(reverse("assessment:participants"), {"file": upload})
-    page = response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("assessment:participants"), {"file": upload})
+    page = client.get(response["Location"]).content.decode()
     assert "surel: a@x.go.id → a2@x.go.id" in page
     assert "perangkat daerah: DISHUB → DINKES" in page
     assert page.count('name="confirm"') == 2
-    token = response.context["token"]
-    response = client.post(
-        reverse("assessment:participants_confirm"), {"token": token, "confirm": [nip(44)]}
-    )
+    job = ParticipantImport.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("assessment:participant_import_confirm", args=[job.pk]), {"confirm": [nip(44)]}
+        )
     assert response.status_code == 302
     first.user.refresh_from_db()
     second.user.refresh_from_db()

@@ -166,12 +166,17 @@ def test_coordinator_pages_dry_run_an_import_and_pass_axe(scene, new_context, tm
     page.goto("/koordinator/peserta/")
     page.get_by_label("Berkas peserta (.csv atau .xlsx)").set_input_files(str(csv))
     page.get_by_role("button", name="Uji coba").click()
-    expect(page.locator("#dry-run-summary")).to_contain_text("1 baris bermasalah")
+    expect(page.locator("#dry-run-summary")).to_contain_text("1 baris ditolak")
     expect(page.get_by_role("row").filter(has_text="Salah")).to_contain_text(
-        "Perangkat daerah dengan kode XX tidak dikenal."
+        "Perangkat daerah “XX” tidak dikenal."
     )
     screenshot(page, "assessment-participants-dry-run")
     assert axe_violations(page) == []
+    # The valid rows are imported; the refused one can be downloaded with its reason.
+    expect(page.locator("#refused-download")).to_be_visible()
+    page.get_by_role("button", name="Impor baris yang valid").click()
+    expect(page.locator("#import-done")).to_contain_text("Impor selesai")
+    expect(page.locator("#dry-run-summary")).to_contain_text("1 baris ditolak")
     # Next year's cycle, cloned with its rubric.
     page.goto("/koordinator/siklus/")
     page.get_by_role("button", name=re.compile("ke tahun berikutnya")).click()

@@ -30,7 +30,7 @@ from .enums import ReviewState
 
 # The states in which the coordinator's decision on the plan's latest version stands: the
 # team may read its feedback. A resubmitted revision is under review again, blind again.
-DECIDED_FOR_TEAM = frozenset({PlanState.REVISION_REQUESTED}) | PlanState.DECIDED
+DECIDED_FOR_TEAM = PlanState.DECIDED
 
 
 def reviewed_plan_ids(user) -> frozenset[int]:

@@ -36,8 +36,12 @@ class PlanState(models.TextChoices):
             }
         )
     )
-    # A decision has been taken on the plan.
-    DECIDED = nonmember(frozenset({"approved", "rejected", "implementing", "completed"}))
+    # The coordinator's decision on the plan's latest version stands (a revision asked for
+    # included, until it is handed in again): "decided" on every page, list and document.
+    # Only these plans' scores enter averages, distributions and the lagging lists.
+    DECIDED = nonmember(
+        frozenset({"revision_requested", "approved", "rejected", "implementing", "completed"})
+    )
     APPROVED_ONCE = nonmember(frozenset({"approved", "implementing", "completed"}))
 
 

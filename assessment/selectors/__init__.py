@@ -39,6 +39,7 @@ from .queue import (
     reviewer_queue,
     rubric_of,
     threads_awaiting_reply,
+    waiting_count,
 )
 from .review import (
     CriterionRow,
@@ -94,6 +95,7 @@ __all__ = [
     "reviewer_load",
     "reviewer_options",
     "reviewer_queue",
+    "waiting_count",
     "rubric_of",
     "running_total",
     "threads_awaiting_reply",

@@ -34,13 +34,8 @@ BOARD_GROUPS = {
     "awaiting_assignment": (PlanState.SUBMITTED,),
     "in_review": (PlanState.IN_REVIEW,),
     "reviews_complete": (PlanState.REVIEWED,),
-    "decided": (
-        PlanState.APPROVED,
-        PlanState.REJECTED,
-        PlanState.REVISION_REQUESTED,
-        PlanState.IMPLEMENTING,
-        PlanState.COMPLETED,
-    ),
+    # The same "decided" as the dashboard's funnel and the plan list's filter.
+    "decided": tuple(sorted(PlanState.DECIDED)),
 }
 BOARD_GROUP_LABELS = {
     "awaiting_assignment": _("Menunggu penugasan"),

@@ -67,18 +67,32 @@ def queue_assignments(user: User, *, sort: str = "") -> QuerySet:
 
 
 def mark_queue_rows(assignments, *, today: dt.date | None = None) -> list[ReviewAssignment]:
-    """The rows with `is_overdue` (due date passed and the review not sent while the plan
-    is in review) and `days_overdue`."""
+    """The rows with `is_waiting` (the plan is in review and the reviewer's review not
+    sent: what the queue counts), `is_overdue` (waiting, and the due date passed) and
+    `days_overdue`."""
     today = today or timezone.localdate()
     rows = list(assignments)
     for assignment in rows:
-        assignment.is_overdue = (
-            assignment.due_date < today
+        assignment.is_waiting = (
+            assignment.plan.state == PlanState.IN_REVIEW
             and assignment.review_state != ReviewState.SUBMITTED
-            and assignment.plan.state == PlanState.IN_REVIEW
         )
+        assignment.is_overdue = assignment.is_waiting and assignment.due_date < today
         assignment.days_overdue = (today - assignment.due_date).days
     return rows
+
+
+def waiting_count(user: User) -> int:
+    """How many plans wait for the reviewer (`is_waiting` of the whole queue, not of one
+    page): in review, and their review of the latest version not sent. One query."""
+    sent = current_reviews().filter(state=ReviewState.SUBMITTED)
+    return (
+        ReviewAssignment.objects.filter(
+            reviewer=user, is_active=True, plan__state=PlanState.IN_REVIEW
+        )
+        .filter(~Exists(sent))
+        .count()
+    )
 
 
 def reviewer_queue(user: User, *, today: dt.date | None = None) -> list[ReviewAssignment]:

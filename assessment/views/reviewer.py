@@ -33,6 +33,7 @@ def queue(request):
         "assessment/queue.html",
         {
             "assignments": page,
+            "waiting": selectors.waiting_count(request.user),
             "threads": Paginator(threads, THREADS_PAGE_SIZE).get_page(request.GET.get("utas")),
         },
     )

@@ -14,6 +14,7 @@ from agents.models import Agent
 from assessment.enums import ReviewState
 from assessment.models import Criterion, CriterionScore, Decision, Review
 from plans import sections
+from plans.enums import PlanState
 from plans.models import ActionPlan, Activity, Cycle, PlanVersion, Target
 
 from . import Rendered, ReportError
@@ -121,7 +122,10 @@ def plans_workbook(cycle: Cycle, plans, *, progress=None) -> bytes:
                 plan.owner.user.name,
                 plan.owner.user.nip or "",
                 str(plan.get_state_display()),
-                float(plan.score) if plan.score is not None else None,
+                # A plan still in review has a partial set of reviews: no score yet.
+                float(plan.score)
+                if plan.score is not None and plan.state in PlanState.DECIDED
+                else None,
                 submitted,
                 *(spec.cell(spec.freeze(plan)) for spec in exported),
                 "; ".join(a.user.name for a in plan.co_agents.all()),

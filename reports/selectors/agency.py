@@ -12,6 +12,7 @@ from agents.models import Agent, User
 from agents.selectors import headed_agency_ids
 from assessment.enums import ReviewState
 from assessment.models import Criterion, CriterionScore
+from plans.enums import PlanState
 from plans.models import ActionPlan, Cycle, PlanVersion, Target, TargetProgress
 
 from .. import cache
@@ -96,7 +97,8 @@ class CriterionProfile:
 
 def _criterion_means(cycle: Cycle, agency: Agency | None) -> dict[int, tuple[Decimal, int]]:
     """Mean level per criterion over the current reviews (the latest version of each plan,
-    active reviewers, submitted), as the plan score counts them."""
+    active reviewers, submitted), as the plan score counts them, of the decided plans only
+    (a plan still in review has a partial set of reviews)."""
     newer = PlanVersion.objects.filter(
         plan=OuterRef("review__version__plan"), number__gt=OuterRef("review__version__number")
     )
@@ -104,6 +106,7 @@ def _criterion_means(cycle: Cycle, agency: Agency | None) -> dict[int, tuple[Dec
         review__state=ReviewState.SUBMITTED,
         review__assignment__is_active=True,
         review__assignment__plan__cycle=cycle,
+        review__assignment__plan__state__in=PlanState.DECIDED,
     ).filter(~Exists(newer))
     if agency is not None:
         scores = scores.filter(review__assignment__plan__agency=agency)

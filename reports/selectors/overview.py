@@ -109,15 +109,29 @@ def _totals(plans, *, areas: Sequence[int] = (), values: Sequence[int] = ()) -> 
         for name, count in zip(coverage, served, strict=True):
             totals[name] += count
         totals["plans"] += n
-        totals["scored"] += scored
         totals["flagged"] += flagged
-        if score_sum is not None:
-            totals["score_sum"] += Decimal(str(score_sum))
         if f"state_{state}" in totals:
             totals[f"state_{state}"] += n
+        if state not in PlanState.DECIDED:
+            continue  # a score of a plan still in review is provisional: not counted
+        totals["scored"] += scored
+        if score_sum is not None:
+            totals["score_sum"] += Decimal(str(score_sum))
         if low is not None:
             totals[f"bin_{low}"] += n
     return totals
+
+
+def cycle_agents(cycle: Cycle):
+    """The agents a cycle counts: those on one of its plans (owner or team member), and the
+    active agents who were there before its submission deadline. A past cycle so counts
+    its own participants, not the agents added since."""
+    on_plan = Exists(ActionPlan.objects.filter(cycle=cycle, owner=OuterRef("pk"))) | Exists(
+        ActionPlan.co_agents.through.objects.filter(agent=OuterRef("pk"), actionplan__cycle=cycle)
+    )
+    return Agent.objects.filter(
+        Q(is_active=True, created_at__lte=cycle.submission_deadline) | on_plan
+    )
 
 
 def _sum_states(row: dict, states) -> int:
@@ -133,7 +147,7 @@ def _agency_figures(cycle: Cycle, agency: Agency | None) -> tuple[list[AgencyFig
     per-agency query then carries seven columns instead of twenty-five, and reading
     ~2,000 rows of it costs a third of the time."""
     plans = ActionPlan.objects.filter(cycle=cycle)
-    agents = Agent.objects.filter(is_active=True)
+    agents = cycle_agents(cycle)
     agencies = Agency.objects.order_by()  # sorted below, by the case-folded name
     if agency is not None:
         plans = plans.filter(agency=agency)
@@ -151,8 +165,8 @@ def _agency_figures(cycle: Cycle, agency: Agency | None) -> tuple[list[AgencyFig
             n=Count("id"),
             submitted=Count("id", filter=Q(state__in=PlanState.SUBMITTED_ONCE)),
             approved=Count("id", filter=Q(state__in=PlanState.APPROVED_ONCE)),
-            scored=Count("score"),
-            score_sum=Sum("score"),
+            scored=Count("score", filter=Q(state__in=PlanState.DECIDED)),
+            score_sum=Sum("score", filter=Q(state__in=PlanState.DECIDED)),
             flagged=Count("id", filter=Q(review_flagged=True)),
             extended=Max("submission_extended_until", filter=Q(state__in=PlanState.EDITABLE)),
         )
@@ -265,7 +279,7 @@ def _coverage(references: list[tuple], prefix: str, totals: dict) -> list[Tally]
 
 
 def _top_plans(cycle: Cycle, agency: Agency | None) -> list[TopPlan]:
-    plans = ActionPlan.objects.filter(cycle=cycle, score__isnull=False)
+    plans = ActionPlan.objects.filter(cycle=cycle, score__isnull=False, state__in=PlanState.DECIDED)
     if agency is not None:
         plans = plans.filter(agency=agency)
     # The ten ids first (a sort of the plans alone), then their agency and agent: joining
@@ -300,7 +314,9 @@ def _top_plans(cycle: Cycle, agency: Agency | None) -> list[TopPlan]:
 
 
 def _weeks(cycle: Cycle, agency: Agency | None) -> list[Week]:
-    """Submissions per week (WITA, weeks from Monday): first submissions and resubmissions."""
+    """Submissions per week (WITA, weeks from Monday): first submissions of the plans still
+    handed in (a plan withdrawn to its draft is not: the cumulative ends at the submitted
+    count) and resubmissions."""
     versions = PlanVersion.objects.filter(cycle=cycle)  # the version's own cycle: no join
     if agency is not None:
         versions = versions.filter(plan__agency=agency)
@@ -308,7 +324,10 @@ def _weeks(cycle: Cycle, agency: Agency | None) -> list[Week]:
         versions.annotate(week=TruncWeek("created_at"))
         .order_by()
         .values("week")
-        .annotate(first=Count("id", filter=Q(number=1)), again=Count("id", filter=Q(number__gt=1)))
+        .annotate(
+            first=Count("id", filter=Q(number=1, plan__state__in=PlanState.SUBMITTED_ONCE)),
+            again=Count("id", filter=Q(number__gt=1)),
+        )
         .order_by("week")
     )
     weeks, running = [], 0
@@ -341,7 +360,10 @@ def _comparison_headline(cycle: Cycle, agency: Agency | None) -> Headline:
         if agency is None
         else int(bool(totals["plans"]))
     )
-    totals |= {"agencies": taking_part, "agents": 0}
+    agents = cycle_agents(cycle)
+    if agency is not None:
+        agents = agents.filter(agency=agency)
+    totals |= {"agencies": taking_part, "agents": agents.count()}
     return _headline(totals)
 
 

@@ -265,7 +265,7 @@ def test_a_resubmitted_revision_is_blind_again_for_the_team(client, world):
     assert world["owner"].has_perm("assessment.view_scores", plan) is True
     submit_plan(plan, by=world["owner"])
     plan.refresh_from_db()
-    assert plan.state == PlanState.SUBMITTED
+    assert plan.state == PlanState.IN_REVIEW  # back to its reviewers at once
     assert world["owner"].has_perm("assessment.view_scores", plan) is False
     html = _html(client, world["owner"], "plans:detail", plan.pk)
     assert PLAN_SCORE not in html

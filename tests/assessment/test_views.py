@@ -87,7 +87,9 @@ def test_queue_lists_active_assignments_with_my_review_status_and_overdue_text(
     html = response.content.decode()
     assert "terlambat 3 hari" in html
     assert html.count('class="table-warning"') == 1
-    assert "4 rencana menunggu penilaian Anda, tenggat terdekat di atas." in html
+    # Listed four, waiting three: "Terkirim" is sent and waits for the other reviewers.
+    assert [a.is_waiting for a in response.context["assignments"]] == [True, False, True, True]
+    assert "3 rencana menunggu penilaian Anda, tenggat terdekat di atas." in html
     assert html.count("belum dimulai") == 2
 
 
@@ -128,8 +130,9 @@ def test_queue_query_count_does_not_grow(
         assign(plan, reviewer, due=today, review=ReviewState.DRAFT if i % 2 else None)
         thread_with(plan, [reviewer, plan.owner.user])
     client.force_login(reviewer)
-    # 10: both lists are paginated, each counts its rows once.
-    with django_assert_num_queries(10):
+    # 11: both lists are paginated, each counts its rows once; the plans waiting for the
+    # reviewer are counted once.
+    with django_assert_num_queries(11):
         response = client.get(QUEUE)
     assert len(response.context["assignments"]) == size
     assert len(response.context["threads"]) == size

@@ -218,6 +218,7 @@ def test_agency_table_sorts_empty_values_last_both_ways(cycle):
         PlanFactory(
             cycle=cycle,
             owner=AgentFactory(user__agency=agency),
+            state=PlanState.APPROVED,  # a decided plan's score counts
             score=Decimal(score) if score else None,
         )
     assert [r.name for r in agency_table(cycle, sort="score")] == ["A", "C", "B"]

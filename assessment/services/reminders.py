@@ -1,4 +1,4 @@
-"""The daily reminders: reviews due in two days, and overdue reviews."""
+"""The daily reminders: reviews due within two days, and overdue reviews."""
 
 import datetime as dt
 
@@ -18,8 +18,9 @@ DUE_SOON_DAYS = 2
 
 
 def remind_reviewers(*, today: dt.date | None = None) -> dict[str, int]:
-    """Notify every reviewer whose review of a plan in review is due in two days or is
-    overdue. Idempotent: one reminder per assignment, due date and kind."""
+    """Notify every reviewer whose review of a plan in review is due within two days or is
+    overdue. Idempotent: one reminder per assignment, due date and kind, however often it
+    runs; a missed day is caught up by the next run."""
     today = today or timezone.localdate()
     sent = current_reviews().filter(state=ReviewState.SUBMITTED)
     pending = (
@@ -28,12 +29,19 @@ def remind_reviewers(*, today: dt.date | None = None) -> dict[str, int]:
         .select_related("plan", "reviewer")
     )
     counts = {"due_soon": 0, "overdue": 0}
-    for assignment in pending.filter(due_date=today + dt.timedelta(days=DUE_SOON_DAYS)):
+    # Due within two days: a day without a run (beat stopped at its hour, or restarted
+    # across it) loses no reminder, the next run sends it; the dedupe key keeps it one.
+    soon = pending.filter(due_date__gt=today, due_date__lte=today + dt.timedelta(DUE_SOON_DAYS))
+    for assignment in soon:
+        title = (
+            _("Tenggat penilaian dua hari lagi: %(title)s")
+            if assignment.due_date - today == dt.timedelta(DUE_SOON_DAYS)
+            else _("Tenggat penilaian besok: %(title)s")
+        )
         send(
             assignment.reviewer,
             kind="due_soon",
-            title=_("Tenggat penilaian dua hari lagi: %(title)s")
-            % {"title": assignment.plan.title},
+            title=title % {"title": assignment.plan.title},
             body=_("Penilaian rencana “%(title)s” jatuh tempo %(due)s.")
             % {"title": assignment.plan.title, "due": assignment.due_date.strftime("%d-%m-%Y")},
             url=url("assessment:review", assignment.plan_id),

@@ -155,3 +155,25 @@ def test_mail_tasks_go_to_the_mail_queue_and_the_reminder_runs_daily():
     schedule = settings.CELERY_BEAT_SCHEDULE["assessment-remind-due-reviews"]
     assert schedule["task"] == "assessment.tasks.remind_due_reviews"
     assert (schedule["schedule"].hour, schedule["schedule"].minute) == ({7}, {0})
+
+
+def test_a_reminder_whose_day_had_no_run_is_sent_by_the_next_run_once(
+    cycle, coordinator, pool, submitted
+):
+    tomorrow, later = pool(2)
+    today = timezone.localdate()
+    plan = submitted()
+    # Assigned yesterday due in two days: yesterday's run never came (beat was down).
+    assign_reviewers(
+        plan, reviewers=[tomorrow], by=coordinator, due_date=today + dt.timedelta(days=1)
+    )
+    assign_reviewers(plan, reviewers=[later], by=coordinator, due_date=today + dt.timedelta(3))
+    for _run in range(3):  # beat restarted: the task ran three times today
+        remind_reviewers(today=today)
+    [notice] = Notification.objects.filter(kind="due_soon")
+    assert (notice.recipient, notice.title) == (tomorrow, f"Tenggat penilaian besok: {plan.title}")
+    # The next day, the other reviewer's two-day reminder; still one for the first.
+    remind_reviewers(today=today + dt.timedelta(days=1))
+    assert sorted(
+        Notification.objects.filter(kind="due_soon").values_list("recipient__username", flat=True)
+    ) == sorted([tomorrow.username, later.username])

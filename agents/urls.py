@@ -6,6 +6,8 @@ from . import account_views, security_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Django's language switch; a signed-in person's choice is also kept on the profile.
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("masuk/", views.LoginView.as_view(), name="login"),
     path("keluar/", views.LogoutView.as_view(), name="logout"),
     path("akun/kata-sandi/", views.PasswordChangeView.as_view(), name="password_change"),

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
@@ -21,7 +22,7 @@ from . import sessions
 from .audit_export import AUDIT_EXPORT_MAX_ROWS, audit_workbook
 from .context_processors import role_home
 from .forms import AuditFilterForm, LoginForm
-from .models import Notification
+from .models import Notification, User
 from .notifications import mark_read, recent_for, unread_count
 from .selectors import audit_entries, audit_models, ordered_roles, programme_contacts
 from .services import record_audit_export
@@ -52,6 +53,18 @@ class LoginView(auth_views.LoginView):
         if settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES:
             remember_language(response, form.get_user().language)
         return response
+
+
+def set_language(request):
+    """The language switch (Django's `set_language`); for a signed-in person the choice
+    is also saved on the profile, so that their next sign-in anywhere applies it."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    user = request.user
+    if user.is_authenticated and language in dict(settings.LANGUAGES) and language != user.language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language
+    return response
 
 
 def remember_language(response, language: str) -> None:

@@ -209,3 +209,22 @@ def test_the_digest_runs_every_morning():
     entry = settings.CELERY_BEAT_SCHEDULE["agents-daily-digest"]
     assert entry["task"] == "agents.tasks.publish_daily_digests"
     assert (entry["schedule"].hour, entry["schedule"].minute) == ({6}, {30})
+
+
+def test_the_language_switch_is_kept_on_the_profile_of_a_signed_in_person(client, agent):
+    client.force_login(agent.user)
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    agent.user.refresh_from_db()
+    assert agent.user.language == "en"
+    # A language that is not offered changes nothing.
+    client.post(reverse("set_language"), {"language": "fr"})
+    agent.user.refresh_from_db()
+    assert agent.user.language == "en"
+
+
+def test_the_language_switch_works_signed_out(client, db):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/masuk/"})
+    assert (response.status_code, response["Location"]) == (302, "/masuk/")
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"

@@ -36,6 +36,16 @@ from ..models import (
 from .access import hides_reviewers_from
 
 
+def _missions_by_period() -> list[tuple[str, list]]:
+    """The governor's missions grouped under their RPJMD period ("RPJMD 2024–2026")."""
+    groups: dict[str, list] = {}
+    for mission in GovernorMission.objects.filter(is_active=True).order_by("period", "number"):
+        groups.setdefault(mission.period, []).append(
+            (mission.pk, f"{mission.number}. {mission.text}")
+        )
+    return list(groups.items())
+
+
 def editor_choices() -> dict[str, list]:
     """The reference lists of the alignment section, read once (three queries)."""
     return {
@@ -43,11 +53,7 @@ def editor_choices() -> dict[str, list]:
             (a.pk, a.name) for a in ChangeArea.objects.filter(is_active=True).order_by("order")
         ],
         "core_values": [(v.pk, v.name) for v in CoreValue.objects.order_by("order", "code")],
-        "governor_mission": [("", gettext("— pilih —"))]
-        + [
-            (m.pk, f"{m.number}. {m.text}")
-            for m in GovernorMission.objects.filter(is_active=True).order_by("period", "number")
-        ],
+        "governor_mission": [("", gettext("— pilih —")), *_missions_by_period()],
     }
 
 

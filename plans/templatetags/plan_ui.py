@@ -153,6 +153,19 @@ from django.utils.html import format_html, format_html_join  # noqa: E402
 from django.utils.safestring import mark_safe  # noqa: E402
 
 
+def _options(group, items) -> str:
+    """The <option>s of one group of a select, in an <optgroup> when the group is named."""
+    options = format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (item["value"], mark_safe(" selected") if item["selected"] else "", item["label"])  # noqa: S308
+            for item in items
+        ),
+    )
+    return format_html('<optgroup label="{}">{}</optgroup>', group, options) if group else options
+
+
 def _render_widget(field, attrs) -> str:
     """The widget's HTML without the template engine (what `as_widget` renders through
     django/forms/widgets/*.html), for the plain widgets the editor uses."""
@@ -168,17 +181,7 @@ def _render_widget(field, attrs) -> str:
         return format_html('<textarea name="{}"{}>\n{}</textarea>', name, flat, value or "")
     if isinstance(widget, Select) and not isinstance(widget, SelectMultiple):
         options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (
-                    option["value"],
-                    mark_safe(" selected") if option["selected"] else "",
-                    option["label"],
-                )  # noqa: S308
-                for _group, group_options, _index in context["optgroups"]
-                for option in group_options
-            ),
+            "", "{}", ((_options(group, items),) for group, items, _index in context["optgroups"])
         )
         return format_html('<select name="{}"{}>{}</select>', name, flat, options)
     if isinstance(widget, Input):

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
@@ -174,7 +175,7 @@ def _save_whole_page(request, plan):
         messages.success(
             request,
             _("Tersimpan pukul %(time)s WITA.")
-            % {"time": timezone.localtime(result.saved_at).strftime("%H:%M")},
+            % {"time": time_format(timezone.localtime(result.saved_at), "TIME_FORMAT")},
         )
     url = reverse("plans:edit", args=[plan.pk])
     if action.endswith("-add") and touched in sections.row_sections():

@@ -216,9 +216,20 @@
     if (!el) return;
     const field = el.matches('input, textarea, select') ? el
       : el.querySelector('input:not([type=hidden]), textarea, select');
-    if (field) field.focus({ preventScroll: false });
+    if (!field) return;
+    // The field with its label in view, below the sticky toolbar (scroll-margin-top).
+    field.focus({ preventScroll: true });
+    (el === field ? field.closest('.mb-3, .ap-row') || field : el).scrollIntoView({ block: 'start' });
   }
   window.addEventListener('hashchange', focusHash);
+  // The same link again (no hashchange): focus the field again.
+  document.addEventListener('click', function (event) {
+    const link = event.target.closest && event.target.closest('a[href^="#"]');
+    if (link && link.hash && link.hash === window.location.hash) {
+      event.preventDefault();
+      focusHash();
+    }
+  });
 
   // (f) Conflict screen ------------------------------------------------------------------
   document.addEventListener('click', function (event) {

@@ -53,7 +53,7 @@ def wait_saved(page):
         "'.ap-editor-section[data-ap-dirty], .ap-editor-section[data-ap-pending]')",
         timeout=20_000,
     )
-    expect(page.locator("#save-status")).to_contain_text(re.compile(r"Tersimpan \d\d:\d\d"))
+    expect(page.locator("#save-status")).to_contain_text(re.compile(r"Tersimpan \d\d\.\d\d"))
 
 
 def fill_row(page, prefix, values):
@@ -320,12 +320,15 @@ def test_checklist_blocks_submission_and_links_to_the_missing_field(province, ne
     page.goto(f"/rencana/{plan.pk}/ubah/")
     panel = page.locator("#checklist-panel")
     expect(panel).to_contain_text("2 dari 17 lengkap")
-    page.get_by_role("button", name="Ajukan rencana").click()
-    expect(page.locator(".alert-danger")).to_contain_text("Rencana belum lengkap")
+    # Submitting waits for the checklist, and says so.
+    submit = page.get_by_role("button", name="Ajukan rencana")
+    expect(submit).to_be_disabled()
+    expect(submit).to_have_accessible_description(
+        "Belum dapat diajukan: 15 hal di daftar kelengkapan belum dipenuhi."
+    )
     plan.refresh_from_db()
     assert plan.state == PlanState.DRAFT
 
-    page.goto(f"/rencana/{plan.pk}/ubah/")
     page.locator("#checklist-panel").get_by_role("link", name="Akar masalah wajib diisi.").click()
     expect(page.get_by_label("Akar masalah")).to_be_focused()
     page.get_by_label("Akar masalah").fill("Arsip kertas tersebar di tiap bidang.")

@@ -38,7 +38,7 @@ def wait_saved(page):
         "'.ap-editor-section[data-ap-dirty], .ap-editor-section[data-ap-pending]')",
         timeout=20_000,
     )
-    expect(page.locator("#save-status")).to_contain_text(re.compile(r"Tersimpan \d\d:\d\d"))
+    expect(page.locator("#save-status")).to_contain_text(re.compile(r"Tersimpan \d\d\.\d\d"))
 
 
 def kept_drafts(page) -> dict:

@@ -526,7 +526,7 @@ def test_submit_refusal_is_a_message_in_indonesian(client, agent, draft_plan):
     draft_plan.refresh_from_db()
     assert draft_plan.state == PlanState.DRAFT
     [message] = messages_of(response)
-    assert message.startswith("Rencana belum lengkap: Isu strategis / masalah layanan wajib diisi.")
+    assert message == ("Rencana belum lengkap; lengkapi hal yang ditandai di daftar kelengkapan.")
 
 
 def test_withdraw_returns_the_plan_to_draft(client, agent, complete_plan):

@@ -6,14 +6,16 @@ and says when the person may try again or whom to ask to unlock sooner.
 
 import math
 
+from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from .forms import LoginForm
-from .services import record_sign_in_lock
+from .services import record_sign_in_lock, record_sign_in_lock_expired
 
 
 def cooloff_minutes() -> int:
@@ -59,3 +61,10 @@ def audit_sign_in_lock(sender, request=None, username=None, ip_address=None, **k
     if request is not None and getattr(request, "axes_failures_since_start", None) is None:
         return
     record_sign_in_lock(username=username, ip_address=ip_address)
+
+
+@receiver(post_delete, sender=AccessAttempt, dispatch_uid="agents_audit_sign_in_lock_expired")
+def audit_sign_in_lock_expired(sender, instance, **kwargs):
+    """django-axes deletes the attempts whose cool-off has passed: a lock among them ended
+    by itself, and the audit says so (an admin's early unlock is audited by the service)."""
+    record_sign_in_lock_expired(instance)

@@ -166,6 +166,30 @@ def record_sign_in_lock(*, username: str | None, ip_address: str | None) -> Acti
     )
 
 
+def record_sign_in_lock_expired(attempt: AccessAttempt) -> ActivityLog | None:
+    """Audit that a lock ran its cool-off out, when django-axes removes its expired
+    attempts (on the next sign-in attempt after it): no actor, dated when the lock ended.
+    A row that was no lock, or that an admin removes before its end (audited by
+    `unlock_sign_in`), is not such an end."""
+    cooloff = settings.AXES_COOLOFF_TIME
+    if not cooloff or attempt.failures_since_start < settings.AXES_FAILURE_LIMIT:
+        return None
+    ended = attempt.attempt_time + cooloff
+    if ended > timezone.now():
+        return None
+    return record_activity(
+        actor=None,
+        action="sign_in_lock_expired",
+        obj=_sign_in_subject(attempt.username, attempt),
+        data={
+            "username": attempt.username or "",
+            "ip_address": attempt.ip_address or "",
+            "failures": attempt.failures_since_start,
+        },
+        at=ended,
+    )
+
+
 def unlock_sign_in(attempts, *, by: User) -> int:
     """Remove failed sign-in attempts (an admin's early unlock); each lock it ends is
     audited with who ended it. Returns how many locked pairs were opened."""

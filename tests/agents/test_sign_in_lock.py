@@ -1,6 +1,7 @@
 """Password guessing stops: five failures lock one username from one address for the
 cool-off, the page says so in Indonesian (English when chosen), nobody elsewhere is
-locked, an admin unlocks early, and locks and unlocks are in the audit log."""
+locked, an admin unlocks early, and locks, unlocks and the end of a lock's cool-off are
+in the audit log."""
 
 import datetime as dt
 import re
@@ -158,6 +159,33 @@ def test_a_lock_of_an_unknown_name_is_audited_on_the_attempt(client, db):
     assert entry.data["username"] == "tidak.ada"
 
 
+def test_a_lock_that_runs_its_cool_off_out_is_audited_once_when_it_ends(client, person):
+    for _ in range(5):
+        attempt(client, "siti.rahma")
+    locked_at = timezone.now() - dt.timedelta(minutes=16)
+    AccessAttempt.objects.update(attempt_time=locked_at)
+    assert attempt(client, "siti.rahma", PASSWORD).status_code == 302
+    entry = ActivityLog.objects.get(action="sign_in_lock_expired")
+    assert (entry.actor, entry.target, entry.data) == (
+        None,
+        person,
+        {"username": "siti.rahma", "ip_address": "10.0.0.1", "failures": 5},
+    )
+    assert entry.created_at == locked_at + dt.timedelta(minutes=15)  # when it ended
+    client.logout()
+    attempt(client, "siti.rahma")
+    assert ActivityLog.objects.filter(action="sign_in_lock_expired").count() == 1
+
+
+def test_failures_that_were_no_lock_leave_no_lock_end_in_the_audit(client, person):
+    for _ in range(3):
+        attempt(client, "siti.rahma")
+    AccessAttempt.objects.update(attempt_time=timezone.now() - dt.timedelta(minutes=16))
+    assert attempt(client, "siti.rahma", PASSWORD).status_code == 302
+    assert not AccessAttempt.objects.exists()
+    assert not ActivityLog.objects.filter(action="sign_in_lock_expired").exists()
+
+
 @pytest.fixture
 def admin_client(client, db):
     admin = UserFactory(username="admin.biro", is_staff=True, is_superuser=True)
@@ -180,6 +208,7 @@ def test_admin_unlocks_from_the_attempts_list_and_it_is_audited(admin_client, pe
     assert response.status_code == 200
     assert [str(m) for m in response.context["messages"]] == ["1 kunci masuk dibuka."]
     assert not AccessAttempt.objects.exists()
+    assert not ActivityLog.objects.filter(action="sign_in_lock_expired").exists()
     entry = ActivityLog.objects.get(action="sign_in_unlocked")
     assert (entry.actor, entry.target, entry.data["ip_address"]) == (admin, person, "10.0.0.1")
     assert attempt(guesser, "siti.rahma", PASSWORD).status_code == 302

@@ -11,7 +11,8 @@ agencies by abbreviation, alias or official name, and one row in BENCH_IMPORT_BA
 every row: the dry run), the confirmation with "import the valid rows", and the writing
 in bulk batches. Prints the time of each phase, the SQL statements (all of them, counted
 by an execute wrapper) and the peak memory of the process. The web request only checks
-the header and stages the file: its time is printed too.
+the header and stages the file: its time is printed too. `--smoke`: 50 rows, one in 10
+refused.
 """
 
 import datetime as dt
@@ -20,7 +21,7 @@ import os
 import time
 from contextlib import contextmanager
 
-from benchmarks.common import database_label, peak_rss_mb, setup_django, stopwatch
+from benchmarks.common import database_label, peak_rss_mb, setup_django, smoke_mode, stopwatch
 
 AGENCY_TEXTS = (
     "Dinkes",
@@ -94,8 +95,9 @@ def main(argv: list[str]) -> int:
     from reference.loading import load_reference_data
     from tests.factories import user_with_role
 
-    n_rows = int(os.environ.get("BENCH_IMPORT_ROWS", "20000"))
-    bad_every = int(os.environ.get("BENCH_IMPORT_BAD_EVERY", "100"))
+    smoke = smoke_mode(argv)
+    n_rows = int(os.environ.get("BENCH_IMPORT_ROWS", "50" if smoke else "20000"))
+    bad_every = int(os.environ.get("BENCH_IMPORT_BAD_EVERY", "10" if smoke else "100"))
     with stopwatch() as made:
         content = _workbook(n_rows, bad_every)
     statements = {"n": 0}

@@ -18,6 +18,7 @@ FIGURES = {
     "assign": "auto_assign 20 plans × 2 over 4 reviewers:",
     "dashboard": "  cold cache: {'n': 2,",
     "editor": "  editor page                        n=3",
+    "import": "file: 50 rows,",
     "pages": "pages, cold cache, 2 requests each,",
     "reports": "ZIP of 3 review packets in 1 chunks",
     "seed_scale": "seed_scale --plans 40:",

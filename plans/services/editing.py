@@ -147,6 +147,15 @@ def _rebase(plan: ActionPlan, data: dict, bases: dict, based_on: int) -> dict:
     return kept
 
 
+def _frozen_section(plan: ActionPlan, section: str):
+    """The section's stored values as a version freezes them."""
+    entry = sections.section(section)
+    if entry.rows:
+        rows = _current_rows(plan, section)
+        return [{spec.name: spec.freeze(row) for spec in entry.row_fields} for row in rows]
+    return {spec.name: spec.freeze(plan) for spec in entry.fields}
+
+
 def _changes(plan: ActionPlan, data: dict) -> list[str]:
     """The sections of `data` whose values differ from the plan as stored."""
     changed = []
@@ -208,6 +217,7 @@ def save_plan_sections(
     based_on: int,
     by: User,
     bases: dict[str, str] | None = None,
+    keep_overwritten: bool = False,
     now: dt.datetime | None = None,
 ) -> SaveResult:
     """Save the given sections of a draft, based on version `based_on`.
@@ -219,6 +229,8 @@ def save_plan_sections(
     based on (`section_fingerprint`). Raises PlanConflict when another save changed a
     section the user changed too (without `bases`: when the plan has moved on since
     `based_on`), PlanError when the user may not edit it or it is no longer a draft.
+    With `keep_overwritten` (a conflict resolved over another person's text) the stored
+    values the save replaces are kept, as a version freezes them, in its audit entry.
     """
     now = now or timezone.now()
     if not by.has_perm("plans.change_actionplan", plan):
@@ -249,6 +261,9 @@ def save_plan_sections(
     if not changed:
         return SaveResult(version=base_version, changed=False)
     row_ids: dict[str, int] = {}
+    audit = {"sections": changed, "lock_version": base_version + 1}
+    if keep_overwritten:
+        audit["overwritten"] = {section: _frozen_section(plan, section) for section in changed}
     with transaction.atomic():
         updated = ActionPlan.objects.filter(
             pk=plan.pk, lock_version=base_version, state__in=PlanState.EDITABLE
@@ -270,7 +285,7 @@ def save_plan_sections(
             actor=by,
             action="plan.edit",
             obj=plan,
-            data={"sections": changed, "lock_version": base_version + 1},
+            data=audit,
             at=now,
         )
     for name, value in scalar.items():

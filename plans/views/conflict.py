@@ -195,6 +195,7 @@ def resolve_conflict(request, pk):
             based_on=based_on,
             bases=posted_bases(request.POST, chosen),
             by=request.user,
+            keep_overwritten=True,
         )
     except PlanConflict as conflict:
         messages.warning(

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from agents.models import ActivityLog
 from plans.models import ActionPlan, Activity
 from plans.services import editing
 from tests.factories import ActivityFactory, AgentFactory
@@ -196,3 +197,25 @@ def test_the_merge_box_holds_the_common_text_once(team):
     [field] = [f for f in response.context["entries"][0]["fields"] if f["name"] == "root_cause"]
     assert field["merged"] == f"{common} Data 1.240 berkas pada 2025. Berkas menumpuk di loket."
     assert field["merged"].count(common) == 1
+
+
+def test_the_text_a_resolved_conflict_overwrote_is_kept_in_the_plans_history(team):
+    client, plan, colleague = team
+    response = conflict_screen(client, plan, colleague, "Teks saya.", "Teks rekan.")
+    form = {
+        "lock_version": str(response.context["based_on"]),
+        "sections": ["problem"],
+        "base-problem": response.context["bases"]["problem"],
+        "choice-problem": "mine",
+        **PROBLEM,
+        "root_cause": "Teks saya.",
+    }
+    client.post(reverse("plans:resolve", args=[plan.pk]), form)
+    plan.refresh_from_db()
+    assert plan.root_cause == "Teks saya."
+    entry = ActivityLog.objects.filter(action="plan.edit", actor=plan.owner.user).latest("id")
+    assert entry.data["overwritten"]["problem"]["root_cause"] == "Teks rekan."
+    # An ordinary save keeps no copy.
+    assert not ActivityLog.objects.filter(
+        action="plan.edit", actor=colleague, data__has_key="overwritten"
+    ).exists()

@@ -27,7 +27,7 @@ from plans.selectors import filter_plans
 from plans.services.workflow import submit_plan, withdraw_plan
 from reports.rendering.cycle_summary import summary_context
 from reports.rendering.xlsx import plans_workbook
-from reports.selectors import cycle_overview
+from reports.selectors import criterion_profile, cycle_overview
 from tests.factories import (
     AgencyFactory,
     AgentFactory,
@@ -247,3 +247,12 @@ def test_a_past_cycle_counts_its_own_participants(client):
     # This cycle: today's active agents (the one who left is not counted).
     active = Agent.objects.filter(is_active=True).count()
     assert overview.headline.agents == active
+
+
+def test_criterion_means_of_the_agency_page_count_decided_plans_only(scene):
+    waiting = criterion_profile(scene.cycle, scene.agencies["C"])  # in review and reviewed
+    assert {(c.agency_mean, c.agency_scores) for c in waiting} == {(None, 0)}
+    [k1, *_rest] = criterion_profile(scene.cycle, scene.agencies["A"])
+    # Agency A: P6 (5, 5) and P8 (4, 4); the cycle: those and P7 (2, 2).
+    assert (k1.code, k1.agency_mean, k1.agency_scores) == ("K1", Decimal("4.50"), 4)
+    assert k1.cycle_mean == Decimal("3.67")

@@ -218,7 +218,9 @@ def test_agent_drafts_submits_revises_and_resubmits(province, new_context):
     page.get_by_role("button", name="Ajukan rencana").click()
     expect(page.locator(".alert")).to_contain_text("Rencana sudah diajukan")
     plan.refresh_from_db()
-    assert (plan.state, plan.versions.count()) == (PlanState.SUBMITTED, 2)
+    # The revision goes straight back to the reviewer who scored the first version.
+    assert (plan.state, plan.versions.count()) == (PlanState.IN_REVIEW, 2)
+    assert plan.assignments.filter(is_active=True, reviewer=province["reviewer"]).exists()
 
 
 def screenshot_path(name):

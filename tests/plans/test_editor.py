@@ -488,7 +488,7 @@ def test_agent_home_and_plan_list_query_counts_do_not_grow_with_rows(
     assert [p.pk for p in listing.context["page"]] == [draft_plan.pk]
 
 
-LIST_QUERIES = 13
+LIST_QUERIES = 12
 
 
 # --- The checklist ---------------------------------------------------------------------------

@@ -258,7 +258,7 @@ PlanWorkflow.TestCase.settings = settings(
     max_examples=20,
     stateful_step_count=12,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 
 

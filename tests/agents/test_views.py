@@ -168,8 +168,9 @@ def test_every_page_has_the_frame(client, cycle, agent):
     assert '<a class="ap-skip-link" href="#main">Langsung ke isi utama</a>' in html
     assert '<meta name="csrf-token" content="' in html
     for asset in (
-        "/static/vendor/bootstrap/css/bootstrap.min.css",
-        "/static/vendor/bootstrap-icons/bootstrap-icons.min.css",
+        "/static/build/bootstrap.min.css",
+        "/static/build/bootstrap-icons.min.css",
+        "/static/fonts/fallback.css",
         "/static/css/agenplan.css",
         "/static/vendor/htmx/htmx.min.js",
         "/static/vendor/bootstrap/js/bootstrap.bundle.min.js",

@@ -16,6 +16,7 @@ from .conftest import ROOT, _database_url, _purge_queues
 # What each benchmark prints when it completes (its figures follow on the same line).
 FIGURES = {
     "assign": "auto_assign 20 plans × 2 over 4 reviewers:",
+    "browser": "sign-in page, Chromium, phone viewport: CLS ",
     "dashboard": "  cold cache: {'n': 2,",
     "editor": "  editor page                        n=3",
     "import": "file: 50 rows,",

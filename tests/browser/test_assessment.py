@@ -187,7 +187,14 @@ def test_reviewer_declares_a_conflict(scene, new_context):
     page = new_context().new_page()
     login(page, "reviewer1", PASSWORD)
     page.goto("/penilaian/konflik/")
-    page.get_by_label("Perangkat daerah").select_option(label=scene["plan"].agency.name)
+    # The agency is found by typing in the search box above the select (htmx fills it).
+    agency = scene["plan"].agency.name
+    page.get_by_label("Cari perangkat daerah").fill(agency)
+    option = page.locator("#id_agency option", has_text=agency)
+    expect(option).to_have_count(1)
+    page.get_by_label("Perangkat daerah", exact=True).select_option(
+        value=option.get_attribute("value")
+    )
     page.get_by_label("Alasan").fill("Mantan unit kerja")
     page.get_by_role("button", name="Nyatakan").click()
     expect(page.get_by_text("Konflik kepentingan dicatat.")).to_be_visible()

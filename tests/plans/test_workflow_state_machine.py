@@ -157,11 +157,20 @@ class PlanWorkflow(RuleBasedStateMachine):
 
     def step(self, name: str) -> None:
         source, to = self.model.state, self.target(name)
+        self.plan.refresh_from_db()
+        back_to_reviewers = (
+            name == "submit"
+            and source == PlanState.REVISION_REQUESTED
+            and self.plan.assignments.filter(is_active=True).exists()
+        )
         self.perform(name)
         if name == "submit":
             self.model.submitted_from = source
         if to is not None:
             self.model.move(to)
+        if back_to_reviewers:
+            # A revision handed in again goes straight back to the reviewers not released.
+            self.model.move(PlanState.IN_REVIEW)
 
     @rule(name=st.sampled_from(STEPS))
     def refused_where_not_allowed(self, name):
@@ -191,6 +200,7 @@ class PlanWorkflow(RuleBasedStateMachine):
     def review_all(self):
         """Every assigned reviewer scores the plan and sends the review; the last one
         completes the review."""
+        self.plan.refresh_from_db()
         latest = self.plan.versions.order_by("-number").first()
         sent = set(
             Review.objects.filter(version=latest, state="submitted").values_list(

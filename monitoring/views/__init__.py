@@ -1,0 +1,1 @@
+"""Pages of the implementation phase (docs/architecture.md: parse, check, call, render)."""

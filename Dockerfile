@@ -43,7 +43,8 @@ RUN DJANGO_SECRET_KEY=build-only-collectstatic-not-a-secret-3fJ8qL1zX6wP0vN5mR2t
     && chown -R agenplan:agenplan /app/var
 
 USER agenplan
-# gunicorn.conf.py reads these (and WEB_CONCURRENCY, GUNICORN_TIMEOUT): inside the
+# gunicorn.conf.py reads these (and WEB_CONCURRENCY, WEB_THREADS, GUNICORN_TIMEOUT, whose
+# measured defaults are in agenplan/serving.py and docs/performance.md): inside the
 # container it listens on every interface; docker-compose.yml publishes it to 127.0.0.1.
 ENV BIND=0.0.0.0 \
     PORT=8000

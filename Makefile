@@ -39,7 +39,7 @@ if [ "$$rc" -eq 5 ]; then echo "pytest: no tests collected in this group; that i
 exit "$$rc"
 endef
 
-.PHONY: help venv venv-runtime deps-runtime deps-test messages run test lint format clean bench fuzz backup restore
+.PHONY: help venv venv-runtime deps-runtime deps-test messages run test lint format clean bench loadtest fuzz backup restore
 
 help:
 	@echo "make run     install what running needs, migrate, seed demo data, start web + worker + beat"
@@ -51,6 +51,7 @@ help:
 	@echo "make venv-runtime  create .venv and install only requirements.txt (what make run needs)"
 	@echo "make clean   remove var/ (local database, broker, media) and test artifacts"
 	@echo "make bench   run the benchmarks, if there are any"
+	@echo "make loadtest LOADTEST_TEMPLATE=agenplan_scale  200 people for 10 minutes under locust (benchmarks/bench_load.py)"
 	@echo "make backup  archive the database and the media files (scripts/backup.sh)"
 	@echo "make restore ARCHIVE=var/backups/agenplan-....tar  put an archive back (scripts/restore.sh)"
 	@echo "Pass pytest options with PYTEST_ARGS='-k plans -x'."
@@ -120,6 +121,14 @@ bench: venv
 	else \
 		echo "No benchmarks: benchmarks/run.py does not exist."; \
 	fi
+
+# A submission week under locust against gunicorn (production settings) and a Celery
+# worker on loopback, on a copy of LOADTEST_TEMPLATE (a database seeded with seed_scale on
+# the server of DATABASE_URL; the copy is dropped afterwards). Needs CACHE_URL and
+# CELERY_BROKER_URL (Redis). About 16 minutes; docs/performance.md, "Capacity".
+loadtest: venv
+	@if [ -z "$(LOADTEST_TEMPLATE)" ]; then echo "usage: make loadtest LOADTEST_TEMPLATE=<database to copy> (see benchmarks/bench_load.py)" >&2; exit 2; fi
+	LOADTEST_TEMPLATE="$(LOADTEST_TEMPLATE)" $(PY) -m benchmarks.run load
 
 # The database and the media files of one moment in one archive with checksums, keeping
 # the newest BACKUP_KEEP (scripts/backup.sh says what it reads from the environment).

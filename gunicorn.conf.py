@@ -3,9 +3,10 @@ any command-line option (an option given on the command line still wins).
 
 - `bind`: BIND (127.0.0.1; the image sets 0.0.0.0, and docker-compose.yml publishes the
   container's port on 127.0.0.1 of the host) and PORT (8000).
-- `workers`, `timeout`: WEB_CONCURRENCY and GUNICORN_TIMEOUT, their defaults and the
-  figures behind them in agenplan/serving.py. The production settings refuse to start
-  with several workers and no shared cache (CACHE_URL).
+- `workers`, `threads` (with the worker class), `timeout`: WEB_CONCURRENCY, WEB_THREADS
+  and GUNICORN_TIMEOUT, their defaults and the figures behind them in agenplan/serving.py.
+  The production settings refuse to start with several workers and no shared cache
+  (CACHE_URL).
 
 The `Server` header names the product only: gunicorn would name itself, which tells an
 attacker which server's flaws to try.
@@ -30,6 +31,8 @@ _spec.loader.exec_module(serving)
 
 bind = [f"{os.environ.get('BIND', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"]
 workers = serving.web_workers()
+threads = serving.web_threads()
+worker_class = serving.web_worker_class()
 timeout = serving.web_timeout()
 # A worker that finishes its request after a SIGTERM: as long as one request may run.
 graceful_timeout = timeout

@@ -13,10 +13,13 @@ urlpatterns = [
     # Browsers ask for /favicon.ico before reading a page's <link rel="icon">.
     path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("agenplan.api_urls")),
     path("", include("agents.urls")),
     path("", include("agencies.urls")),
     path("", include("plans.urls")),
     path("", include("assessment.urls")),
+    path("", include("monitoring.urls")),
     path("", include("reports.urls")),
+    path("", include("gallery.urls")),
     path("", include(job_urlpatterns)),
 ]

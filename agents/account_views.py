@@ -20,9 +20,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rules.contrib.views import permission_required
 
 from agenplan.ratelimit import hit, rate_limited, too_many_requests
-from agenplan.site import site_url
+from agenplan.site import absolute_url, site_url
 
-from .forms import InvitationFilterForm, NewPasswordForm, PasswordResetRequestForm, ProfileForm
+from .forms import (
+    ApiTokenForm,
+    InvitationFilterForm,
+    NewPasswordForm,
+    PasswordResetRequestForm,
+    ProfileForm,
+)
 from .invitations import (
     INVITATION_VALID_DAYS,
     InvitationError,
@@ -34,7 +40,7 @@ from .invitations import (
 )
 from .models import User
 from .selectors import accounts_awaiting_password
-from .services import update_profile
+from .services import reset_calendar_token, update_profile
 from .views import remember_language
 
 # --- Lupa kata sandi ----------------------------------------------------------------------
@@ -191,4 +197,32 @@ def profile(request):
         response = redirect("profile")
         remember_language(response, request.user.language)
         return response
-    return render(request, "agents/profile.html", {"form": form})
+    return render_profile(request, form=form)
+
+
+def render_profile(request, *, form=None, token_form=None, new_token=None, status=200, **extra):
+    """The profile page: the person's details form, and their API tokens with the form
+    that makes a new one (`new_token`: a token just made, whose secret is shown once)."""
+    context = {
+        "form": form or ProfileForm(instance=copy.copy(request.user)),
+        "token_form": token_form or ApiTokenForm(),
+        "api_tokens": request.user.api_tokens.filter(revoked_at__isnull=True),
+        "new_token": new_token,
+        **extra,
+    }
+    return render(request, "agents/profile.html", context, status=status)
+
+
+@login_required
+@require_POST
+def calendar_reset(request):
+    """A new secret address for the person's calendar of deadlines, shown on the profile
+    this once (only its hash is kept); the old address stops working."""
+    token = reset_calendar_token(request.user, by=request.user)
+    url = absolute_url(reverse("assessment:calendar", args=[token]), request)
+    messages.success(
+        request, _("Alamat kalender baru sudah dibuat; alamat lama tidak berlaku lagi.")
+    )
+    response = render_profile(request, calendar_url=url)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import ActivityLog, Agent, RoleGrant, User
+from .models import ActivityLog, Agent, ApiToken, RoleGrant, User
 from .services import unlock_sign_in
+from .tokens import revoke_token
 
 
 def _report_unlocked(request, opened: int) -> None:
@@ -66,7 +67,7 @@ class AgentInline(admin.StackedInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "name", "nip", "agency", "is_active"]
-    list_filter = ["is_active", "is_staff", "role_grants__role"]
+    list_filter = ["is_active", "is_staff", "is_service_account", "role_grants__role"]
     search_fields = ["username", "name", "nip", "email"]
     list_select_related = ["agency"]
     autocomplete_fields = ["agency"]
@@ -80,7 +81,16 @@ class UserAdmin(DjangoUserAdmin):
         (_("Preferensi"), {"fields": ["language"]}),
         (
             _("Hak akses"),
-            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+            {
+                "fields": [
+                    "is_active",
+                    "is_service_account",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                ]
+            },
         ),
         (_("Tanggal penting"), {"fields": ["last_login", "date_joined"]}),
     ]
@@ -146,6 +156,49 @@ class ActivityLogAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens, people's and service accounts': seen and revoked here, never made here
+    (a secret is shown once: `manage.py create_service_account`, or the profile page)."""
+
+    list_display = ["name", "prefix", "user", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["user__is_service_account", "revoked_at"]
+    search_fields = ["name", "prefix", "user__username", "user__name"]
+    list_select_related = ["user"]
+    readonly_fields = [
+        "user",
+        "name",
+        "prefix",
+        "scopes",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    exclude = ["token_hash"]
+    actions = ["revoke_selected"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Cabut token"), permissions=["change"])
+    def revoke_selected(self, request, queryset):
+        revoked = sum(revoke_token(t, by=request.user, admin_site=True) for t in queryset)
+        messages.success(
+            request,
+            ngettext("%(count)d token dicabut.", "%(count)d token dicabut.", revoked)
+            % {"count": revoked},
+        )
 
 
 admin.site.register(AccessLog, AccessLogAdmin)

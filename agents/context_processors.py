@@ -21,6 +21,8 @@ NAVIGATION = {
         ("assessment:board", _("Papan siklus"), "kanban"),
         ("assessment:assignments", _("Penugasan reviewer"), "people"),
         ("assessment:decisions", _("Keputusan"), "check2-square"),
+        ("monitoring:board", _("Pemantauan pelaksanaan"), "activity"),
+        ("gallery:publishable", _("Galeri inovasi"), "stars"),
         ("assessment:calibration", _("Kalibrasi reviewer"), "sliders"),
         ("assessment:cycles", _("Siklus dan instrumen"), "calendar-range"),
         ("assessment:participants", _("Impor peserta"), "person-plus"),
@@ -34,6 +36,7 @@ NAVIGATION = {
     ],
     Role.ADMIN: [
         ("admin:index", _("Django admin"), "gear"),
+        ("service_accounts", _("Akun layanan"), "key"),
         ("audit", _("Jejak audit"), "journal-check"),
     ],
 }

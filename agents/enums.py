@@ -52,3 +52,20 @@ def golongan_group(key: str) -> str:
     if key not in PangkatGolongan.values:
         raise ValueError(f"Unknown pangkat/golongan key: {key!r}")
     return str(key).split("/", 1)[0]
+
+
+class ApiArea(models.TextChoices):
+    """The areas of the REST API (/api/v1/) a personal token is scoped to, one by one."""
+
+    REFERENCE = "reference", _("Data acuan (perangkat daerah, periode)")
+    PLANS = "plans", _("Rencana tindak, keputusan dan masukan")
+    DASHBOARD = "dashboard", _("Angka dasbor")
+    PARTICIPANTS = "participants", _("Peserta (sinkronisasi agen perubahan)")
+    REPORTS = "reports", _("Laporan")
+
+
+class ApiAccess(models.TextChoices):
+    """What a token may do in one area: read (GET) or read and write."""
+
+    READ = "read", _("Baca saja")
+    WRITE = "write", _("Baca dan tulis")

@@ -5,7 +5,9 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm, UsernameField
 from django.utils.translation import gettext_lazy as _
 
+from .enums import ApiAccess, ApiArea, Role
 from .models import User
+from .tokens import SERVICE_ROLES
 
 
 class LoginForm(AuthenticationForm):
@@ -139,3 +141,64 @@ class NewPasswordForm(SetPasswordForm):
         self.fields["new_password1"].label = _("Kata sandi baru")
         self.fields["new_password2"].label = _("Konfirmasi kata sandi baru")
         self.fields["new_password1"].widget.attrs["autofocus"] = True
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token: its name and, per area of the API, no access, read only,
+    or read and write (agents.tokens.clean_scopes checks the choice again)."""
+
+    name = forms.CharField(
+        label=_("Nama token"),
+        max_length=100,
+        help_text=_("Untuk apa token ini, misalnya SIMPEG atau dasbor Bappeda."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("Tidak ada")), *ApiAccess.choices]
+        for area, label in ApiArea.choices:
+            self.fields[f"scope_{area}"] = forms.ChoiceField(
+                label=label, choices=choices, required=False
+            )
+
+    def scopes(self) -> dict:
+        return {
+            area: self.cleaned_data[f"scope_{area}"]
+            for area in ApiArea.values
+            if self.cleaned_data.get(f"scope_{area}")
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(f"scope_{area}") for area in ApiArea.values):
+            raise forms.ValidationError(_("Pilih akses untuk sedikitnya satu area."))
+        return cleaned
+
+
+class ServiceAccountForm(ApiTokenForm):
+    """A service account for another system and its first token: the account's user name,
+    the system's name, the roles its integration needs, the token's scopes."""
+
+    username = forms.CharField(
+        label=_("Nama pengguna akun"),
+        max_length=150,
+        help_text=_("Huruf, angka dan @ . + - _ saja, misalnya simpeg."),
+    )
+    system = forms.CharField(label=_("Nama sistem"), max_length=150)
+    email = forms.EmailField(label=_("Surel pengelola sistem"), required=False)
+    roles = forms.MultipleChoiceField(
+        label=_("Peran"),
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Hanya yang diperlukan integrasinya; sinkronisasi peserta perlu koordinator."),
+    )
+    field_order = ["username", "system", "email", "roles", "name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = [
+            (role, label) for role, label in Role.choices if role in SERVICE_ROLES
+        ]
+        self.fields["name"].required = False
+        self.fields["name"].help_text = _("Bawaan: nama sistem.")

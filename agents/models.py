@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 
-from .enums import PangkatGolongan, Role
+from .enums import ApiAccess, PangkatGolongan, Role
 from .fields import NipField
 from .validators import validate_nip, validate_phone
 
@@ -89,6 +89,13 @@ class User(AbstractUser):
             "bukan satu e-mail per pemberitahuan."
         ),
     )
+    # The SHA-256 of the secret in the address of the person's calendar of deadlines
+    # (`agents.services.reset_calendar_token`); the secret itself is shown once, not kept.
+    calendar_token_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
+
+    # An account for another system's integration (SIMPEG, a dashboard): made by an admin,
+    # it signs in with API tokens only, never with a password.
+    is_service_account = models.BooleanField(_("akun layanan"), default=False)
 
     objects = UserManager()
 
@@ -384,3 +391,46 @@ class PasswordResetMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """A personal token for the REST API (/api/v1/), or a service account's.
+
+    The secret is shown once when the token is made; only its SHA-256 is kept (`token_hash`),
+    with its first characters (`prefix`) so that the owner can tell tokens apart. `scopes`
+    maps an area of the API (`ApiArea`) to the access the token has there (`ApiAccess`);
+    an area it does not name is closed to it. The token never gives more than its user's
+    roles: the rules of each app decide what the user may see and do.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("pengguna")
+    )
+    name = models.CharField(_("nama token"), max_length=100)
+    prefix = models.CharField(_("awalan"), max_length=16)
+    token_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(_("cakupan"), default=dict)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("terakhir dipakai"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("token API")
+        verbose_name_plural = _("token API")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def allows(self, area: str, *, write: bool) -> bool:
+        """Whether the token opens this area of the API, for reading or for writing."""
+        access = self.scopes.get(area, "")
+        return access == ApiAccess.WRITE or (access == ApiAccess.READ and not write)

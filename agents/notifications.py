@@ -10,13 +10,14 @@ duplicated task mails once.
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import ngettext
 
 from agenplan.outbox import publish
@@ -43,6 +44,38 @@ EMAIL_SETTING = {
     "thread_reply": "email_mentoring",
 }
 NOW, DIGEST, NONE = "now", "digest", "none"
+
+
+class Text:
+    """A notification's text, written in the recipient's language when it is sent: a
+    translatable message (gettext_lazy) and its values. Dates print as that language
+    writes them ("7 Januari 2027"), numbers with its separators, lazy labels (a choice's)
+    translated. `send` and `send_many` render it; a plain string stays as it is."""
+
+    def __init__(self, message, **values):
+        self.message = message
+        self.values = values
+
+    def __str__(self) -> str:
+        if not self.values:
+            return str(self.message)
+        return str(self.message) % {name: _shown(value) for name, value in self.values.items()}
+
+
+def _shown(value):
+    if isinstance(value, dt.datetime):
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, dt.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, Decimal):
+        return formats.number_format(value, use_l10n=True, force_grouping=True)
+    return str(value) if value is not None else ""
+
+
+def in_language_of(recipient: User, text) -> str:
+    """`text` (a Text, a lazy or a plain string) in the recipient's language."""
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        return str(text)
 
 
 def delivery_for(recipient: User, kind: str) -> str:
@@ -92,7 +125,12 @@ def send(recipient: User, *, kind: str, title, body="", url: str = "", dedupe_ke
     Idempotent: the same (recipient, dedupe_key) is written and mailed once.
     """
     notification = notify(
-        recipient, kind=kind, title=str(title), body=str(body), url=url, dedupe_key=dedupe_key
+        recipient,
+        kind=kind,
+        title=in_language_of(recipient, title),
+        body=in_language_of(recipient, body),
+        url=url,
+        dedupe_key=dedupe_key,
     )
     if notification is None or notification.delivery != NOW:
         return
@@ -121,6 +159,18 @@ class Message:
     dedupe_key: str = ""
 
 
+def send_message(message: Message) -> None:
+    """`send` of one Message."""
+    send(
+        message.recipient,
+        kind=message.kind,
+        title=message.title,
+        body=message.body,
+        url=message.url,
+        dedupe_key=message.dedupe_key,
+    )
+
+
 def send_many(messages: list[Message]) -> None:
     """`send` for many recipients at once, in a fixed number of queries: the rows in one
     INSERT that skips every (recipient, dedupe_key) already there, their e-mails after
@@ -139,8 +189,8 @@ def send_many(messages: list[Message]) -> None:
             Notification(
                 recipient=m.recipient,
                 kind=m.kind,
-                title=str(m.title)[:255],
-                body=str(m.body),
+                title=in_language_of(m.recipient, m.title)[:255],
+                body=in_language_of(m.recipient, m.body),
                 url=m.url[:500],
                 dedupe_key=m.dedupe_key[:200],
                 delivery=delivery_for(m.recipient, m.kind),

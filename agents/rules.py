@@ -32,3 +32,7 @@ rules.add_perm("agents.view_audit_log", is_coordinator | is_admin)
 
 # Inviting people to set their password, and resending: the Biro Organisasi.
 rules.add_perm("agents.invite_users", is_coordinator)
+
+# Personal API tokens: every signed-in person for themselves; service accounts (accounts
+# of other systems, with their tokens) are made and revoked by admins.
+rules.add_perm("agents.manage_service_accounts", is_admin)

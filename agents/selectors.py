@@ -1,6 +1,7 @@
 """Reads about people and their roles."""
 
 import datetime as dt
+import hashlib
 
 from django.apps import apps
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -186,3 +187,20 @@ def accounts_awaiting_password(filters: dict, *, now: dt.datetime | None = None)
             match |= Q(nip=normalize_nip(text))
         accounts = accounts.filter(match)
     return accounts
+
+
+# --- The calendar of deadlines -------------------------------------------------------------
+
+
+def calendar_token_hash(token: str) -> str:
+    """What is stored of a calendar address's secret."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_of_calendar_token(token: str) -> User | None:
+    """The active person whose calendar address holds `token`, or None."""
+    if not token or len(token) > 100:
+        return None
+    return User.objects.filter(
+        calendar_token_hash=calendar_token_hash(token), is_active=True
+    ).first()

@@ -1,6 +1,7 @@
 """Writes about people, and the audit log that every state-changing service uses."""
 
 import datetime as dt
+import secrets
 
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .models import ActivityLog, RoleGrant, User
+from .selectors import calendar_token_hash
 
 
 def record_activity(**fields) -> ActivityLog:
@@ -75,6 +77,22 @@ def update_profile(user: User, *, changes: dict, by: User) -> list[str]:
             data={"changes": {name: [before[name], changes[name]] for name in changed}},
         )
     return changed
+
+
+# --- The calendar of deadlines -------------------------------------------------------------
+
+
+def reset_calendar_token(user: User, *, by: User) -> str:
+    """A new secret for the address of the person's calendar feed (the old address stops
+    working); only its hash is stored. Audited as "calendar.reset". Returns the secret."""
+    if by.pk != user.pk:
+        raise PermissionDenied
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        user.calendar_token_hash = calendar_token_hash(token)
+        user.save(update_fields=["calendar_token_hash"])
+        record_activity(actor=by, action="calendar.reset", obj=user)
+    return token
 
 
 # --- Roles ------------------------------------------------------------------------------------

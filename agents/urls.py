@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import account_views, security_views, views
+from . import account_views, security_views, service_account_views, token_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -42,8 +42,25 @@ urlpatterns = [
         name="invitation_accept",
     ),
     path("koordinator/undangan/", account_views.invitations, name="invitations"),
+    path(
+        "pengelola/akun-layanan/",
+        service_account_views.service_accounts,
+        name="service_accounts",
+    ),
+    path(
+        "pengelola/akun-layanan/token/<int:pk>/cabut/",
+        service_account_views.service_account_token_revoke,
+        name="service_account_token_revoke",
+    ),
     path("koordinator/undangan/kirim/", account_views.invitations_send, name="invitations_send"),
     path("akun/profil/", account_views.profile, name="profile"),
+    path("akun/profil/kalender/", account_views.calendar_reset, name="calendar_reset"),
+    path("akun/profil/token/", token_views.api_token_create, name="api_token_create"),
+    path(
+        "akun/profil/token/<int:pk>/cabut/",
+        token_views.api_token_revoke,
+        name="api_token_revoke",
+    ),
     path("akun/keamanan/", security_views.security, name="security"),
     path("akun/keamanan/aktifkan/", security_views.enrol, name="two_factor_enrol"),
     path(

@@ -8,6 +8,7 @@ from agencies.forms import agency_search_field
 from agents.enums import Role
 from agents.models import Agent, User
 from agents.validators import normalize_nip
+from plans import sections
 from plans.enums import PlanState
 from plans.models import ActionPlan, Cycle
 
@@ -40,10 +41,23 @@ class CycleForm(forms.ModelForm):
         help_texts = {
             "code": _("Huruf kecil dan tanda hubung, misalnya assessment-2026."),
             "reviewers_per_plan": _("1 sampai 5 reviewer menilai setiap rencana."),
+            "reporting_months": _(
+                "Laporan realisasi per sekian bulan selama pelaksanaan (1: bulanan, 3: triwulan)."
+            ),
+            "report_due_days": _("Laporan jatuh tempo sekian hari setelah periode berakhir."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Progress reports: monthly, due ten days after the period, unless set otherwise.
+        for name in ("reporting_months", "report_due_days"):
+            self.fields[name].required = False
 
     def clean(self):
         data = super().clean()
+        for name in ("reporting_months", "report_due_days"):
+            if data.get(name) is None and name not in self.errors:
+                data[name] = Cycle._meta.get_field(name).default
         order = [
             ("drafting_opens", "submission_deadline", _("Batas pengajuan harus setelah dibuka.")),
             (
@@ -77,6 +91,8 @@ class CycleForm(forms.ModelForm):
             ("reviewers_per_plan", 1, 5),
             ("disagreement_levels", 1, LEVEL_MAX - LEVEL_MIN),
             ("disagreement_points", 1, 100),
+            ("reporting_months", 1, 12),
+            ("report_due_days", 0, 60),
         ):
             value = data.get(name)
             if value is not None and not low <= value <= high:
@@ -94,8 +110,19 @@ class CriterionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    section = forms.ChoiceField(
+        label=_("Bagian rencana"),
+        required=False,
+        help_text=_(
+            "Bagian yang ditunjukkan kepada agen bila tingkatnya pada kriteria ini rendah."
+        ),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["section"].choices = [("", _("Seluruh rencana"))] + [
+            (s.key, s.label) for s in sections.all_sections() if s.editable
+        ]
         for level in range(LEVEL_MIN, LEVEL_MAX + 1):
             self.fields[f"level_{level}"] = forms.CharField(
                 label=_("Tingkat %(level)s") % {"level": level},
@@ -109,6 +136,7 @@ class CriterionForm(forms.Form):
             "name": data["name"],
             "weight": data["weight"],
             "guidance": data.get("guidance", ""),
+            "section": data.get("section", ""),
             "levels": {lvl: data[f"level_{lvl}"] for lvl in range(LEVEL_MIN, LEVEL_MAX + 1)},
         }
 
@@ -166,7 +194,13 @@ CriterionFormSet = forms.formset_factory(
 def criterion_initial(criteria) -> list[dict]:
     rows = []
     for c in criteria:
-        row = {"code": c.code, "name": c.name, "weight": c.weight, "guidance": c.guidance}
+        row = {
+            "code": c.code,
+            "name": c.name,
+            "weight": c.weight,
+            "guidance": c.guidance,
+            "section": c.section,
+        }
         for level in c.levels.all():
             row[f"level_{level.level}"] = level.descriptor
         rows.append(row)
@@ -330,14 +364,19 @@ class BoardFilterForm(forms.Form):
     )
     agency = agency_search_field(small=True)
     flagged = forms.BooleanField(label=_("Hanya yang berbeda jauh"), required=False)
-    q = forms.CharField(label=_("Cari judul atau agen"), required=False, max_length=100)
+    label = forms.IntegerField(label=_("Label"), required=False, min_value=1)
+    q = forms.CharField(
+        label=_("Cari judul, isi, agen, NIP, atau perangkat daerah"), required=False, max_length=100
+    )
 
 
 class AssignmentFilterForm(forms.Form):
     """The assignments page's filters, kept in the URL; invalid values are ignored."""
 
     agency = agency_search_field(small=True)
-    q = forms.CharField(label=_("Cari judul atau agen"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Cari judul, isi, agen, NIP, atau perangkat daerah"), required=False, max_length=100
+    )
     sort = forms.ChoiceField(
         choices=[("", "")] + [(f"{d}{k}", "") for k in BOARD_SORTS for d in ("", "-")],
         required=False,
@@ -376,3 +415,28 @@ class ConflictForm(forms.Form):
         if not self.errors and (data.get("agency") is None) == (data["agent"] is None):
             self.add_error("agency", _("Pilih satu: perangkat daerah atau agen perubahan."))
         return data
+
+
+class SelfAssessmentForm(forms.Form):
+    """The team's level per criterion of the cycle's rubric (radio, from the descriptors),
+    every criterion required."""
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            self.fields[f"level_{criterion.code}"] = forms.TypedChoiceField(
+                label=criterion.name,
+                choices=[(lvl.level, lvl.descriptor) for lvl in criterion.levels.all()],
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Pilih tingkat untuk kriteria ini.")},
+            )
+
+    @property
+    def criterion_fields(self):
+        """(criterion, level field) per criterion, for the template."""
+        return [(c, self[f"level_{c.code}"]) for c in self.criteria]
+
+    def levels(self) -> dict[str, int]:
+        return {c.code: self.cleaned_data[f"level_{c.code}"] for c in self.criteria}

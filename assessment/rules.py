@@ -15,7 +15,13 @@ one, as `plans` does):
   the plan. Everyone who sees the plan when the cycle does not keep reviewers anonymous;
   otherwise coordinators, leadership and the plan's own reviewers.
 
-The admin flags pass neither (see `agents.models.User.has_perm`).
+The team's self-assessment (penilaian mandiri) is a third: `assessment.view_self_assessment`
+(`can_see_self_assessment(user, plan)`). The plan's team always; the coordinator once the
+plan is decided (beside the reviewers' mean, on the calibration page and the plan's
+self-assessment page). Never a reviewer, before or after their own review, nor the head
+of the agency or leadership: it is a mentoring signal, not a score.
+
+The admin flags pass none of them (see `agents.models.User.has_perm`).
 """
 
 import rules
@@ -99,7 +105,20 @@ can_see_reviewer_names = (
     ~cycle_hides_reviewers | is_coordinator | is_leadership | is_assigned_reviewer
 )
 
+# The team's self-assessment: the team writes it while the plan may be edited (the service
+# checks the state) and reads it always; the coordinator reads it once the plan is decided.
+# Beside the reviewers' mean (the "over-/under-estimates" signal) only after the decision.
+can_self_assess = is_plan_member
+can_see_self_assessment = is_plan_member | (is_decided & is_coordinator)
+can_compare_self_assessment = is_decided & (is_plan_member | is_coordinator)
+
 rules.add_perm("assessment.view_scores", can_see_scores)
+rules.add_perm("assessment.self_assess", can_self_assess)
+rules.add_perm("assessment.view_self_assessment", can_see_self_assessment)
+rules.add_perm("assessment.compare_self_assessment", can_compare_self_assessment)
+# Many plans' self-assessments beside their reviews (the calibration page): the coordinator,
+# and only of decided plans (the selector's filter, the same condition as `is_decided`).
+rules.add_perm("assessment.view_all_self_assessments", is_coordinator)
 rules.add_perm("assessment.view_reviewer_names", can_see_reviewer_names)
 # Figures over many plans (the cycle board, calibration, the dashboard's score figures,
 # cycle-wide exports): for those who see every plan's scores.
@@ -149,4 +168,6 @@ rules.add_perm("assessment.manage_assessment", is_coordinator)
 rules.add_perm("assessment.import_participants", is_coordinator)
 rules.add_perm("assessment.auto_assign", is_coordinator)
 rules.add_perm("assessment.decide", is_coordinator)
+# Triage tags of the decision board (assessment.models.tags).
+rules.add_perm("assessment.tag_plans", is_coordinator)
 rules.add_perm("assessment.declare_conflict", is_reviewer)

@@ -106,9 +106,12 @@ def remind_due_reviews() -> dict[str, int]:
 @shared_task
 def clean_up_import_files() -> int:
     """Nightly (Celery beat): remove the participant uploads whose dry run was not
-    confirmed within AGENPLAN_IMPORT_RETENTION_HOURS."""
+    confirmed within AGENPLAN_IMPORT_RETENTION_HOURS, and the rows of the imports ended
+    more than AGENPLAN_IMPORT_DETAILS_RETENTION_DAYS ago (their counts stay). Returns the
+    number of uploads removed."""
     removed = remove_expired_import_files()
     logger.info("import retention: %s uploads removed", len(removed))
+    import_jobs.forget_expired_import_details()
     return len(removed)
 
 

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import coordinator, cycles, decisions, participants, reviewer
+from .views import (
+    calendar,
+    coordinator,
+    cycles,
+    decisions,
+    messages,
+    participants,
+    reviewer,
+    self_assessment,
+    tags,
+)
 
 app_name = "assessment"
 
@@ -55,6 +65,18 @@ urlpatterns = [
     path("koordinator/keputusan/massal/", decisions.bulk_decide, name="bulk_decide"),
     path("koordinator/keputusan/status/", decisions.decision_run, name="decision_run"),
     path("koordinator/kalibrasi/", coordinator.calibration, name="calibration"),
+    path("koordinator/label/", tags.tags, name="tags"),
+    path("koordinator/label/hapus/", tags.tag_delete, name="tag_delete"),
+    path("koordinator/label/pasang/", tags.tag_apply, name="tag_apply"),
+    path("koordinator/pesan/", messages.message_list, name="messages"),
+    path("koordinator/pesan/ubah/", messages.message_edit, name="message_edit"),
+    # A person's deadlines, for a calendar program: the secret in the address is the key.
+    path("kalender/<str:token>.ics", calendar.calendar_feed, name="calendar"),
     # The plan's agents (and whoever may see the plan)
     path("rencana/<int:pk>/hasil-penilaian/", decisions.feedback, name="feedback"),
+    path(
+        "rencana/<int:pk>/penilaian-mandiri/",
+        self_assessment.self_assessment,
+        name="self_assessment",
+    ),
 ]

@@ -1,6 +1,7 @@
 """What the browser waits for on the main pages: Lighthouse's mobile performance score,
 with its LCP, CLS, total blocking time and bytes, in Debian's Chromium.
 
+    npm install --prefix benchmarks/lighthouse    # once: Lighthouse 12.8.2 from its lock file
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/agenplan_bench \
         python -m benchmarks.run browser
 
@@ -9,9 +10,10 @@ with production's storage (whitenoise's CompressedManifestStaticFilesStorage: ha
 names, .gz and .br beside each file) into a temporary folder, starts gunicorn with DEBUG
 off and, in front of it, Caddy with the `encode` line of proxy/Caddyfile (the documented
 proxy compresses the HTML; docs/operations.md), signs each person in and runs Lighthouse
-(npm, through npx; CHROME_PATH=/usr/bin/chromium; its default mobile emulation and
-simulated throttling) BENCH_BROWSER_RUNS times per page (default 3): the median of each
-figure is printed. BENCH_BROWSER_PAGES="editor,dashboard" measures only those pages.
+(benchmarks/lighthouse/run.mjs: the person's cookies in the browser's jar, so that the
+page's own requests are signed in too; /usr/bin/chromium; Lighthouse's default mobile
+emulation and simulated throttling) BENCH_BROWSER_RUNS times per page (default 3): the
+median of each figure is printed. BENCH_BROWSER_PAGES="editor,dashboard" measures only those pages.
 BENCH_BROWSER_PROXY=0, or no `caddy` on PATH, measures gunicorn
 straight (HTML uncompressed), and the output says so.
 
@@ -37,16 +39,22 @@ from benchmarks.common import database_label, setup_django, smoke_mode
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("AGENPLAN_CHROMIUM", "/usr/bin/chromium")
-LIGHTHOUSE = os.environ.get("BENCH_LIGHTHOUSE", "lighthouse@12.8.2")
+LIGHTHOUSE = ROOT / "benchmarks" / "lighthouse"  # package.json: the exact versions
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage"
 
-# (name, who signs in or None, path; "{plan}" is the demo agent's draft).
+# (name, who signs in or None, path; "{plan}" is the demo agent's draft, "{review}" a plan
+# assigned to the demo reviewer).
 PAGES = [
     ("sign-in", None, "/masuk/"),
     ("agent home", "agen", "/rencana/"),
     ("editor", "agen", "/rencana/{plan}/ubah/"),
+    ("plan page", "agen", "/rencana/{plan}/"),
     ("reviewer queue", "reviewer1", "/penilaian/"),
+    ("review page", "reviewer1", "/penilaian/rencana/{review}/"),
     ("coordinator board", "koordinator", "/koordinator/"),
+    ("assignments", "koordinator", "/koordinator/penugasan/"),
+    ("decisions", "koordinator", "/koordinator/keputusan/"),
+    ("plan list", "koordinator", "/rencana/daftar/"),
     ("dashboard", "sekda", "/pimpinan/"),
 ]
 FIGURES = [
@@ -123,7 +131,8 @@ def _start_caddy(folder: Path, port: int, upstream: int) -> subprocess.Popen:
     return caddy
 
 
-def _cookie_header(base: str, username: str) -> str:
+def _cookies(base: str, username: str) -> str:
+    """The person's session and CSRF cookies, as JSON for benchmarks/lighthouse/run.mjs."""
     from demo.seeding.people import DEMO_PASSWORD  # noqa: PLC0415
 
     client = Client(base)
@@ -131,29 +140,21 @@ def _cookie_header(base: str, username: str) -> str:
     client.post("/masuk/", {"username": username, "password": DEMO_PASSWORD})
     if not any(cookie.name == "sessionid" for cookie in client.jar):
         raise RuntimeError(f"{username} could not sign in")
-    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in client.jar)
+    return json.dumps([{"name": cookie.name, "value": cookie.value} for cookie in client.jar])
 
 
-def _lighthouse(url: str, cookie: str | None, folder: Path) -> dict[str, float]:
+def _lighthouse(url: str, cookies: str | None, folder: Path) -> dict[str, float]:
     report = folder / "report.json"
-    command = [
-        "npx",
-        "--yes",
-        LIGHTHOUSE,
-        url,
-        "--quiet",
-        "--only-categories=performance",
-        "--output=json",
-        f"--output-path={report}",
-        f"--chrome-flags={CHROME_FLAGS}",
-    ]
-    if cookie:
-        command.append(f"--extra-headers={json.dumps({'Cookie': cookie})}")
+    env = {
+        **os.environ,
+        "CHROME_PATH": CHROMIUM,
+        "LIGHTHOUSE_CHROME_FLAGS": CHROME_FLAGS,
+        "LIGHTHOUSE_COOKIES": cookies or "[]",
+    }
+    command = ["node", str(LIGHTHOUSE / "run.mjs"), url, str(report)]
     # On a busy machine Chromium now and then loses the trace (NO_NAVSTART): tried again.
     for attempt in range(3):
-        done = subprocess.run(
-            command, env={**os.environ, "CHROME_PATH": CHROMIUM}, check=False, timeout=300
-        )
+        done = subprocess.run(command, env=env, check=False, timeout=300)
         if done.returncode == 0:
             break
         if attempt == 2:
@@ -200,9 +201,13 @@ def main(argv: list[str]) -> int:
     from django.core.management import call_command  # noqa: PLC0415
 
     smoke = smoke_mode(argv)
+    if not smoke and not (LIGHTHOUSE / "node_modules" / "lighthouse").is_dir():
+        print(f"Lighthouse is not installed: npm install --prefix {LIGHTHOUSE.relative_to(ROOT)}")
+        return 1
     call_command("migrate", verbosity=0)
-    plan = None
+    plan = review = None
     if not smoke:
+        from assessment.models import ReviewAssignment  # noqa: PLC0415
         from plans.enums import PlanState  # noqa: PLC0415
         from plans.models import ActionPlan  # noqa: PLC0415
 
@@ -215,6 +220,15 @@ def main(argv: list[str]) -> int:
         )
         if plan is None:
             print("The demo agent `agen` has no draft to edit; run seed_demo on a fresh database.")
+            return 1
+        review = (
+            ReviewAssignment.objects.filter(reviewer__username="reviewer1", is_active=True)
+            .order_by("-plan__cycle__drafting_opens", "plan_id")
+            .values_list("plan_id", flat=True)
+            .first()
+        )
+        if review is None:
+            print("The demo reviewer `reviewer1` has no plan assigned; run seed_demo again.")
             return 1
     use_proxy = os.environ.get("BENCH_BROWSER_PROXY", "1") != "0" and shutil.which("caddy")
     runs = int(os.environ.get("BENCH_BROWSER_RUNS", "3"))
@@ -234,8 +248,8 @@ def main(argv: list[str]) -> int:
             print(f"served by {served or 'gunicorn alone, HTML uncompressed'}")
             if smoke:
                 return _smoke(base)
-            cookies = {who: _cookie_header(base, who) for _n, who, _p in PAGES if who}
-            print(f"Lighthouse {LIGHTHOUSE}, mobile, median of {runs} runs")
+            cookies = {who: _cookies(base, who) for _n, who, _p in PAGES if who}
+            print(f"Lighthouse 12.8.2 (benchmarks/lighthouse), mobile, median of {runs} runs")
             print("| page | " + " | ".join(label for label, _a in FIGURES) + " |")
             print("| --- " * (len(FIGURES) + 1) + "|")
             only = os.environ.get("BENCH_BROWSER_PAGES")
@@ -243,7 +257,9 @@ def main(argv: list[str]) -> int:
                 if only and name not in only.split(","):
                     continue
                 samples = [
-                    _lighthouse(base + path.format(plan=plan), cookies.get(who), Path(folder))
+                    _lighthouse(
+                        base + path.format(plan=plan, review=review), cookies.get(who), Path(folder)
+                    )
                     for _ in range(runs)
                 ]
                 medians = {

@@ -48,6 +48,7 @@ def _latency(cycle_code: str, cold_runs: int, warm_runs: int) -> None:
 
     from agents.enums import Role
     from agents.models import User
+    from monitoring.models import ProgressReport, TargetRealisation
     from plans.models import Cycle
     from plans.selectors import current_cycle
     from reports import views
@@ -60,12 +61,12 @@ def _latency(cycle_code: str, cold_runs: int, warm_runs: int) -> None:
     )
     factory = RequestFactory()
 
-    def once(path: str) -> float:
+    def once(path: str, view=views.dashboard) -> float:
         request = factory.get(path)
         request.user = user
         request.htmx = HtmxDetails(request)
         start = time.perf_counter()
-        response = views.dashboard(request)
+        response = view(request)
         elapsed = (time.perf_counter() - start) * 1000
         assert response.status_code == 200, response.status_code
         return elapsed
@@ -94,12 +95,30 @@ def _latency(cycle_code: str, cold_runs: int, warm_runs: int) -> None:
         return elapsed
 
     agencies = [agency_once(pk) for pk in random.sample(agency_ids, min(20, len(agency_ids)))]
+    # The drill-down to the late targets (first page), with the figures computed anew
+    # and cached, and an agency's list (from the agency table's realisation).
+    late = f"/pimpinan/target-tertinggal/?cycle={cycle.code}"
+    late_cold = []
+    for _ in range(max(2, cold_runs // 2)):
+        cache.clear()
+        late_cold.append(once(late, views.late_targets))
+    late_warm = [once(late, views.late_targets) for _ in range(min(warm_runs, 50))]
+    late_agency = [
+        once(f"{late}&opd={pk}", views.late_targets)
+        for pk in random.sample(agency_ids, min(20, len(agency_ids)))
+    ]
+    measured = TargetRealisation.objects.filter(cycle=cycle).count()
+    reports = ProgressReport.objects.filter(plan__cycle=cycle).count()
     plans = cycle.plans.count()
     print(f"dashboard of {cycle.code} ({plans} plans), {database_label()}, {os.cpu_count()} cores")
     print(f"  cold cache: {percentiles(cold)} ms")
     print(f"  warm cache: {percentiles(warm)} ms")
     print(f"  warm cache, agency table sorted by score, random page: {percentiles(table)} ms")
     print(f"  agency page, random agency (cycle means cached): {percentiles(agencies)} ms")
+    print(f"  monitoring data: {reports} progress reports, {measured} verified realisations")
+    print(f"  late targets, cold cache: {percentiles(late_cold)} ms")
+    print(f"  late targets, warm figures: {percentiles(late_warm)} ms")
+    print(f"  late targets of a random agency: {percentiles(late_agency)} ms")
 
 
 # --- Load run -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from .models import (
     ActionPlan,
     Activity,
     Attachment,
+    ChangeAgentRole,
     ChangeArea,
     Comment,
     CommentThread,
@@ -26,6 +27,11 @@ class ChangeAreaAdmin(admin.ModelAdmin):
 
 @admin.register(CoreValue)
 class CoreValueAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "meaning", "order"]
+
+
+@admin.register(ChangeAgentRole)
+class ChangeAgentRoleAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "meaning", "order"]
 
 

@@ -91,6 +91,13 @@ class ChangeKind(models.TextChoices):
     OTHER = "other", _("Lainnya")
 
 
+class LinkKind(models.TextChoices):
+    """How the Biro Organisasi links two plans of different agencies (plans.PlanLink)."""
+
+    COLLABORATION = "collaboration", _("Kolaborasi")
+    REPLICATION = "replication", _("Replikasi")
+
+
 # The sections of a plan, in order (comments anchor to them), from the registry of the
 # plan's shape: PlanSection.IDENTITY == "identity", PlanSection("problem").label.
 PlanSection = models.TextChoices(
@@ -98,3 +105,19 @@ PlanSection = models.TextChoices(
     [(entry.key.upper(), (entry.key, entry.label)) for entry in SECTIONS],
     module=__name__,
 )
+
+
+class TargetDirection(models.TextChoices):
+    """How a target's realisation is measured (plans/realisation.py)."""
+
+    HIGHER = "higher", _("Makin tinggi makin baik")
+    LOWER = "lower", _("Makin rendah makin baik")
+    QUALITATIVE = "qualitative", _("Kualitatif (tercapai / belum)")
+
+
+class TrafficLight(models.TextChoices):
+    """The provincial performance-accountability colours of a realisation."""
+
+    GREEN = "green", _("Hijau (≥ 90%)")
+    YELLOW = "yellow", _("Kuning (70–89%)")
+    RED = "red", _("Merah (< 70%)")

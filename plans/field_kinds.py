@@ -62,6 +62,11 @@ class Kind:
         """A cleaned form value as the model column takes it."""
         return value
 
+    def from_json(self, value, spec):
+        """A frozen value back as a cleaned form value (restoring text kept in the
+        audit log): the inverse of `to_json`."""
+        return value
+
     def widget(self, spec):
         """The widget of the field in a generated section form (None: Django's own)."""
         return None
@@ -87,6 +92,9 @@ class TextKind(Kind):
         return "" if value is None else str(value)
 
     def stored(self, value):
+        return value or ""
+
+    def from_json(self, value, spec) -> str:
         return value or ""
 
     def widget(self, spec):
@@ -140,6 +148,9 @@ class NumberKind(Kind):
     def to_json(self, value, spec) -> str | None:
         return None if value in (None, "") else str(value)
 
+    def from_json(self, value, spec) -> Decimal | None:
+        return _decimal(value)
+
     def text(self, value, spec) -> str:
         number = _decimal(value)
         if number is None:
@@ -177,6 +188,9 @@ class DateKind(Kind):
     def to_json(self, value, spec) -> str | None:
         return value.isoformat() if isinstance(value, dt.date) else (value or None)
 
+    def from_json(self, value, spec) -> dt.date | None:
+        return self._date(value)
+
     def text(self, value, spec) -> str:
         day = self._date(value)
         if day is None:
@@ -207,6 +221,26 @@ def _item_text(item, spec) -> str:
     return str(item.get("name", ""))
 
 
+def _thaw_items(items, spec) -> list:
+    """The objects of the reference list that frozen items name: by id, or by the keys
+    the field freezes (a code; a mission's period and number), their texts aside. One
+    query per item; items whose object is gone are left out."""
+    model = spec.model_field.related_model
+    found = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        lookup = {
+            ("pk" if key == "id" else key): value
+            for key, value in item.items()
+            if key not in ("name", "text")
+        }
+        obj = model.objects.filter(**lookup).first() if lookup else None
+        if obj is not None:
+            found.append(obj)
+    return found
+
+
 class ReferenceKind(Kind):
     """One object of a reference list (a foreign key); frozen as a small dict."""
 
@@ -214,6 +248,10 @@ class ReferenceKind(Kind):
 
     def to_json(self, value, spec) -> dict | None:
         return None if value is None else _freeze_item(value, spec)
+
+    def from_json(self, value, spec):
+        found = _thaw_items([value], spec) if value else []
+        return found[0] if found else None
 
     def text(self, value, spec) -> str:
         return _item_text(value, spec) if value else ""
@@ -232,6 +270,9 @@ class ManyKind(Kind):
     def to_json(self, value, spec) -> list[dict]:
         objects = value.all() if hasattr(value, "all") else value or []
         return [_freeze_item(obj, spec) for obj in objects]
+
+    def from_json(self, value, spec) -> list:
+        return _thaw_items(value or [], spec)
 
     def items(self, value, spec) -> list[str]:
         return [_item_text(item, spec) for item in value or []]

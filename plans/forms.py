@@ -38,7 +38,9 @@ def _sort_choices():
 class PlanFilterForm(forms.Form):
     """The filters of the plan list; every one is a URL parameter, so a list can be bookmarked."""
 
-    q = forms.CharField(label=_("Cari judul atau nama agen"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Cari judul, isi, agen, NIP, atau perangkat daerah"), required=False, max_length=100
+    )
     cycle = forms.ModelChoiceField(
         label=_("Siklus"),
         queryset=Cycle.objects.order_by("-year", "-drafting_opens"),
@@ -186,7 +188,11 @@ class ChangeForm(SectionForm):
     class Meta:
         model = ActionPlan
         fields = plan_section(PlanSection.CHANGE).field_names()
-        widgets = {"innovation": _textarea(4), "novelty": _textarea(3)}
+        widgets = {
+            "innovation": _textarea(4),
+            "novelty": _textarea(3),
+            "agent_roles": forms.CheckboxSelectMultiple,
+        }
         help_texts = {
             "innovation": _("Apa yang akan berubah dan bagaimana caranya."),
             "novelty": _("Apa yang belum pernah dilakukan di unit kerja Anda."),

@@ -126,6 +126,17 @@ CYCLE_PERMISSIONS = {
 
 # Views that are not about one object.
 rules.add_perm("plans.view_cycle_board", is_coordinator)
+# Similar plans of other agencies (title, agency, cycle, state and outcome of plans handed
+# in): the plan's team while it writes, and the Biro Organisasi, who links plans as a
+# shared innovation (kolaborasi) or a replication.
+rules.add_perm("plans.view_similar", is_plan_member | is_coordinator)
+rules.add_perm("plans.search_similar", is_coordinator)
+rules.add_perm("plans.link_plans", is_coordinator)
+# The alignment map of a cycle (plans per RB area × BerAKHLAK value, per agency × area):
+# the Biro Organisasi's board and the leadership's dashboard.
+rules.add_perm("plans.view_alignment_map", is_coordinator | is_leadership)
+# The wording of the cycle's messages (plans.message_templates).
+rules.add_perm("plans.edit_message_templates", is_coordinator)
 rules.add_perm("plans.view_my_plans", is_agent)
 rules.add_perm("plans.view_agency_plans", is_agency_head)
 rules.add_perm("plans.view_plan_list", rules.is_authenticated)

@@ -70,6 +70,10 @@ class PlanField:
         """The JSON a version stores for this field of `obj` (a model row or a dict)."""
         return self.kind.to_json(item_value(obj, self.name), self)
 
+    def thaw(self, value) -> Any:
+        """A frozen value back as the section's form cleans it (the inverse of freeze)."""
+        return self.kind.from_json(value, self)
+
     def text(self, value) -> str:
         """A frozen value as plain text (shown, compared, printed)."""
         return self.kind.text(value, self)
@@ -157,6 +161,7 @@ SECTIONS: tuple[Section, ...] = (
             PlanField("innovation", TEXT, required=True),
             PlanField("change_kind", CHOICE, required=True),
             PlanField("novelty", TEXT, required=True),
+            PlanField("agent_roles", MANY, freeze_item=_coded),
         ),
     ),
     Section(
@@ -298,6 +303,18 @@ def relation_names() -> list[str]:
 def freeze_fields(plan) -> dict:
     """The fields of every section of the plan as a version would freeze them (no rows)."""
     return {spec.name: spec.freeze(plan) for spec in plan_fields()}
+
+
+def thaw_section(key: str, frozen) -> Any:
+    """A section frozen as a version freezes it (a dict of fields, or a list of rows)
+    back as the cleaned values `plans.services.editing.save_plan_sections` writes."""
+    entry = section(key)
+    if entry.rows:
+        return [
+            {spec.name: spec.thaw(row.get(spec.name)) for spec in entry.row_fields}
+            for row in frozen
+        ]
+    return {spec.name: spec.thaw(frozen.get(spec.name)) for spec in entry.fields}
 
 
 def freeze_content(plan, *, related: dict | None = None) -> dict:

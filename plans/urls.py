@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import collaboration, conflict, editor
+from .views import collaboration, conflict, editor, similar
 
 app_name = "plans"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("rencana/<int:pk>/ajukan/", views.submit_plan, name="submit"),
     path("rencana/<int:pk>/tarik/", views.withdraw_plan, name="withdraw"),
     path("rencana/<int:pk>/ketahui/", views.endorse_plan, name="endorse"),
+    path("rencana/<int:pk>/pulihkan-teks/", views.restore_text, name="restore_text"),
     # The editor
     path("rencana/<int:pk>/ubah/", editor.plan_edit, name="edit"),
     path("rencana/<int:pk>/simpan/", editor.autosave_section, name="autosave"),
@@ -37,6 +38,11 @@ urlpatterns = [
     path("rencana/<int:pk>/tim/", collaboration.team_add, name="team_add"),
     path("rencana/<int:pk>/tim/keluar/", collaboration.team_remove, name="team_remove"),
     path("rencana/<int:pk>/bandingkan/", collaboration.plan_compare, name="compare"),
+    # Similar innovations across agencies, and the coordinator's links between plans
+    path("rencana/<int:pk>/serupa/", similar.similar, name="similar"),
+    path("rencana/serupa/", similar.similar_search, name="similar_search"),
+    path("rencana/<int:pk>/tautan/", similar.link, name="link"),
+    path("rencana/<int:pk>/tautan/hapus/", similar.unlink, name="unlink"),
     path("rencana/<int:pk>/pratinjau/", collaboration.plan_preview, name="preview"),
     path("opd/", views.agency_plans, name="agency_plans"),
 ]

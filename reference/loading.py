@@ -108,6 +108,7 @@ def _load_default_rubric(stats: dict[str, Counter]) -> None:
             "weight": item["weight"],
             "guidance": item.get("guidance", ""),
             "order": item["order"],
+            "section": item.get("section", ""),
         }
         result = _upsert(Criterion, {"rubric": rubric, "code": item["code"]}, values)
         stats.setdefault(Criterion._meta.label, Counter())[result] += 1

@@ -25,6 +25,7 @@ from agencies.models import Agency
 from agents.models import Agent
 from assessment.models import Criterion, Decision, Review, ReviewAssignment
 from assessment.signals import participants_imported, reviewers_assigned
+from monitoring.signals import realisation_changed
 from plans.models import ActionPlan, ChangeArea, CoreValue, Cycle
 from plans.signals import plan_state_changed
 
@@ -146,7 +147,8 @@ def plans_moved(sender, plans, **kwargs) -> None:
 
 
 def assignments_made(sender, cycle_id, **kwargs) -> None:
-    """`reviewers_assigned`: automatic assignment wrote a batch of assignments."""
+    """`reviewers_assigned`: automatic assignment wrote a batch of assignments; also
+    `realisation_changed`: a report accepted rewrote verified realisations."""
     _bump_now_and_on_commit(cycle_id)
 
 
@@ -229,6 +231,7 @@ def connect_signals() -> None:
             )
     plan_state_changed.connect(plans_moved, dispatch_uid=f"{UID}.plan_state")
     reviewers_assigned.connect(assignments_made, dispatch_uid=f"{UID}.reviewers_assigned")
+    realisation_changed.connect(assignments_made, dispatch_uid=f"{UID}.realisation_changed")
     participants_imported.connect(everything_changed, dispatch_uid=f"{UID}.participants_imported")
     for field in (ActionPlan.change_areas, ActionPlan.core_values):
         m2m_changed.connect(

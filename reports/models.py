@@ -131,5 +131,79 @@ class ReportJob(models.Model):
         return None
 
     @property
+    def printed_code(self) -> str:
+        """The code printed on the document, which /verify/ confirms: "" for the archive
+        of a cycle's packets (each packet in it carries its own code)."""
+        if self.kind == ReportKind.CYCLE_PACKETS:
+            return ""
+        return self.verification_code or ""
+
+    @property
     def file_extension(self) -> str:
         return FILE_EXTENSIONS.get(self.kind, "bin")
+
+
+class CriterionTally(models.Model):
+    """One agency's scores on one criterion of a cycle, as the agency page compares them:
+    the levels of the current reviews (the latest version of each plan, active reviewers,
+    submitted) of its decided plans, summed and counted. Kept current by
+    `reports.services.criteria` when plans move; the cycle's mean is the sum of its
+    agencies' rows."""
+
+    cycle = models.ForeignKey("plans.Cycle", on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    criterion = models.ForeignKey(
+        "assessment.Criterion", on_delete=models.CASCADE, related_name="+"
+    )
+    level_sum = models.PositiveIntegerField(default=0)
+    scores = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("rekap kriteria")
+        verbose_name_plural = _("rekap kriteria")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "agency", "criterion"], name="criteriontally_one_per_agency"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}/{self.agency_id}/{self.criterion_id}: {self.scores}"
+
+
+class AgencyTally(models.Model):
+    """One agency's figures in a cycle, as the leadership dashboard shows them: its plans
+    (per state, per score bin of the decided ones, per RB change area and BerAKHLAK value
+    served), the sum and number of the decided plans' scores, the flagged plans, the latest
+    submission extension of a plan still editable, the agents the cycle counts and the
+    submissions per week. Kept current by `reports.services.agency_tallies` whenever a
+    plan, its alignment, its team or an agent changes; the cycle's figures are the sums of
+    its agencies' rows."""
+
+    cycle = models.ForeignKey("plans.Cycle", on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    plans = models.PositiveIntegerField(default=0)
+    submitted = models.PositiveIntegerField(default=0)
+    approved = models.PositiveIntegerField(default=0)
+    scored = models.PositiveIntegerField(default=0)
+    score_sum = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    flagged = models.PositiveIntegerField(default=0)
+    extended = models.DateTimeField(null=True, blank=True)
+    agents = models.PositiveIntegerField(default=0)
+    # {"draft": 3, ...}; {"60": 2, ...} (decided plans by the low end of their score bin);
+    # {"<area id>": 4, ...}; {"<value id>": 1, ...}; {"2026-03-02": [first, again], ...}.
+    states = models.JSONField(default=dict)
+    bins = models.JSONField(default=dict)
+    areas = models.JSONField(default=dict)
+    values = models.JSONField(default=dict)
+    weeks = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("rekap perangkat daerah")
+        verbose_name_plural = _("rekap perangkat daerah")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "agency"], name="agencytally_one_per_cycle")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}/{self.agency_id}: {self.plans}"

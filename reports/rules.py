@@ -10,6 +10,7 @@ rules answer again when the file is downloaded or the job retried.
 import rules
 
 from agents.rules import is_coordinator, is_leadership
+from agents.selectors import headed_agency_ids
 from assessment.rules import sees_every_score
 from plans.rules import can_view_plan
 from plans.selectors import plans_visible_to
@@ -22,6 +23,28 @@ rules.add_perm("reports.view_province", is_coordinator | is_leadership)
 rules.add_perm("reports.request_cycle_report", sees_every_score)
 rules.add_perm("reports.request_plan_document", can_view_plan)
 rules.add_perm("reports.request_review_packet", sees_every_score)
+
+
+@rules.predicate
+def is_the_agent(user, agent) -> bool:
+    """The agent themselves (their own portfolio)."""
+    return agent is not None and user.is_authenticated and agent.user_id == user.pk
+
+
+@rules.predicate
+def heads_agent_agency(user, agent) -> bool:
+    """The head (kepala perangkat daerah, their atasan) of the agent's agency."""
+    return agent is not None and agent.agency_id in headed_agency_ids(user)
+
+
+# An agent's portfolio (their plans across cycles): the agent, the head of their agency,
+# the Biro Organisasi and leadership. Colleagues, other agencies' agents and heads, and
+# reviewers are answered 404, as for an agent that does not exist. Each plan on it shows
+# only what the viewer may see of that plan (`plans.view_actionplan`,
+# `assessment.view_scores`).
+rules.add_perm(
+    "reports.view_portfolio", is_the_agent | heads_agent_agency | is_coordinator | is_leadership
+)
 
 # The rule a plan report of each kind answers to, with the plan as its object.
 PLAN_REPORT_RULES = {

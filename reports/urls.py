@@ -8,13 +8,19 @@
 
 from django.urls import path
 
-from . import views
+from . import agent_views, views
 
 app_name = "reports"
 
 urlpatterns = [
     path("pimpinan/", views.dashboard, name="dashboard"),
     path("pimpinan/opd/<int:pk>/", views.agency_detail, name="agency"),
+    path("pimpinan/target-tertinggal/", views.late_targets, name="late_targets"),
+    # The alignment map (under the plans' addresses, where it has always been).
+    path("rencana/peta-keselarasan/", views.alignment_map, name="alignment_map"),
+    # An agent's portfolio: their plans across cycles.
+    path("agen/<int:pk>/portofolio/", agent_views.portfolio, name="portfolio"),
+    path("agen/<int:pk>/portofolio/pdf/", agent_views.portfolio_pdf, name="portfolio_pdf"),
 ]
 
 job_urlpatterns = (

@@ -37,6 +37,8 @@ from . import cache, selectors, services
 from .forms import AgencyTableForm, CycleReportForm
 from .models import CYCLE_KINDS, PLAN_KINDS
 from .selectors import jobs as job_reads
+from .selectors.alignment import shaded_alignment_map
+from .selectors.realisation import LIGHTS, cycle_realisation, drilled_targets
 
 JOBS_PER_PAGE = 20
 
@@ -85,6 +87,9 @@ def dashboard(request):
         "cycle": cycle,
         "overview": overview,
         "lagging": SimpleLazyObject(lambda: overview.lagging(today)),
+        "realisation": SimpleLazyObject(
+            lambda: cycle_realisation(cycle, agency=scope, today=today)
+        ),
         "table": SimpleLazyObject(
             lambda: selectors.agency_table(
                 cycle, agency=scope, **params, page=request.GET.get("page")
@@ -100,6 +105,46 @@ def dashboard(request):
     if request.htmx and request.htmx.target == "agency-table":
         return render(request, "reports/partials/agency_table.html", context)
     return render(request, "reports/dashboard.html", context)
+
+
+LATE_PER_PAGE = 50
+
+
+@login_required
+@permission_required("plans.view_dashboard", raise_exception=True)
+@require_GET
+def late_targets(request):
+    """The drill-down from the dashboard's realisation: the targets behind schedule (or of
+    one traffic-light colour, `?lampu=`), lowest first, with their plans; for one agency
+    with `?opd=` (an agency head: only theirs, as on the dashboard). Paged."""
+    chosen = request.GET.get("opd", "")
+    scope = selectors.dashboard_scope(request.user, chosen)
+    if scope is None and chosen:  # the whole province's viewer, drilling into one agency
+        if not chosen.isdigit():
+            raise Http404("No such agency")
+        scope = selectors.get_agency_for(request.user, int(chosen))
+    cycle, current = _cycle(request)
+    if cycle is None:
+        raise Http404("No cycle")
+    light = request.GET.get("lampu")
+    light = light if light in LIGHTS else None
+    today = timezone.localdate()
+    page = Paginator(
+        drilled_targets(cycle, agency=scope, light=light, today=today), LATE_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/late_targets.html",
+        {
+            "cycle": cycle,
+            "cycles": cycle_choices(),
+            "current_cycle": current,
+            "scope": scope,
+            "light": light,
+            "page": page,
+            "elapsed": cycle_realisation(cycle, agency=scope, today=today).elapsed,
+        },
+    )
 
 
 @login_required
@@ -122,6 +167,28 @@ def agency_detail(request, pk):
             "today": timezone.localdate(),
         }
     return render(request, "reports/agency.html", context)
+
+
+@login_required
+@permission_required("plans.view_alignment_map", raise_exception=True)
+@require_GET
+def alignment_map(request):
+    """The alignment map of `?cycle=<code>` (404 when unknown; the current cycle without
+    one): heat maps with drill-down links to the plan list, their data as tables, the
+    empty cells named, and each cell's verified realisation where monitoring has data.
+    The board and the dashboard load it by htmx (the fragment); opened by its address it
+    is a page of its own with a cycle picker."""
+    cycle, _current = _cycle(request)
+    if cycle is None:
+        raise Http404("No cycle")
+    context = {
+        "alignment": shaded_alignment_map(cycle),
+        "list_url": reverse("plans:list"),
+        "cycle": cycle,
+    }
+    if request.htmx:
+        return render(request, "reports/partials/alignment_map.html", context)
+    return render(request, "reports/alignment_map.html", context | {"cycles": cycle_choices()})
 
 
 # --- Report jobs ------------------------------------------------------------------------

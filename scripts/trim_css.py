@@ -17,6 +17,12 @@ JavaScript) keeps every class with that prefix. An icon is kept when `bi-NAME` i
 somewhere or NAME is a quoted string (the sidebar's icons are named in Python). The icon
 font is subset with fontTools to the kept icons' code points.
 
+Noto Sans (static/fonts/noto-sans/, 68-72 KB a style, used whole by the PDFs) is subset
+for the pages to Latin-1, Latin Extended-A (names), the common punctuation, arrows and
+signs, and every other character the sources and the translations write (about 21 KB a
+style): static/build/fonts/ and static/build/noto-sans.css. A character outside it (a
+name typed in another script) is drawn in the next font of the page's font stack.
+
 tests/test_trimmed_css.py fails when a template uses a class or icon that the shipped
 files lack, and when static/build/ is not what this script makes from today's sources.
 """
@@ -42,6 +48,29 @@ ICONS_WOFF2 = STATIC / "vendor" / "bootstrap-icons" / "fonts" / "bootstrap-icons
 OUT_CSS = BUILD / "bootstrap.min.css"
 OUT_ICONS_CSS = BUILD / "bootstrap-icons.min.css"
 OUT_ICONS_FONT = BUILD / "bootstrap-icons.woff2"
+NOTO = STATIC / "fonts" / "noto-sans"
+OUT_TEXT_CSS = BUILD / "noto-sans.css"
+OUT_TEXT_FONTS = BUILD / "fonts"
+# (file, font-style, font-weight) of the faces the pages use.
+TEXT_FACES = [
+    ("NotoSans-Regular", "normal", 400),
+    ("NotoSans-Italic", "italic", 400),
+    ("NotoSans-Bold", "normal", 700),
+    ("NotoSans-BoldItalic", "italic", 700),
+]
+# Basic Latin, Latin-1, Latin Extended-A, general punctuation, euro, trade mark, arrows,
+# minus, less/greater-or-equal.
+TEXT_RANGES = [
+    (0x20, 0x7E),
+    (0xA0, 0x17F),
+    (0x2010, 0x2027),
+    (0x2030, 0x203A),
+    (0x20AC, 0x20AC),
+    (0x2122, 0x2122),
+    (0x2190, 0x2193),
+    (0x2212, 0x2212),
+    (0x2264, 0x2265),
+]
 
 # Folders that are not the product's source (tools, data, tests, generated files).
 SKIP_DIRS = {".venv", ".git", "node_modules", "var", "tests", "benchmarks", "static", "locale"}
@@ -178,19 +207,52 @@ def build_icons(icons: dict[str, str]) -> tuple[str, bytes]:
     note = "/* Only the icons AgenPlan uses, made by scripts/trim_css.py: do not edit. */"
     css = f"{banner}\n{note}\n{face}{base.group(0)}{rules}\n"
 
-    font = TTFont(ICONS_WOFF2, recalcTimestamp=False)
+    return css, _subset_woff2(ICONS_WOFF2, {int(code, 16) for code in icons.values()})
+
+
+def _subset_woff2(path: Path, unicodes: set[int]) -> bytes:
+    font = TTFont(path, recalcTimestamp=False)
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = ["*"]
     options.name_IDs = ["*"]
     options.notdef_outline = True
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=[int(code, 16) for code in icons.values()])
+    subsetter.populate(unicodes=sorted(unicodes))
     subsetter.subset(font)
     buffer = io.BytesIO()
     font.flavor = "woff2"
     font.save(buffer)
-    return css, buffer.getvalue()
+    return buffer.getvalue()
+
+
+def text_characters() -> set[int]:
+    """TEXT_RANGES and every character of the sources and the translations."""
+    wanted = {code for first, last in TEXT_RANGES for code in range(first, last + 1)}
+    for path in [*_sources(), *sorted((ROOT / "locale").glob("*/LC_MESSAGES/*.po"))]:
+        wanted.update(ord(character) for character in path.read_text(encoding="utf-8"))
+    return {code for code in wanted if code >= 0x20}
+
+
+def build_text_fonts() -> dict[Path, bytes]:
+    wanted = text_characters()
+    outputs = {}
+    faces = []
+    for name, style, weight in TEXT_FACES:
+        source = NOTO / f"{name}.woff2"
+        available = set(TTFont(source).getBestCmap())
+        outputs[OUT_TEXT_FONTS / f"{name}.woff2"] = _subset_woff2(source, wanted & available)
+        faces.append(
+            f"@font-face {{\n  font-family: 'Noto Sans';\n  font-style: {style};\n"
+            f"  font-weight: {weight};\n  font-display: swap;\n"
+            f"  src: url('fonts/{name}.woff2') format('woff2');\n}}\n"
+        )
+    note = (
+        "/* Noto Sans (SIL OFL 1.1, ../fonts/noto-sans/OFL.txt) subset to the characters\n"
+        "   AgenPlan writes, made by scripts/trim_css.py: do not edit. */\n"
+    )
+    outputs[OUT_TEXT_CSS] = (note + "\n".join(faces)).encode()
+    return outputs
 
 
 def build() -> dict[Path, bytes]:
@@ -200,6 +262,7 @@ def build() -> dict[Path, bytes]:
         OUT_CSS: build_bootstrap(words, prefixes).encode(),
         OUT_ICONS_CSS: icons_css.encode(),
         OUT_ICONS_FONT: icons_font,
+        **build_text_fonts(),
     }
 
 
@@ -212,7 +275,7 @@ def main(argv: list[str]) -> int:
         for path in stale:
             print(f"{path.relative_to(ROOT)} is out of date: run scripts/trim_css.py")
         return 1 if stale else 0
-    BUILD.mkdir(exist_ok=True)
+    OUT_TEXT_FONTS.mkdir(parents=True, exist_ok=True)
     for path, data in outputs.items():
         path.write_bytes(data)
         print(f"{path.relative_to(ROOT)}: {len(data):,} bytes")

@@ -31,6 +31,7 @@ PINS=(
   "bootstrap-icons|1.13.2|sha512-fAU1Ly3dH7hwRg+CB8EZ0Vl0fF80zgXHeUVJyfUOKzoURr+TbwISbCW5tKUoQLERaWYG2emTCybcPbD96hdD1A=="
   "htmx.org|2.0.11|sha512-Thx/WtpeOQqSrqBCw/A1cwGJGg4UrVa3+sW0GmrM3p4gJgO89ecH4qtbnyzDDWFvBTqjnIMCgELTNt636dtamA=="
   "chart.js|4.6.1|sha512-hJyniucsFmq//EvXYvJ6c6mahPoI3kaxdjVH8awTaJ/fDNWeSqqqArixMJWkWNN6fcYvPU3HneSANFNYtRi61g=="
+  "swagger-ui-dist|5.35.0|sha512-U06rpMtW9V3XPGOBeamTUSr0Z09jMX4IJuANpE/EZbAhw0G8CgwrzU4YmXkn/h0wCDNsXdGarTNNHC3sU8yVUQ=="
   "axe-core|4.14.1|sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ=="
   "@expo-google-fonts/noto-sans|0.4.2|sha512-zYD8G2ijWLxqmquoQgghNh/x9p0yxWwArD0oxO1oXY1qx5vOd4t0Kbhnu/Cx8RTy08OgA8RtxuULZFaXwVPnPw=="
 )
@@ -125,6 +126,13 @@ for pin in "${PINS[@]}"; do
       cp "$src/LICENSE.md" "$d/LICENSE.md"
       strip_sourcemap "$d/chart.umd.min.js"
       ;;
+    swagger-ui-dist)
+      d="$OUT/vendor/swagger-ui"; mkdir -p "$d"
+      cp "$src/swagger-ui-bundle.js" "$src/swagger-ui.css" "$d/"
+      cp "$src/LICENSE" "$d/LICENSE"
+      strip_sourcemap "$d/swagger-ui-bundle.js"
+      strip_sourcemap "$d/swagger-ui.css"
+      ;;
     axe-core)
       d="$OUT/vendor/axe-core"; mkdir -p "$d"
       cp "$src/axe.min.js" "$d/"
@@ -188,6 +196,7 @@ sha512 integrity is checked. Re-run the script to reproduce; run it with
 | bootstrap-icons | $(version_of bootstrap-icons) | MIT | vendor/bootstrap-icons/bootstrap-icons.min.css, vendor/bootstrap-icons/fonts/bootstrap-icons.woff2, vendor/bootstrap-icons/fonts/bootstrap-icons.woff, vendor/bootstrap-icons/LICENSE |
 | htmx.org | $(version_of htmx.org) | 0BSD | vendor/htmx/htmx.min.js, vendor/htmx/LICENSE |
 | chart.js | $(version_of chart.js) | MIT | vendor/chartjs/chart.umd.min.js, vendor/chartjs/LICENSE.md |
+| swagger-ui-dist | $(version_of swagger-ui-dist) | Apache-2.0 | vendor/swagger-ui/swagger-ui-bundle.js, vendor/swagger-ui/swagger-ui.css, vendor/swagger-ui/LICENSE (the API's documentation page, /api/v1/docs/) |
 | axe-core | $(version_of axe-core) | MPL-2.0 | vendor/axe-core/axe.min.js, vendor/axe-core/LICENSE, vendor/axe-core/LICENSE-3RD-PARTY.txt (browser tests only) |
 | @expo-google-fonts/noto-sans (Noto Sans 2.015) | $(version_of @expo-google-fonts/noto-sans) | OFL-1.1 (fonts); MIT (package code, not shipped) | fonts/noto-sans/NotoSans-{Regular,Italic,Bold,BoldItalic}.{woff2,ttf}, fonts/noto-sans/OFL.txt, fonts/fonts.css |
 
@@ -195,7 +204,7 @@ Notes:
 
 - The CSS/JS files are byte-for-byte the upstream dist files, except that the
   \`sourceMappingURL\` comments are removed from bootstrap.min.css,
-  bootstrap.bundle.min.js and chart.umd.min.js: source maps are not shipped
+  bootstrap.bundle.min.js, chart.umd.min.js and Swagger UI's files: source maps are not shipped
   (size), and Django's ManifestStaticFilesStorage fails on a comment that
   points at a missing map.
 - axe-core (MPL-2.0) is used only by the browser accessibility tests; it is
@@ -215,7 +224,7 @@ EOF
 
 if [[ "$MODE" == "check" ]]; then
   rc=0
-  for p in vendor/bootstrap vendor/bootstrap-icons vendor/htmx vendor/chartjs vendor/axe-core \
+  for p in vendor/bootstrap vendor/bootstrap-icons vendor/htmx vendor/chartjs vendor/swagger-ui vendor/axe-core \
            vendor/VERSIONS.md fonts/noto-sans fonts/fonts.css; do
     diff -r "$OUT/$p" "$STATIC/$p" >/dev/null 2>&1 || { echo "drift: static/$p" >&2; rc=1; }
   done
@@ -224,7 +233,7 @@ if [[ "$MODE" == "check" ]]; then
 fi
 
 mkdir -p "$STATIC/vendor" "$STATIC/fonts"
-for p in vendor/bootstrap vendor/bootstrap-icons vendor/htmx vendor/chartjs vendor/axe-core fonts/noto-sans; do
+for p in vendor/bootstrap vendor/bootstrap-icons vendor/htmx vendor/chartjs vendor/swagger-ui vendor/axe-core fonts/noto-sans; do
   rm -rf "${STATIC:?}/$p"
   cp -R "$OUT/$p" "$STATIC/$p"
 done

@@ -18,7 +18,15 @@ from agencies.models import Agency
 from agents.enums import PangkatGolongan, Role
 from agents.models import Agent, RoleGrant, User
 from agents.validators import generate_nip
-from assessment.models import Criterion, CriterionLevel, Rubric
+from assessment.enums import ReviewState
+from assessment.models import (
+    Criterion,
+    CriterionLevel,
+    CriterionScore,
+    Review,
+    ReviewAssignment,
+    Rubric,
+)
 from plans import sections
 from plans.enums import ChangeKind, PlanState
 from plans.field_kinds import TEXT
@@ -239,3 +247,24 @@ def thread_with_comments(
         thread.resolved_by = resolved_by
         thread.save(update_fields=["resolved_at", "resolved_by"])
     return thread
+
+
+def scored_review(plan, version, reviewer, coordinator, levels: dict[str, int]) -> Review:
+    """A submitted review of the version by a new assignment, with these levels by
+    criterion code (rows written directly, not through the services)."""
+    assignment = ReviewAssignment.objects.create(
+        plan=plan, reviewer=reviewer, assigned_by=coordinator, due_date=dt.date(2026, 3, 1)
+    )
+    review = Review.objects.create(
+        assignment=assignment,
+        version=version,
+        state=ReviewState.SUBMITTED,
+        total=Decimal("50"),
+        submitted_at=timezone.now(),
+    )
+    criteria = {c.code: c for c in Criterion.objects.filter(rubric__cycle=plan.cycle)}
+    CriterionScore.objects.bulk_create(
+        CriterionScore(review=review, criterion=criteria[code], level=level)
+        for code, level in levels.items()
+    )
+    return review

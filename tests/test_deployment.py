@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.management import get_commands, load_command_class
 from django.urls import resolve
 
-from agenplan.serving import DEFAULT_WEB_TIMEOUT, DEFAULT_WEB_WORKERS
+from agenplan.serving import DEFAULT_WEB_THREADS, DEFAULT_WEB_TIMEOUT, DEFAULT_WEB_WORKERS
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"
@@ -240,12 +240,12 @@ class App(Application):
     def load(self): pass
 app = App(usage=None, prog=None)
 app.load_config_from_file("gunicorn.conf.py")
-names = ("bind", "workers", "timeout", "graceful_timeout", "accesslog")
+names = ("bind", "workers", "threads", "worker_class", "timeout", "graceful_timeout", "accesslog")
 values = {name: app.cfg.settings[name].get() for name in names}
 import os
 print(json.dumps(values | {"settings": os.environ.get("DJANGO_SETTINGS_MODULE")}))
 """
-    ignore = {"BIND", "PORT", "WEB_CONCURRENCY", "DJANGO_SETTINGS_MODULE"}
+    ignore = {"BIND", "PORT", "WEB_CONCURRENCY", "WEB_THREADS", "DJANGO_SETTINGS_MODULE"}
     keep = {k: v for k, v in os.environ.items() if k not in ignore}
     result = subprocess.run(
         [sys.executable, "-c", script],
@@ -266,6 +266,8 @@ def test_gunicorn_listens_where_it_is_told_with_the_measured_defaults():
     host = gunicorn_settings({})
     assert host["bind"] == ["127.0.0.1:8000"]
     assert (host["workers"], host["timeout"]) == (DEFAULT_WEB_WORKERS, DEFAULT_WEB_TIMEOUT)
+    assert host["threads"] == DEFAULT_WEB_THREADS
+    assert host["worker_class"] == ("gthread" if DEFAULT_WEB_THREADS > 1 else "sync")
     assert host["graceful_timeout"] == DEFAULT_WEB_TIMEOUT
     assert host["accesslog"] == "-"
     # Reading the configuration chooses no settings: agenplan/wsgi.py's default
@@ -273,6 +275,10 @@ def test_gunicorn_listens_where_it_is_told_with_the_measured_defaults():
     assert host["settings"] is None
     tuned = gunicorn_settings({"WEB_CONCURRENCY": "5", "GUNICORN_TIMEOUT": "90", "PORT": "9001"})
     assert (tuned["workers"], tuned["timeout"], tuned["bind"]) == (5, 90, ["127.0.0.1:9001"])
+    threaded = gunicorn_settings({"WEB_THREADS": "4"})
+    assert (threaded["threads"], threaded["worker_class"]) == (4, "gthread")
+    single = gunicorn_settings({"WEB_THREADS": "1"})
+    assert (single["threads"], single["worker_class"]) == (1, "sync")
 
 
 def test_web_is_published_on_the_loopback_address_only(services):

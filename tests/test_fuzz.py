@@ -21,7 +21,7 @@ from assessment.services import import_participants
 from plans.models import Cycle
 from tests.factories import user_with_role
 
-FUZZ_TESTS = 5
+FUZZ_TESTS = 6
 TOTAL = int(os.environ.get("AGENPLAN_FUZZ_TOTAL", "0"))
 EXAMPLES = TOTAL // FUZZ_TESTS if TOTAL else int(os.environ.get("AGENPLAN_FUZZ_EXAMPLES", "30"))
 FUZZ = settings(
@@ -51,7 +51,20 @@ NASTY = st.sampled_from(
     ]
 )
 TEXT = st.one_of(NASTY, st.text(max_size=300))
-PARAMETERS = ("cycle", "q", "page", "opd", "sort", "group", "agency", "flagged", "who")
+PARAMETERS = (
+    "cycle",
+    "q",
+    "page",
+    "opd",
+    "sort",
+    "group",
+    "agency",
+    "flagged",
+    "who",
+    "area",
+    "tahun",
+    "status",
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -81,6 +94,7 @@ FILTER_PAGES = (
     "assessment:calibration",
     "report_jobs:list",
     "audit",
+    "gallery:publishable",
 )
 
 
@@ -91,6 +105,13 @@ FILTER_PAGES = (
 )
 def test_filters_never_answer_500(coordinator_client, page, query):
     assert _count(coordinator_client.get(reverse(page), query)) < 500
+
+
+@FUZZ
+@given(query=st.dictionaries(st.sampled_from(PARAMETERS), TEXT, max_size=4))
+def test_the_public_gallery_never_answers_500(client, cycle, query):
+    """Anonymous, any query string: a page (200), or 400 for what the request guard refuses."""
+    assert _count(client.get(reverse("gallery:list"), query)) in (200, 400)
 
 
 @FUZZ

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation.template import templatize
 
 from plans.models import ActionPlan
 from tests.factories import wita
@@ -80,6 +81,76 @@ def test_every_template_string_is_in_the_catalogue():
         if text.replace("%", "%%") not in msgids
     }
     assert missing == set()
+
+
+# The keywords `manage.py makemessages` gives xgettext for Python (and for the templates,
+# which it first turns into Python with django.utils.translation.template.templatize).
+XGETTEXT_KEYWORDS = [
+    "gettext_noop",
+    "gettext_lazy",
+    "ngettext_lazy:1,2",
+    "pgettext:1c,2",
+    "pgettext_lazy:1c,2",
+    "npgettext:1c,2,3",
+    "npgettext_lazy:1c,2,3",
+    "ngettext:1,2",
+    "_lazy",
+]
+
+
+def _catalogue_keys(path: Path) -> dict:
+    """(context, msgid) of every entry, with whether it is translated and not fuzzy."""
+    keys = {}
+    for block in path.read_text(encoding="utf-8").strip().split("\n\n"):
+        fields, current, flags = {}, None, ""
+        for line in block.splitlines():
+            if line.startswith("#,"):
+                flags += line
+            elif match := re.match(
+                r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d\])?) "(.*)"$', line
+            ):
+                current = match.group(1)
+                fields[current] = match.group(2)
+            elif line.startswith('"') and current:
+                fields[current] += line[1:-1]
+        if fields.get("msgid"):
+            translated = all(v for k, v in fields.items() if k.startswith("msgstr"))
+            keys[(fields.get("msgctxt"), fields["msgid"])] = translated and "fuzzy" not in flags
+    return keys
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext's xgettext is not installed")
+def test_every_string_of_the_code_and_templates_has_its_english_translation(tmp_path):
+    """What makemessages would find (Python outside tests and migrations, and every
+    template, blocktranslate included) is in the catalogue, translated and not fuzzy: an
+    English reader never meets an Indonesian string that a developer forgot."""
+    sources = [
+        path
+        for path in ROOT.rglob("*.py")
+        if not {".venv", "tests", "migrations", "var", "node_modules"}
+        & set(path.relative_to(ROOT).parts)
+    ]
+    for number, template in enumerate(sorted(ROOT.glob("templates/**/*.html"))):
+        converted = tmp_path / f"template_{number}.py"
+        converted.write_text(templatize(template.read_text(encoding="utf-8"), origin=str(template)))
+        sources.append(converted)
+    pot = tmp_path / "found.pot"
+    subprocess.run(
+        [
+            "xgettext",
+            "--language=Python",
+            "--from-code=UTF-8",
+            *[f"--keyword={keyword}" for keyword in XGETTEXT_KEYWORDS],
+            "-o",
+            str(pot),
+            *[str(path) for path in sources],
+        ],
+        check=True,
+        capture_output=True,
+    )
+    catalogue = _catalogue_keys(PO)
+    missing = sorted(key[1] for key in _catalogue_keys(pot) if not catalogue.get(key))
+    assert missing == []
 
 
 def test_pages_are_in_indonesian_by_default(client, agent, draft_plan):

@@ -19,7 +19,18 @@ from assessment.services.runs import RUN_TASK
 from reports.services import outbox
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["agenplan", "agencies", "agents", "plans", "assessment", "reports", "reference", "demo"]
+PACKAGES = [
+    "agenplan",
+    "agencies",
+    "agents",
+    "plans",
+    "assessment",
+    "monitoring",
+    "reports",
+    "gallery",
+    "reference",
+    "demo",
+]
 
 
 def _module_name(path: Path) -> str:

@@ -22,6 +22,7 @@ Each chair is one test that asks every URL in turn, each request inside a savepo
 is rolled back, so that no answer depends on the ones before it.
 """
 
+import json
 from dataclasses import dataclass, field
 
 import pytest
@@ -31,7 +32,8 @@ from django.db import close_old_connections, transaction
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
-from agents.enums import Role
+from agents.enums import ApiAccess, ApiArea, Role
+from agents.tokens import create_token
 from assessment.enums import DecisionOutcome, ImportStatus
 from assessment.models import ParticipantImport
 from assessment.services import assign_reviewers, decide_plan, save_review, submit_review
@@ -130,6 +132,94 @@ def job_request(kind, subject, row) -> Row:
     return Row(row, method="post", data=(("kind", kind),), subject=subject)
 
 
+# The REST API (/api/v1/): each chair asks with its own token, which opens every area;
+# without one the answer is 401, never the sign-in page.
+API_MATRIX: dict[tuple[str, str], Row] = {
+    ("api:me", ""): Row(answers(200, anonymous=401)),
+    ("api:me", "post"): Row(answers(405, anonymous=401), method="post"),
+    # Reference data: everyone signed in.
+    ("api:agencies", ""): Row(answers(200, anonymous=401)),
+    ("api:agencies", "post"): Row(answers(405, anonymous=401), method="post"),
+    ("api:agency", ""): Row(answers(200, anonymous=401)),
+    ("api:agency", "delete"): Row(answers(405, anonymous=401), method="delete"),
+    ("api:cycles", ""): Row(answers(200, anonymous=401)),
+    ("api:cycles", "post"): Row(answers(405, anonymous=401), method="post"),
+    ("api:cycle", ""): Row(answers(200, anonymous=401)),
+    ("api:cycle", "put"): Row(answers(405, anonymous=401), method="put"),
+    # Plans: the list holds what the caller may open (every signed-in chair has a list);
+    # one plan as on its page: 404 for everyone who may not open it.
+    ("api:plans", ""): Row(answers(200, anonymous=401)),
+    ("api:plans", "post"): Row(answers(405, anonymous=401), method="post"),
+    ("api:plan", ""): Row(for_plan_viewers(200) | {"anonymous": 401}),
+    ("api:plan", "delete"): Row(answers(405, anonymous=401), method="delete"),
+    ("api:plan_feedback", ""): Row(for_plan_viewers(200) | {"anonymous": 401}),
+    ("api:plan_feedback", "post"): Row(answers(405, anonymous=401), method="post"),
+    # Every decision with its score: those who see every plan's scores.
+    ("api:decisions", ""): Row(answers(anonymous=401, coordinator=200, sekda=200)),
+    ("api:decisions", "post"): Row(
+        answers(anonymous=401, coordinator=405, sekda=405), method="post"
+    ),
+    # The dashboard of the plan's cycle: heads (their own agency), coordinator, leadership.
+    ("api:dashboard", ""): Row(
+        given(answers(anonymous=401), 200, (*HEADS, "coordinator", "sekda"))
+    ),
+    ("api:dashboard", "post"): Row(
+        given(answers(anonymous=401), 405, (*HEADS, "coordinator", "sekda")), method="post"
+    ),
+    # Participant sync: the coordinator's (an empty request is refused on its field).
+    ("api:participant_sync", ""): Row(
+        answers(anonymous=401, coordinator=400), method="post", data=(("participants", ""),)
+    ),
+    ("api:participant_sync", "get"): Row(answers(anonymous=401, coordinator=405)),
+    # Report jobs: each person's own; the file of a finished one to its requester.
+    ("api:report_jobs", ""): Row(answers(200, anonymous=401)),
+    # Asking for a report: as on "Laporan saya" (201: a new job), 403 for a report the
+    # caller may not ask for, 404 for a plan they may not open.
+    ("api:report_jobs", "plan_document"): job_request(
+        ReportKind.PLAN_DOCUMENT,
+        "plan",
+        given(for_plan_viewers(201, default=201), 404, NOT_YOURS) | {"anonymous": 401},
+    ),
+    ("api:report_jobs", "review_packet"): job_request(
+        ReportKind.REVIEW_PACKET,
+        "plan",
+        given(for_plan_viewers(403), 201, ("coordinator", "sekda")) | {"anonymous": 401},
+    ),
+    ("api:report_jobs", "cycle_summary"): job_request(
+        ReportKind.CYCLE_SUMMARY, "cycle", answers(anonymous=401, coordinator=201, sekda=201)
+    ),
+    ("api:report_jobs", "no_such_kind"): job_request(
+        "no_such_kind", "plan", answers(400, anonymous=401)
+    ),
+    ("api:report_job", ""): Row(given(answers(404, anonymous=401), 200, OWNER), job="failed"),
+    ("api:report_job", "delete"): Row(answers(405, anonymous=401), method="delete", job="failed"),
+    ("api:report_job_file", ""): Row(given(answers(404, anonymous=401), 200, OWNER), job="done"),
+    ("api:report_job_file", "failed"): Row(answers(404, anonymous=401), job="failed"),
+    ("api:report_job_file", "post"): Row(answers(405, anonymous=401), method="post", job="done"),
+    # A plan's progress: as its "Pelaksanaan" tab, for an approved plan only (the decided
+    # one); 404 for a plan in review and for anyone who may not open the plan.
+    ("api:plan_progress", ""): Row(
+        given(for_plan_viewers(404), 200, ("owner_after_decision",)) | {"anonymous": 401}
+    ),
+    ("api:plan_progress", "post"): Row(answers(405, anonymous=401), method="post"),
+    # A period's report: none yet (404); writing opens it for the plan's team, refused on
+    # the decided plan, which is not in implementation (400); the plan in review is 404.
+    ("api:progress_report", ""): Row(answers(404, anonymous=401)),
+    ("api:progress_report", "put"): Row(
+        answers(404, anonymous=401, owner_after_decision=400), method="put"
+    ),
+    ("api:progress_report", "delete"): Row(answers(405, anonymous=401), method="delete"),
+    ("api:progress_submit", ""): Row(answers(404, anonymous=401), method="post"),
+    ("api:progress_submit", "get"): Row(answers(405, anonymous=401)),
+    ("api:progress_evidence", ""): Row(
+        answers(404, anonymous=401), method="post", data=(("link", "https://bukti.id/x"),)
+    ),
+    ("api:progress_evidence", "get"): Row(answers(405, anonymous=401)),
+    # The schema and its documentation page are public: they describe, they hold no data.
+    ("api:schema", ""): Row(answers(200, anonymous=200)),
+    ("api:docs", ""): Row(answers(200, anonymous=200)),
+}
+
 MATRIX: dict[tuple[str, str], Row] = {
     # --- Accounts, notifications, language ---------------------------------------------------
     ("home", ""): Row(
@@ -165,6 +255,17 @@ MATRIX: dict[tuple[str, str], Row] = {
     # roles that must have it are not set in the tests).
     # Everyone's own profile.
     ("profile", ""): Row(answers(200)),
+    # Everyone's own calendar address: a new one is shown on the profile page.
+    ("calendar_reset", ""): Row(answers(200), method="post"),
+    # API tokens: everyone's own. Nothing chosen: the form again (400); no token of the
+    # person's with that id: 404.
+    ("api_token_create", ""): Row(answers(400), method="post"),
+    # Revoking a token of someone else (every chair's own is revoked on its profile): 404.
+    ("api_token_revoke", ""): Row(answers(404), method="post"),
+    # Service accounts: the admin's page; a token of a person is no service account's (404).
+    ("service_accounts", ""): Row(answers(admin_role=200)),
+    ("service_accounts", "post"): Row(answers(admin_role=400), method="post"),
+    ("service_account_token_revoke", ""): Row(answers(admin_role=404), method="post"),
     ("security", ""): Row(answers(200)),
     ("two_factor_enrol", ""): Row(answers(200)),
     ("two_factor_verify", ""): Row(answers(302)),
@@ -193,6 +294,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("plans:submit", ""): Row(given(for_plan_viewers(403), 302, OWNER), method="post"),
     ("plans:withdraw", ""): Row(given(for_plan_viewers(403), 302, OWNER), method="post"),
     ("plans:endorse", ""): Row(for_plan_viewers(403, head_own_agency=302), method="post"),
+    # The audit entry to restore travels as a parameter: without one, 404 for the team.
+    ("plans:restore_text", ""): Row(given(for_plan_viewers(403), 404, OWNER), method="post"),
     # The editor: a plan in review or decided sends its owner to the read-only page.
     ("plans:edit", ""): Row(given(for_plan_viewers(403), 302, OWNER)),
     ("plans:autosave", ""): Row(given(for_plan_viewers(403), 404, OWNER), method="post"),
@@ -216,10 +319,33 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("plans:team_add", ""): Row(given(for_plan_viewers(403), 302, OWNER), method="post"),
     ("plans:team_remove", ""): Row(given(for_plan_viewers(403), 404, OWNER), method="post"),
     ("plans:compare", ""): Row(for_plan_viewers(200)),
+    # Similar plans of other agencies: the plan's team and the Biro Organisasi; the
+    # coordinator's search by free text; linking plans is the coordinator's (without a
+    # plan or a link named: 404, as for a missing one).
+    ("plans:similar", ""): Row(given(for_plan_viewers(403), 200, (*OWNER, "coordinator"))),
+    ("plans:similar_search", ""): Row(answers(coordinator=200)),
+    ("plans:link", ""): Row(given(for_plan_viewers(403), 404, ("coordinator",)), method="post"),
+    # The alignment map of the plan's cycle: the Biro Organisasi and leadership.
+    ("reports:alignment_map", ""): Row(answers(coordinator=200, sekda=200), subject="cycle"),
+    # The agent's portfolio (the plan's owner): the agent, the head of their agency, the
+    # Biro Organisasi and leadership; 404 for everyone else signed in.
+    ("reports:portfolio", ""): Row(
+        given(answers(404), 200, (*OWNER, "head_own_agency", "coordinator", "sekda"))
+    ),
+    ("reports:portfolio_pdf", ""): Row(
+        given(answers(404), 200, (*OWNER, "head_own_agency", "coordinator", "sekda"))
+    ),
+    ("plans:unlink", ""): Row(given(for_plan_viewers(403), 404, ("coordinator",)), method="post"),
     ("plans:preview", ""): Row(for_plan_viewers(200)),
     # The results page: whoever sees the plan (what it shows is `assessment.view_scores`'s
     # business, tested in tests/assessment/test_blind_review.py); a colleague gets 404.
     ("assessment:feedback", ""): Row(for_plan_viewers(200)),
+    # A calendar's secret address, without signing in: a made-up secret is no one's.
+    ("assessment:calendar", ""): Row(answers(404, anonymous=404)),
+    # The team's self-assessment: its own page (read-only once handed in); the coordinator
+    # only once the plan is decided (here it is in review), reviewers, heads and leadership
+    # never (tests/assessment/test_self_assessment.py follows its content to every page).
+    ("assessment:self_assessment", ""): Row(given(for_plan_viewers(403), 200, OWNER)),
     # --- The reviewer ------------------------------------------------------------------------
     ("assessment:queue", ""): Row(given(answers(), 200, REVIEWERS)),
     ("assessment:review", ""): Row(given(answers(), 200, ASSIGNED) | {"reviewer_unassigned": 404}),
@@ -263,8 +389,61 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("assessment:bulk_decide", ""): Row(answers(coordinator=302), method="post"),
     ("assessment:decision_run", ""): Row(answers(coordinator=200)),
     ("assessment:calibration", ""): Row(answers(coordinator=200)),
+    # --- Implementation (monitoring) ---------------------------------------------------------
+    # The plan in review has no implementation yet: its tab and reports are 404 for those who
+    # see it; the decided (approved) plan's tab is its owner's to read.
+    ("monitoring:plan", ""): Row(given(for_plan_viewers(404), 200, ("owner_after_decision",))),
+    ("monitoring:report", ""): Row(for_plan_viewers(404)),
+    # Opening a period's report: the team (told why not, 302); the other readers 403.
+    ("monitoring:report", "post"): Row(given(for_plan_viewers(403), 302, OWNER), method="post"),
+    # Writing a report: the team, who get 404 for a report that does not exist.
+    ("monitoring:save", ""): Row(given(for_plan_viewers(403), 404, OWNER), method="post"),
+    ("monitoring:submit", ""): Row(given(for_plan_viewers(403), 404, OWNER), method="post"),
+    ("monitoring:evidence_add", ""): Row(given(for_plan_viewers(403), 404, OWNER), method="post"),
+    ("monitoring:evidence", ""): Row(for_plan_viewers(404)),
+    # Verifying: the plan's own reviewers and the coordinator (404: no report yet).
+    ("monitoring:verify", ""): Row(
+        given(for_plan_viewers(403), 404, (*ASSIGNED, "coordinator")), method="post"
+    ),
+    # Asking for a change: the team, shown the tab again with the empty request refused.
+    ("monitoring:change_request", ""): Row(given(for_plan_viewers(403), 200, OWNER), method="post"),
+    ("monitoring:change_decide", ""): Row(for_plan_viewers(403, coordinator=404), method="post"),
+    ("monitoring:closing", ""): Row(for_plan_viewers(404)),
+    # Completing: the coordinator, told that the closing report is missing.
+    ("monitoring:complete", ""): Row(for_plan_viewers(403, coordinator=302), method="post"),
+    ("monitoring:board", ""): Row(answers(coordinator=200)),
+    ("monitoring:remind", ""): Row(answers(coordinator=302), method="post"),
+    # Triage tags: the Biro Organisasi (by role, not by flag). No such tag: 404.
+    ("assessment:tags", ""): Row(answers(coordinator=200)),
+    ("assessment:tags", "post"): Row(
+        answers(coordinator=302), method="post", data=(("name", "Perlu diskusi"),)
+    ),
+    ("assessment:tag_delete", ""): Row(
+        answers(coordinator=404), method="post", data=(("tag", "999999"),)
+    ),
+    ("assessment:tag_apply", ""): Row(
+        answers(coordinator=404), method="post", data=(("tag", "999999"),)
+    ),
+    # The wording of the cycle's messages: the Biro Organisasi (by role, not by flag).
+    ("assessment:messages", ""): Row(answers(coordinator=200)),
+    ("assessment:message_edit", ""): Row(
+        answers(coordinator=200), data=(("kind", "decision"), ("language", "en"))
+    ),
+    ("assessment:message_edit", "post"): Row(
+        answers(coordinator=302),
+        method="post",
+        data=(
+            ("kind", "decision"),
+            ("language", "id"),
+            ("subject", "Keputusan: {judul_rencana}"),
+            ("body", "Halo {nama}."),
+            ("save", "1"),
+        ),
+    ),
     # --- Leadership's dashboard ------------------------------------------------------------------
     ("reports:dashboard", ""): Row(given(answers(), 200, (*HEADS, "coordinator", "sekda"))),
+    # Its drill-down to the late targets: an agency head sees only their own agency's.
+    ("reports:late_targets", ""): Row(given(answers(), 200, (*HEADS, "coordinator", "sekda"))),
     # The page of the plan's agency (agency A).
     ("reports:agency", ""): Row(
         answers(coordinator=200, sekda=200, head_own_agency=200, head_other_agency=404)
@@ -301,6 +480,25 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("report_jobs:download", "failed"): Row(answers(404), job="failed"),
     # Public: a QR code on paper is scanned by anyone, signed in or not.
     ("report_jobs:verify", ""): Row(answers(200, anonymous=200), job="done"),
+    # --- The public gallery of innovations ---------------------------------------------------
+    # Public: everyone, signed in or not; neither plan is published (no consent): 404.
+    ("gallery:list", ""): Row(answers(200, anonymous=200)),
+    ("gallery:list", "filtered"): Row(
+        answers(200, anonymous=200), data=(("q", "layanan"), ("opd", "x"), ("page", "9"))
+    ),
+    ("gallery:detail", ""): Row(answers(404, anonymous=404)),
+    ("gallery:evidence", ""): Row(answers(404, anonymous=404)),
+    ("gallery:list", "post"): Row(answers(405, anonymous=405), method="post"),
+    # The team's consent: its members; everyone else who sees the plan 403, the rest 404.
+    ("gallery:consent", ""): Row(given(for_plan_viewers(403), 200, OWNER)),
+    ("gallery:consent", "post"): Row(
+        given(for_plan_viewers(403), 302, OWNER), method="post", data=(("consent", "1"),)
+    ),
+    # Publishing: the coordinator (refused without the team's consent: back to the list).
+    ("gallery:publishable", ""): Row(answers(coordinator=200)),
+    ("gallery:publish", ""): Row(for_plan_viewers(403, coordinator=302), method="post"),
+    ("gallery:unpublish", ""): Row(for_plan_viewers(403, coordinator=302), method="post"),
+    **API_MATRIX,
 }
 
 # URL names of the resolver that are not the application's own pages.
@@ -419,7 +617,17 @@ def world(cycle, coordinator, leader, settings, tmp_path):
     }
     decided.refresh_from_db()
     plan.refresh_from_db()
+    every_area = dict.fromkeys(ApiArea.values, ApiAccess.WRITE)
+    tokens = {
+        person: create_token(person, name="matrix", scopes=every_area, by=person)[1]
+        for person in people.values()
+    }
     return {
+        "tokens": tokens,
+        # A token of a person who sits in no chair.
+        "foreign_token": create_token(
+            UserFactory(), name="someone else's", scopes=every_area, by=None
+        )[0],
         "plans": {"plan": plan, "decided": decided},
         "people": people,
         "jobs": {"failed": failed, "done": done},
@@ -442,19 +650,42 @@ def _arguments(name: str, converters, row: Row, world, plan) -> list:
     for converter in converters:
         if converter == "code":
             arguments.append(world["jobs"][row.job].verification_code)
-        elif converter == "pk" and name.startswith("report_jobs:"):
+        elif converter == "pk" and name in {"api:agency"}:
+            arguments.append(plan.agency_id)
+        elif converter == "pk" and name in {"api:cycle", "api:dashboard"}:
+            arguments.append(plan.cycle_id)
+        elif converter == "pk" and name.startswith(("report_jobs:", "api:report_job")):
             arguments.append(world["jobs"][row.job].pk)
+        elif converter == "pk" and name in {"api_token_revoke", "service_account_token_revoke"}:
+            arguments.append(world["foreign_token"].pk)
         elif converter == "pk" and name.startswith("assessment:participant_import"):
             arguments.append(world["participant_import"].pk)
         elif converter == "pk" and name == "reports:agency":
             arguments.append(plan.agency_id)
+        elif converter == "pk" and name.startswith("reports:portfolio"):
+            arguments.append(plan.owner_id)
         elif converter == "pk":
             arguments.append(plan.pk)
+        elif converter == "evidence":  # no evidence of the plan is public
+            arguments.append(1)
+        elif converter == "period":  # a reporting period of the plan's cycle
+            arguments.append(1)
         elif converter in {"uidb64", "token"}:  # a reset's or invitation's link: made up
             arguments.append("MQ" if converter == "uidb64" else "x-made-up")
         else:
             raise AssertionError(f"{name}: no argument for <{converter}>")
     return arguments
+
+
+def _api_answer(client, url, row: Row, data: dict, secret: str | None):
+    """An API request with the chair's token (JSON body), not its session."""
+    client.logout()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"} if secret else {}
+    if row.method in {"get", "delete"}:
+        return getattr(client, row.method)(url, data, **headers)
+    return getattr(client, row.method)(
+        url, json.dumps(data), content_type="application/json", **headers
+    )
 
 
 def _answer(client, name, row: Row, world, user, plan):
@@ -464,7 +695,10 @@ def _answer(client, name, row: Row, world, user, plan):
     elif row.subject == "cycle":
         data["cycle"] = plan.cycle.code
     url = reverse(name, args=_arguments(name, URLS[name], row, world, plan))
-    response = getattr(client, row.method)(url, data)
+    if name.startswith("api:"):
+        response = _api_answer(client, url, row, data, world["tokens"].get(user))
+    else:
+        response = getattr(client, row.method)(url, data)
     if response.streaming:  # the download: the file itself, then the handle closed
         assert b"".join(response.streaming_content) == b"%PDF-1.4 matrix"
         # Closing sends request_finished, whose close_old_connections would close the

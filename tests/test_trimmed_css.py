@@ -92,12 +92,21 @@ def test_every_icon_in_templates_and_code_is_shipped_with_its_glyph():
     assert codes and codes <= set(cmap)
 
 
-BUILT = ["bootstrap.min.css", "bootstrap-icons.min.css", "bootstrap-icons.woff2"]
+BUILT = [
+    "bootstrap.min.css",
+    "bootstrap-icons.min.css",
+    "bootstrap-icons.woff2",
+    "noto-sans.css",
+    "fonts/NotoSans-Regular.woff2",
+    "fonts/NotoSans-Italic.woff2",
+    "fonts/NotoSans-Bold.woff2",
+    "fonts/NotoSans-BoldItalic.woff2",
+]
 
 
 @pytest.mark.parametrize("name", BUILT)
 def test_the_shipped_files_are_what_the_script_makes_from_todays_sources(name):
-    built = {path.name: data for path, data in _script().build().items()}
+    built = {str(path.relative_to(BUILD)): data for path, data in _script().build().items()}
     assert (BUILD / name).read_bytes() == built[name], "run scripts/trim_css.py and commit"
 
 
@@ -115,3 +124,32 @@ def test_font_fallbacks_follow_noto_sans():
     assert css.count("size-adjust:") == 6
     for family in ("Arial", "Roboto", "DejaVu"):
         assert f'"AgenPlan Fallback {family}"' in (ROOT / "static/css/agenplan.css").read_text()
+
+
+def test_the_page_fonts_draw_every_character_of_the_templates_and_translations():
+    """A character the interface writes (Indonesian or English) that the subset of Noto
+    Sans lacks would be drawn in another font, in a line of different width."""
+    written = set()
+    sources = [
+        *ROOT.glob("templates/**/*.html"),
+        *ROOT.glob("*/templates/**/*.html"),
+        *ROOT.glob("locale/*/LC_MESSAGES/django.po"),
+    ]
+    for path in sources:
+        written.update(ord(character) for character in path.read_text(encoding="utf-8"))
+    css = (BUILD / "noto-sans.css").read_text(encoding="utf-8")
+    for name in ("NotoSans-Regular", "NotoSans-Italic", "NotoSans-Bold", "NotoSans-BoldItalic"):
+        assert f"url('fonts/{name}.woff2')" in css
+        whole = set(TTFont(ROOT / "static" / "fonts" / "noto-sans" / f"{name}.woff2").getBestCmap())
+        shipped = set(TTFont(BUILD / "fonts" / f"{name}.woff2").getBestCmap())
+        missing = {chr(code) for code in (written & whole) - shipped}
+        assert not missing, f"{name} lacks {sorted(missing)}: run scripts/trim_css.py"
+        assert {ord("é"), ord("—"), ord("−"), ord("Ł")} <= shipped
+        assert ord("Ơ") in whole and ord("Ơ") not in shipped  # Vietnamese: not written
+
+
+def test_the_pages_load_the_subset_fonts_and_preload_the_upright_ones():
+    base = (ROOT / "templates" / "base.html").read_text(encoding="utf-8")
+    assert "build/noto-sans.css" in base and "fonts/fonts.css" not in base
+    for name in ("NotoSans-Regular", "NotoSans-Bold"):
+        assert f"build/fonts/{name}.woff2" in base

@@ -44,16 +44,24 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Django REST Framework is used without being an installed app: its catalogue of
+    # Indonesian messages would otherwise replace Django's own form messages on every
+    # page. The API's messages are the project's (agenplan/api.py).
+    "drf_spectacular",
     "agencies",
     "agents",
     "plans",
     "assessment",
+    "monitoring",
     "reference",
     "reports",
+    "gallery",
     "demo",
 ]
 
 MIDDLEWARE = [
+    # First: every answer carries X-Request-ID (the caller's, or a new one), also in logs.
+    "agenplan.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Absolute links made while a request is served use its host (agenplan.site) unless
@@ -193,6 +201,9 @@ AGENPLAN_RATE_LIMITS = {
     "password_reset": env.str("AGENPLAN_RATE_LIMIT_PASSWORD_RESET", default="5/h"),
     "verify": env.str("AGENPLAN_RATE_LIMIT_VERIFY", default="30/m"),
 }
+
+# --- The REST API (/api/v1/, docs/api.md): agenplan/settings/api.py -------------------
+from .api import *  # noqa: E402, F403
 
 # --- Browser security headers ----------------------------------------------------------
 # Content-Security-Policy (django-csp 4): every script and stylesheet is a file under
@@ -367,6 +378,11 @@ AGENPLAN_PACKETS_PER_CHUNK = env.int("AGENPLAN_PACKETS_PER_CHUNK", default=10)
 # confirmation. 0 keeps them for ever.
 AGENPLAN_REPORT_RETENTION_DAYS = env.int("AGENPLAN_REPORT_RETENTION_DAYS", default=30)
 AGENPLAN_IMPORT_RETENTION_HOURS = env.int("AGENPLAN_IMPORT_RETENTION_HOURS", default=24)
+# Days an ended participants import keeps its rows (names, NIPs, e-mail addresses of the
+# file, the refused rows); its counts stay. 0 or less: kept for ever.
+AGENPLAN_IMPORT_DETAILS_RETENTION_DAYS = env.int(
+    "AGENPLAN_IMPORT_DETAILS_RETENTION_DAYS", default=30
+)
 
 # --- Automatic reviewer assignment ------------------------------------------------------
 # A cycle with more plans than this waiting for reviewers is assigned by a Celery task
@@ -377,8 +393,17 @@ AGENPLAN_AUTO_ASSIGN_SYNC_LIMIT = env.int("AGENPLAN_AUTO_ASSIGN_SYNC_LIMIT", def
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "agenplan.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
 
@@ -405,6 +430,8 @@ CACHES = {
 }
 # Seconds a dashboard figure may be served from the cache (reports.cache).
 AGENPLAN_DASHBOARD_CACHE_SECONDS = env.int("AGENPLAN_DASHBOARD_CACHE_SECONDS", default=120)
+# The public gallery's pages (gallery/cache.py), also invalidated on every publication.
+AGENPLAN_GALLERY_CACHE_SECONDS = env.int("AGENPLAN_GALLERY_CACHE_SECONDS", default=600)
 
 # --- Celery beat: reminders and nightly clean-ups --------------------------------------
 # Every morning at 07:00 WITA: reviews due in two days and overdue reviews are notified
@@ -416,6 +443,16 @@ CELERY_BEAT_SCHEDULE = {
     "assessment-remind-due-reviews": {
         "task": "assessment.tasks.remind_due_reviews",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Just after midnight WITA: approved plans of a cycle whose implementation window has
+    # opened enter implementation; at 07:15 the progress-report reminders.
+    "monitoring-enter-implementation": {
+        "task": "monitoring.tasks.enter_implementation",
+        "schedule": crontab(hour=0, minute=15),
+    },
+    "monitoring-remind-progress": {
+        "task": "monitoring.tasks.remind_progress",
+        "schedule": crontab(hour=7, minute=15),
     },
     # Every morning at 06:30 WITA: the daily digest of those who chose it (agents).
     "agents-daily-digest": {

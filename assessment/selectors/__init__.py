@@ -55,6 +55,14 @@ from .review import (
     reviewer_options,
     running_total,
 )
+from .self_assessment import (
+    CalibrationSelfRow,
+    Comparison,
+    SelfAssessmentPage,
+    self_assessed_plans,
+    self_assessment_page,
+    self_calibration_rows,
+)
 
 __all__ = [
     "AGENCY_SORTS",
@@ -98,5 +106,11 @@ __all__ = [
     "waiting_count",
     "rubric_of",
     "running_total",
+    "self_assessed_plans",
+    "self_assessment_page",
+    "self_calibration_rows",
     "threads_awaiting_reply",
+    "CalibrationSelfRow",
+    "Comparison",
+    "SelfAssessmentPage",
 ]

@@ -1,31 +1,29 @@
 """The decision board and the reviewers' calibration."""
 
-import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
     Count,
     Exists,
-    F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Sum,
-    Window,
 )
 from django.utils.translation import gettext_lazy as _
 
 from plans.enums import PlanState
 from plans.models import ActionPlan, Cycle, PlanVersion
+from plans.search import search_plans
 
 from ..enums import ReviewState
 from ..models import (
     Decision,
     Review,
     ReviewAssignment,
+    ReviewerTally,
 )
 
 # --- The decision board -------------------------------------------------------------------
@@ -69,6 +67,7 @@ def board_plans(
     flagged: bool = False,
     query: str = "",
     sort: str = "",
+    tag_id: int | None = None,
 ) -> QuerySet:
     """The cycle's submitted plans narrowed by the filters, with `reviewers` (active
     assignments), `reviews_in` (submitted reviews of the latest version) and the latest
@@ -81,8 +80,9 @@ def board_plans(
         plans = plans.filter(agency_id=agency_id)
     if flagged:
         plans = plans.filter(review_flagged=True)
-    if query:
-        plans = plans.filter(Q(title__icontains=query) | Q(owner__user__name__icontains=query))
+    if tag_id:
+        plans = plans.filter(taggings__tag_id=tag_id)
+    plans = search_plans(plans, query)
     active = ReviewAssignment.objects.filter(plan=OuterRef("pk"), is_active=True)
     newer = PlanVersion.objects.filter(
         plan=OuterRef("version__plan"), number__gt=OuterRef("version__number")
@@ -140,56 +140,16 @@ class CalibrationRow:
 
 
 def calibration(cycle: Cycle) -> list[CalibrationRow]:
-    """Per reviewer: submitted reviews in the cycle, mean and spread of their totals, and
-    the co-reviewers' mean on the same plan versions. One query (window functions)."""
+    """Per reviewer with submitted reviews in the cycle: their number, the mean and spread
+    of their totals, and the co-reviewers' mean on the same plan versions, harshest first.
+    One query: the figures are kept per reviewer and cycle (`ReviewerTally`) as reviews
+    and assignments change."""
     rows = (
-        Review.objects.filter(
-            state=ReviewState.SUBMITTED,
-            assignment__plan__cycle=cycle,
-            assignment__is_active=True,
-        )
-        .annotate(
-            version_sum=Window(Sum("total"), partition_by=[F("version_id")]),
-            version_n=Window(Count("pk"), partition_by=[F("version_id")]),
-        )
+        ReviewerTally.objects.filter(cycle=cycle, reviews__gt=0)
         .values_list(
-            "assignment__reviewer_id",
-            "assignment__reviewer__name",
-            "total",
-            "version_sum",
-            "version_n",
+            "reviewer_id", "reviewer__name", "reviews", "mean", "spread", "co_mean", "difference"
         )
         .order_by()
     )
-    per: dict[int, dict] = {}
-    for reviewer_id, name, total, version_sum, version_n in rows:
-        entry = per.setdefault(reviewer_id, {"name": name, "totals": [], "shared": []})
-        entry["totals"].append(Decimal(total))
-        if version_n > 1:
-            co = (Decimal(version_sum) - Decimal(total)) / (version_n - 1)
-            entry["shared"].append((Decimal(total), co))
-    two = Decimal("0.01")
-    result = []
-    for reviewer_id, entry in per.items():
-        totals, shared = entry["totals"], entry["shared"]
-        mean = sum(totals, Decimal(0)) / len(totals)
-        spread = Decimal(statistics.pstdev(totals)) if len(totals) > 1 else Decimal(0)
-        # Compared on the plan versions this reviewer shares with co-reviewers only.
-        co_mean = difference = None
-        if shared:
-            co_mean = sum((c for _own, c in shared), Decimal(0)) / len(shared)
-            own_mean = sum((own for own, _c in shared), Decimal(0)) / len(shared)
-            difference = (own_mean - co_mean).quantize(two)
-            co_mean = co_mean.quantize(two)
-        result.append(
-            CalibrationRow(
-                reviewer_id=reviewer_id,
-                name=entry["name"],
-                count=len(totals),
-                mean=mean.quantize(two),
-                spread=spread.quantize(two),
-                co_mean=co_mean,
-                difference=difference,
-            )
-        )
+    result = [CalibrationRow(*row) for row in rows]
     return sorted(result, key=lambda r: (r.difference is None, r.difference or 0, r.name))

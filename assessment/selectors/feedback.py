@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agents.models import User
 from plans.models import ActionPlan
+from plans.selectors import latest_decision
 
 from ..enums import ReviewState
 from ..models import (
@@ -46,12 +47,7 @@ def plan_feedback(plan: ActionPlan, user: User) -> PlanFeedback:
     the plan's cycle loaded and the user's roles known, as on every page)."""
     if not user.has_perm("assessment.view_scores", plan):
         return PlanFeedback(decision=None, reviews=[], show_names=False)
-    decision = (
-        Decision.objects.filter(plan=plan)
-        .select_related("version")
-        .order_by("-decided_at", "-pk")
-        .first()
-    )
+    decision = latest_decision(plan)
     if decision is None:
         return PlanFeedback(decision=None, reviews=[], show_names=False)
     show_names = user.has_perm("assessment.view_reviewer_names", plan)

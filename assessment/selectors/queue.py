@@ -3,7 +3,6 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import (
     Exists,
     OuterRef,
@@ -14,6 +13,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
+from agencies.models import Agency
 from agents.enums import Role
 from agents.models import RoleGrant, User
 from plans.enums import PlanState
@@ -26,6 +26,7 @@ from ..models import (
     ConflictOfInterest,
     Review,
     ReviewAssignment,
+    ReviewerTally,
     Rubric,
 )
 
@@ -134,43 +135,6 @@ class CycleBoard:
     reviewer_load: list[User]
 
 
-# Active assignments of one cycle per reviewer, and how many of them have the reviewer's
-# review of the plan's latest version sent: one grouped aggregate. The plans' (cycle, ...)
-# index finds the cycle's plans and the assignments' plan index their assignments (a small
-# cycle costs the same whatever the size of the others); the sent reviews are a left join
-# with an anti-join for "a newer version exists", which PostgreSQL runs as hash joins over
-# a large cycle. (The ORM would put that EXISTS in the aggregate's FILTER, a subquery run
-# once per assignment: 0.6 s more at 90,000 assignments.)
-LOAD_SQL = """
-SELECT a.reviewer_id, COUNT(*), COUNT(r.id)
-FROM {assignment} a
-JOIN {plan} p ON p.id = a.plan_id
-LEFT JOIN (
-    SELECT r.id, r.assignment_id
-    FROM {review} r
-    JOIN {version} v ON v.id = r.version_id
-    WHERE r.state = %s
-    AND NOT EXISTS (
-        SELECT 1 FROM {version} n WHERE n.plan_id = v.plan_id AND n.number > v.number
-    )
-) r ON r.assignment_id = a.id
-WHERE a.is_active AND p.cycle_id = %s
-GROUP BY a.reviewer_id
-"""
-
-
-def _load_counts(cycle: Cycle) -> dict[int, tuple[int, int]]:
-    sql = LOAD_SQL.format(
-        assignment=connection.ops.quote_name(ReviewAssignment._meta.db_table),
-        plan=connection.ops.quote_name(ActionPlan._meta.db_table),
-        review=connection.ops.quote_name(Review._meta.db_table),
-        version=connection.ops.quote_name(PlanVersion._meta.db_table),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [ReviewState.SUBMITTED.value, cycle.pk])
-        return {reviewer: (active, sent) for reviewer, active, sent in cursor.fetchall()}
-
-
 def reviewer_load(cycle: Cycle, *, granted_only: bool = False) -> list[User]:
     """The cycle's reviewers, busiest first, each with `active` (active assignments in the
     cycle), `submitted` (of those, how many have the reviewer's review of the plan's latest
@@ -178,9 +142,15 @@ def reviewer_load(cycle: Cycle, *, granted_only: bool = False) -> list[User]:
 
     The cycle's reviewers are everyone holding the reviewer role (with 0 when idle) and
     anyone else with an active assignment in the cycle (`granted_only` leaves those out).
-    Two queries: the grouped counts of the cycle (LOAD_SQL), then the people.
+    Two queries: the cycle's tallies (`ReviewerTally`, kept current as assignments and
+    reviews change), then the people.
     """
-    counts = _load_counts(cycle)
+    counts = {
+        reviewer: (active, sent)
+        for reviewer, active, sent in ReviewerTally.objects.filter(
+            cycle=cycle, active__gt=0
+        ).values_list("reviewer_id", "active", "sent")
+    }
     granted = RoleGrant.objects.filter(role=Role.REVIEWER).values("user_id")
     people = Q(pk__in=granted) if granted_only else Q(pk__in=granted) | Q(pk__in=list(counts))
     reviewers = list(User.objects.filter(people).order_by())
@@ -191,26 +161,30 @@ def reviewer_load(cycle: Cycle, *, granted_only: bool = False) -> list[User]:
 
 
 def agency_rows(cycle: Cycle) -> list[dict]:
-    """Plans per state for every agency with plans in the cycle, by name: one grouped query,
-    kept in the dashboard's cache for the cycle's version (any change to the cycle's plans
-    makes a new one)."""
+    """Plans per state for every agency with plans in the cycle, by name, kept in the
+    dashboard's cache for the cycle's version (any change to the cycle's plans makes a new
+    one). Two queries: the counts grouped by agency alone (read in the order of the plans'
+    (cycle, agency) index, without a join or a sort), then the agencies' names."""
 
     def build():
-        return [
+        counts = state_counts_by(ActionPlan.objects.filter(cycle=cycle), "agency_id")
+        names = {
+            pk: (name, abbreviation)
+            for pk, name, abbreviation in Agency.objects.filter(
+                pk__in=[row["agency_id"] for row in counts]
+            ).values_list("pk", "name", "abbreviation")
+        }
+        rows = [
             {
                 "agency_id": row["agency_id"],
-                "name": row["agency__name"],
-                "short_name": row["agency__abbreviation"] or row["agency__name"],
+                "name": names[row["agency_id"]][0],
+                "short_name": names[row["agency_id"]][1] or names[row["agency_id"]][0],
                 "total": row["total"],
                 "counts": [(state, row[state]) for state in PlanState.values],
             }
-            for row in state_counts_by(
-                ActionPlan.objects.filter(cycle=cycle),
-                "agency__name",
-                "agency_id",
-                "agency__abbreviation",
-            )
+            for row in counts
         ]
+        return sorted(rows, key=lambda row: (row["name"], row["agency_id"]))
 
     return dashboard_cache.cached(cycle.pk, "board_agencies", build)
 

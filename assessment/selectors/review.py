@@ -86,7 +86,9 @@ class ReviewPage:
     others: list[Review]  # other reviewers' submitted reviews: only once mine is sent
     scored_version: PlanVersion | None  # the version I scored before, for a revision
     diff: list[SectionDiff]  # the sections changed since that version (plans.diff)
-    next_plan_id: int | None
+    next_plan_id: int | None  # the next plan still to review ("Simpan dan berikutnya")
+    queue_previous_id: int | None  # the plans before and after this one in the queue's order
+    queue_next_id: int | None
 
     @property
     def criteria(self) -> list[Criterion]:
@@ -169,14 +171,11 @@ def review_page(assignment: ReviewAssignment, *, today: dt.date | None = None) -
         if scored and version
         else []
     )
-    # The plans still to review, in the queue's order: their ids only.
-    pending = [
-        plan_id
-        for plan_id, state in queue_assignments(assignment.reviewer).values_list(
-            "plan_id", "review_state"
-        )
-        if state != ReviewState.SUBMITTED
-    ]
+    # The queue's plans in its order, and those still to review: their ids only.
+    queue = list(queue_assignments(assignment.reviewer).values_list("plan_id", "review_state"))
+    order = [plan_id for plan_id, _state in queue]
+    pending = [plan_id for plan_id, state in queue if state != ReviewState.SUBMITTED]
+    where = order.index(plan.pk) if plan.pk in order else None
     after = [pid for pid in pending if pid != plan.pk]
     if plan.pk in pending:
         index = pending.index(plan.pk)
@@ -195,6 +194,8 @@ def review_page(assignment: ReviewAssignment, *, today: dt.date | None = None) -
         scored_version=scored,
         diff=diff,
         next_plan_id=after[0] if after else None,
+        queue_previous_id=order[where - 1] if where else None,
+        queue_next_id=order[where + 1] if where is not None and where + 1 < len(order) else None,
     )
 
 

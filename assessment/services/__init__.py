@@ -35,6 +35,7 @@ from .review import (
     save_review,
     submit_review,
 )
+from .self_assessment import save_self_assessment
 
 __all__ = [
     "OUTCOME_TO_STATE",
@@ -61,6 +62,7 @@ __all__ = [
     "rubric_is_frozen",
     "save_review",
     "save_rubric",
+    "save_self_assessment",
     "submit_review",
     "update_cycle",
     "withdraw_conflict",

@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from agents.enums import Role
 from agents.models import Agent, User
-from agents.notifications import Message, send
+from agents.notifications import Message, send_message
 from agents.selectors import roles_of
 from agents.services import record_activity
 from plans.enums import PlanState
+from plans.message_templates import message
 from plans.models import ActionPlan
 from plans.services.common import PlanError, _locked, _require
 from plans.services.workflow import transition
@@ -38,29 +39,21 @@ def conflict_reason(reviewer: User, plan: ActionPlan) -> str | None:
     return None
 
 
-def assignment_message(assignment: ReviewAssignment) -> Message:
+def assignment_message(assignment: ReviewAssignment, *, cycle=None) -> Message:
     plan = assignment.plan
-    return Message(
+    return message(
+        "assignment",
         assignment.reviewer,
-        kind="assignment",
-        title=_("Penugasan baru: %(title)s") % {"title": plan.title},
-        body=_("Anda ditugaskan menilai rencana tindak “%(title)s”. Tenggat: %(due)s.")
-        % {"title": plan.title, "due": assignment.due_date.strftime("%d-%m-%Y")},
+        cycle=cycle or plan.cycle,
         url=url("assessment:review", plan.pk),
         dedupe_key=f"assignment:{assignment.pk}",
+        judul_rencana=plan.title,
+        batas_waktu=assignment.due_date,
     )
 
 
 def _notify_assignment(assignment: ReviewAssignment) -> None:
-    message = assignment_message(assignment)
-    send(
-        message.recipient,
-        kind=message.kind,
-        title=message.title,
-        body=message.body,
-        url=message.url,
-        dedupe_key=message.dedupe_key,
-    )
+    send_message(assignment_message(assignment))
 
 
 def _create_assignment(
@@ -97,14 +90,16 @@ def _notify_revision(plan: ActionPlan) -> None:
     """The plan's active reviewers hear that a revision waits for them."""
     version = plan.versions.order_by("-number").values_list("number", flat=True).first()
     for assignment in plan.assignments.filter(is_active=True).select_related("reviewer"):
-        send(
-            assignment.reviewer,
-            kind="revision",
-            title=_("Revisi siap dinilai: %(title)s") % {"title": plan.title},
-            body=_("Agen mengajukan versi %(number)s; lihat perubahannya pada halaman penilaian.")
-            % {"number": version},
-            url=url("assessment:review", plan.pk),
-            dedupe_key=f"revision:{plan.pk}:{version}",
+        send_message(
+            message(
+                "revision",
+                assignment.reviewer,
+                cycle=plan.cycle,
+                url=url("assessment:review", plan.pk),
+                dedupe_key=f"revision:{plan.pk}:{version}",
+                judul_rencana=plan.title,
+                versi=version,
+            )
         )
 
 

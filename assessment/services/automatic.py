@@ -17,6 +17,7 @@ from agents.models import User
 from agents.notifications import Message, send_many
 from agents.services import activity_entry
 from plans.enums import PlanState
+from plans.message_templates import message
 from plans.models import ActionPlan, Cycle, PlanVersion
 from plans.services.common import PlanError
 from plans.services.workflow import transition_many
@@ -202,22 +203,21 @@ def _revision_messages(plans: Sequence[ActionPlan]) -> list[Message]:
         .order_by()
     )
     by_id = {p.pk: p for p in plans}
+    cycles = Cycle.objects.in_bulk({p.cycle_id for p in plans})
     messages = []
     for assignment in ReviewAssignment.objects.filter(
         plan_id__in=ids, is_active=True
     ).select_related("reviewer"):
         plan, version = by_id[assignment.plan_id], latest.get(assignment.plan_id)
         messages.append(
-            Message(
+            message(
+                "revision",
                 assignment.reviewer,
-                kind="revision",
-                title=_("Revisi siap dinilai: %(title)s") % {"title": plan.title},
-                body=_(
-                    "Agen mengajukan versi %(number)s; lihat perubahannya pada halaman penilaian."
-                )
-                % {"number": version},
+                cycle=cycles[plan.cycle_id],
                 url=url("assessment:review", plan.pk),
                 dedupe_key=f"revision:{plan.pk}:{version}",
+                judul_rencana=plan.title,
+                versi=version,
             )
         )
     return messages
@@ -339,7 +339,7 @@ def _notify_auto_assignments(
         return
     singles = [first for _r, n, first, _d in counts if n == 1]
     messages = [
-        assignment_message(assignment)
+        assignment_message(assignment, cycle=cycle)
         for assignment in ReviewAssignment.objects.filter(pk__in=singles).select_related(
             "plan", "reviewer"
         )
@@ -348,17 +348,15 @@ def _notify_auto_assignments(
     for reviewer in User.objects.filter(pk__in=several):
         n, due = several[reviewer.pk]
         messages.append(
-            Message(
+            message(
+                "assignment_many",
                 reviewer,
                 kind="assignment",
-                title=_("%(n)s penugasan baru") % {"n": n},
-                body=_(
-                    "Anda mendapat %(n)s penugasan baru pada %(cycle)s. Tenggat penilaian: "
-                    "%(due)s. Daftarnya ada di antrean penilaian Anda."
-                )
-                % {"n": n, "cycle": cycle.name, "due": due.strftime("%d-%m-%Y")},
+                cycle=cycle,
                 url=url("assessment:queue"),
                 dedupe_key=f"assignment.auto:{cycle.pk}:{now.isoformat()}",
+                jumlah=n,
+                batas_waktu=due,
             )
         )
     send_many(messages)

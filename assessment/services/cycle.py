@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agents.models import User
 from agents.services import record_activity
+from plans import sections as plan_sections
 from plans.models import Cycle
 from plans.services.common import PlanError
 
@@ -29,6 +30,8 @@ CYCLE_FIELDS = (
     "decision_date",
     "implementation_start",
     "implementation_end",
+    "reporting_months",
+    "report_due_days",
     "reviewers_per_plan",
     "disagreement_levels",
     "disagreement_points",
@@ -69,6 +72,7 @@ def copy_rubric(source: Rubric | None, cycle: Cycle, *, name: str = "") -> Rubri
             weight=c.weight,
             guidance=c.guidance,
             order=c.order,
+            section=c.section,
         )
         for c in criteria
     )
@@ -195,7 +199,8 @@ def save_rubric(
 ) -> Rubric:
     """Replace the criteria of the cycle's rubric.
 
-    `criteria`: dicts with code, name, weight, guidance, levels {1..5: descriptor}.
+    `criteria`: dicts with code, name, weight, guidance, section (optional: the plan
+    section the criterion judges), levels {1..5: descriptor}.
     Weights must sum to 100; every level needs a descriptor; a rubric that a review has
     used is frozen.
     """
@@ -215,6 +220,12 @@ def save_rubric(
             code="weights",
         )
     for c in criteria:
+        if str(c.get("section", "")).strip() not in {"", *plan_sections.keys()}:
+            raise PlanError(
+                _("Kriteria %(code)s: bagian rencana tidak dikenal.") % {"code": c["code"]},
+                field="criteria",
+                code="section",
+            )
         if not 1 <= int(c["weight"]) <= 100:
             raise PlanError(_("Bobot setiap kriteria 1 sampai 100."), field="weights")
         missing = [lvl for lvl in LEVELS if not str(c["levels"].get(lvl, "")).strip()]
@@ -248,6 +259,7 @@ def save_rubric(
                 weight=int(c["weight"]),
                 guidance=str(c.get("guidance", "")).strip(),
                 order=i + 1,
+                section=str(c.get("section", "")).strip(),
             )
             for i, (code, c) in enumerate(zip(codes, criteria, strict=True))
         )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from agents.models import User
 from agents.notifications import Message, send_many
 from plans.enums import PlanState
+from plans.message_templates import message
 from plans.models import ActionPlan
 from plans.services.common import PlanError, _locked, _require
 from plans.services.workflow import transition
@@ -25,17 +26,20 @@ OUTCOME_TO_STATE = {
 }
 
 
-def decision_messages(plan: ActionPlan, decision: Decision, members) -> list[Message]:
-    """What the plan's team (its owner and co-agents, `members`) hears of a decision."""
+def decision_messages(
+    plan: ActionPlan, decision: Decision, members, *, cycle=None
+) -> list[Message]:
+    """What the plan's team (its owner and co-agents, `members`) hears of a decision, in
+    the wording of the plan's cycle (`cycle`, when the caller has it)."""
     return [
-        Message(
+        message(
+            "decision",
             member,
-            kind="decision",
-            title=_("Keputusan atas rencana “%(title)s”: %(outcome)s")
-            % {"title": plan.title, "outcome": decision.get_outcome_display()},
-            body=_("Buka AgenPlan untuk membaca nilai dan masukan penilaian."),
+            cycle=cycle or plan.cycle,
             url=url("assessment:feedback", plan.pk),
             dedupe_key=f"decision:{decision.pk}",
+            judul_rencana=plan.title,
+            keputusan=DecisionOutcome(decision.outcome).label,
         )
         for member in members
     ]

@@ -205,7 +205,7 @@ def _decide_batch(run: DecisionRun, ids: Sequence[int]) -> int:
         [
             message
             for plan, decision in zip(plans, decisions, strict=True)
-            for message in decision_messages(plan, decision, team[plan.pk])
+            for message in decision_messages(plan, decision, team[plan.pk], cycle=run.cycle)
         ]
     )
     return len(plans)

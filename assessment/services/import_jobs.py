@@ -299,6 +299,36 @@ def _write(job: ParticipantImport) -> ParticipantImport:
     return job
 
 
+def details_retention() -> dt.timedelta | None:
+    """How long an ended import keeps its rows; None when kept for ever (setting <= 0)."""
+    days = int(getattr(settings, "AGENPLAN_IMPORT_DETAILS_RETENTION_DAYS", 30))
+    return dt.timedelta(days=days) if days > 0 else None
+
+
+def forget_expired_import_details(
+    *, now: dt.datetime | None = None, dry_run: bool = False
+) -> list[int]:
+    """Empty the rows (each row's outcome, the refused rows as the file had them, the
+    confirmed NIPs) of the imports requested more than AGENPLAN_IMPORT_DETAILS_RETENTION_
+    DAYS before `now` and no longer checked or written; their counts and the audit stay.
+    Returns the imports' ids (with `dry_run`, those that would be emptied)."""
+    retention = details_retention()
+    if retention is None:
+        return []
+    expired = (
+        ParticipantImport.objects.filter(requested_at__lt=(now or timezone.now()) - retention)
+        .exclude(status__in=ImportStatus.ACTIVE)
+        .exclude(outcome=[], refused_rows=[], confirmed_nips=[])
+    )
+    ids = list(expired.order_by("pk").values_list("pk", flat=True))
+    if ids and not dry_run:
+        ParticipantImport.objects.filter(pk__in=ids).update(
+            outcome=[], refused_rows=[], confirmed_nips=[]
+        )
+        logger.info("import retention: the rows of %s imports removed", len(ids))
+    return ids
+
+
 def fail_import(job_id: int, message) -> None:
     """End an import as failed, with a message for the coordinator."""
     ParticipantImport.objects.filter(pk=job_id).exclude(status=ImportStatus.DONE).update(

@@ -4,10 +4,10 @@ import datetime as dt
 
 from django.db.models import Exists
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from agents.notifications import send
+from agents.notifications import send_message
 from plans.enums import PlanState
+from plans.message_templates import message
 
 from ..enums import ReviewState
 from ..models import ReviewAssignment
@@ -26,37 +26,38 @@ def remind_reviewers(*, today: dt.date | None = None) -> dict[str, int]:
     pending = (
         ReviewAssignment.objects.filter(is_active=True, plan__state=PlanState.IN_REVIEW)
         .filter(~Exists(sent))
-        .select_related("plan", "reviewer")
+        .select_related("plan__cycle", "reviewer")
     )
     counts = {"due_soon": 0, "overdue": 0}
     # Due within two days: a day without a run (beat stopped at its hour, or restarted
     # across it) loses no reminder, the next run sends it; the dedupe key keeps it one.
     soon = pending.filter(due_date__gt=today, due_date__lte=today + dt.timedelta(DUE_SOON_DAYS))
     for assignment in soon:
-        title = (
-            _("Tenggat penilaian dua hari lagi: %(title)s")
-            if assignment.due_date - today == dt.timedelta(DUE_SOON_DAYS)
-            else _("Tenggat penilaian besok: %(title)s")
-        )
-        send(
-            assignment.reviewer,
-            kind="due_soon",
-            title=title % {"title": assignment.plan.title},
-            body=_("Penilaian rencana “%(title)s” jatuh tempo %(due)s.")
-            % {"title": assignment.plan.title, "due": assignment.due_date.strftime("%d-%m-%Y")},
-            url=url("assessment:review", assignment.plan_id),
-            dedupe_key=f"due_soon:{assignment.pk}:{assignment.due_date.isoformat()}",
+        two_days = assignment.due_date - today == dt.timedelta(DUE_SOON_DAYS)
+        send_message(
+            message(
+                "due_soon" if two_days else "due_tomorrow",
+                assignment.reviewer,
+                kind="due_soon",
+                cycle=assignment.plan.cycle,
+                url=url("assessment:review", assignment.plan_id),
+                dedupe_key=f"due_soon:{assignment.pk}:{assignment.due_date.isoformat()}",
+                judul_rencana=assignment.plan.title,
+                batas_waktu=assignment.due_date,
+            )
         )
         counts["due_soon"] += 1
     for assignment in pending.filter(due_date__lt=today):
-        send(
-            assignment.reviewer,
-            kind="overdue",
-            title=_("Penilaian terlambat: %(title)s") % {"title": assignment.plan.title},
-            body=_("Penilaian rencana “%(title)s” jatuh tempo %(due)s dan belum dikirim.")
-            % {"title": assignment.plan.title, "due": assignment.due_date.strftime("%d-%m-%Y")},
-            url=url("assessment:review", assignment.plan_id),
-            dedupe_key=f"overdue:{assignment.pk}:{assignment.due_date.isoformat()}",
+        send_message(
+            message(
+                "overdue",
+                assignment.reviewer,
+                cycle=assignment.plan.cycle,
+                url=url("assessment:review", assignment.plan_id),
+                dedupe_key=f"overdue:{assignment.pk}:{assignment.due_date.isoformat()}",
+                judul_rencana=assignment.plan.title,
+                batas_waktu=assignment.due_date,
+            )
         )
         counts["overdue"] += 1
     return counts

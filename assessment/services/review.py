@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import User
-from agents.notifications import send
+from agents.notifications import send_message
 from agents.services import record_activity
 from plans.enums import PlanState
+from plans.message_templates import message
 from plans.models import ActionPlan
 from plans.services.common import PlanError, _locked, _require
 from plans.services.workflow import transition
@@ -195,13 +196,16 @@ def reopen_review(review: Review, *, by: User, note: str = "") -> Review:
         )
         refresh_plan_after_review_change(plan)
         reopened = ReviewAssignment.objects.select_related("reviewer").get(pk=review.assignment_id)
-        send(
-            reopened.reviewer,
-            kind="review_reopened",
-            title=_("Penilaian dibuka kembali: %(title)s") % {"title": plan.title},
-            body=note or _("Koordinator membuka kembali penilaian Anda."),
-            url=url("assessment:review", plan.pk),
-            dedupe_key=f"review_reopened:{review.pk}:{timezone.now().isoformat()}",
+        send_message(
+            message(
+                "review_reopened",
+                reopened.reviewer,
+                cycle=plan.cycle,
+                url=url("assessment:review", plan.pk),
+                dedupe_key=f"review_reopened:{review.pk}:{timezone.now().isoformat()}",
+                judul_rencana=plan.title,
+                catatan=note,
+            )
         )
     return review
 
@@ -241,14 +245,16 @@ def refresh_plan_after_review_change(plan: ActionPlan, *, at: dt.datetime | None
         transition(locked, to=PlanState.REVIEWED, by=None, action="plan.complete_review", at=at)
         version = submitted[0].version_id if submitted else 0
         for coordinator in coordinators():
-            send(
-                coordinator,
-                kind="reviews_complete",
-                title=_("Semua penilaian masuk: %(title)s") % {"title": locked.title},
-                body=_("Rencana “%(title)s” siap diputuskan. Nilai: %(score)s.")
-                % {"title": locked.title, "score": locked.score},
-                url=url("assessment:decide", locked.pk),
-                dedupe_key=f"reviews_complete:{locked.pk}:{version}",
+            send_message(
+                message(
+                    "reviews_complete",
+                    coordinator,
+                    cycle=locked.cycle,
+                    url=url("assessment:decide", locked.pk),
+                    dedupe_key=f"reviews_complete:{locked.pk}:{version}",
+                    judul_rencana=locked.title,
+                    nilai=locked.score,
+                )
             )
     elif locked.state == PlanState.REVIEWED and not all_in:
         transition(locked, to=PlanState.IN_REVIEW, by=None, action="plan.reopen_review", at=at)

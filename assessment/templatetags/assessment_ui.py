@@ -8,6 +8,7 @@ from django.utils import formats
 from django.utils.dateparse import parse_date
 
 from assessment.selectors import plan_feedback as read_plan_feedback
+from plans import sections
 
 register = template.Library()
 
@@ -19,6 +20,15 @@ def plan_feedback(plan, user):
     decided version; nothing before a decision; reviewer names hidden from agents when
     the cycle says so. At most three queries."""
     return {"feedback": read_plan_feedback(plan, user), "plan": plan}
+
+
+@register.filter
+def row_text(row: dict, name: str) -> str:
+    """A field of a frozen row as its kind reads it: `{{ activity|row_text:"activities.budget" }}`
+    → "Rp 15.000.000", `{{ target|row_text:"targets.baseline" }}` → "42,5"."""
+    section, field = name.split(".")
+    [spec] = [s for s in sections.section(section).row_fields if s.name == field]
+    return spec.text((row or {}).get(field))
 
 
 @register.filter

@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
+from agenplan.spreadsheets import xlsx_download
 from plans.enums import PlanState
 from plans.selectors import current_cycle, cycle_choices, get_cycle_by_code
 
-from .. import selectors, services
+from .. import exports, selectors, services
 from ..forms import AssignForm, AssignmentFilterForm, ReleaseForm, ReopenForm
 from ..models import AssignmentRun
 from ..selectors.runs import latest_assignment_run
@@ -24,7 +25,9 @@ from .common import MANAGE, chosen_cycle, form_error, run_fragment, with_cycle
 
 ASSIGNMENT_PAGE_SIZE = 50
 LOAD_PAGE_SIZE = 25
+SELF_PAGE_SIZE = 50
 AGENCY_PAGE_SIZE = 25
+CALIBRATION_PAGE_SIZE = 50
 # The board shows the busiest reviewers; the assignments page lists them all, paginated.
 BOARD_REVIEWERS = 10
 
@@ -45,6 +48,8 @@ def board(request):
     if board is not None:
         query, sort = request.GET.get("opd", "")[:100], request.GET.get("sort", "")
         rows = selectors.agency_table(board.by_agency, query=query, sort=sort)
+        if request.GET.get("unduh") == "opd":
+            return xlsx_download(exports.agency_table_workbook(cycle, rows), "perangkat-daerah")
         context["agencies"] = Paginator(rows, AGENCY_PAGE_SIZE).get_page(request.GET.get("page"))
         context["busiest"] = board.reviewer_load[:BOARD_REVIEWERS]
     return render(request, "assessment/board.html", context)
@@ -75,6 +80,14 @@ def assignments(request):
         else selectors.board_plans(cycle, group="awaiting_assignment", **filters)
     )
     load = selectors.reviewer_load(cycle)
+    export = request.GET.get("unduh")
+    if export == "rencana":
+        workbook = exports.board_plans_workbook(
+            cycle, shown, with_scores=request.user.has_perm("assessment.view_all_scores")
+        )
+        return xlsx_download(workbook, "penugasan")
+    if export == "beban":
+        return xlsx_download(exports.reviewer_load_workbook(cycle, load), "beban-reviewer")
     context.update(
         form=form,
         show=short,
@@ -232,13 +245,30 @@ def reopen(request, pk):
 @permission_required("assessment.view_calibration", raise_exception=True)
 @require_GET
 def calibration(request):
+    """Per reviewer of the cycle: their reviews' mean and spread against their
+    co-reviewers', paginated; `?unduh=xlsx` every row as a spreadsheet. Per decided plan
+    whose team assessed itself (`assessment.view_all_self_assessments`): the
+    self-assessment beside the reviewers' mean per criterion, 50 plans a page
+    (`?mandiri=`)."""
     cycle = chosen_cycle(request)
+    rows = selectors.calibration(cycle) if cycle else []
+    if cycle is not None and request.GET.get("unduh") == "xlsx":
+        return xlsx_download(exports.calibration_workbook(cycle, rows), "kalibrasi")
+    self_page, self_criteria, self_rows = None, [], []
+    if cycle and request.user.has_perm("assessment.view_all_self_assessments"):
+        self_page = Paginator(selectors.self_assessed_plans(cycle), SELF_PAGE_SIZE).get_page(
+            request.GET.get("mandiri")
+        )
+        self_criteria, self_rows = selectors.self_calibration_rows(cycle, self_page.object_list)
     return render(
         request,
         "assessment/calibration.html",
         {
             "cycle": cycle,
             "cycles": cycle_choices(),
-            "rows": selectors.calibration(cycle) if cycle else [],
+            "page": Paginator(rows, CALIBRATION_PAGE_SIZE).get_page(request.GET.get("page")),
+            "self_page": self_page,
+            "self_criteria": self_criteria,
+            "self_rows": self_rows,
         },
     )

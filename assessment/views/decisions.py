@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
+from agenplan.spreadsheets import xlsx_download
 from plans.enums import PlanState
 from plans.selectors import cycle_choices, get_plan_for
 
-from .. import selectors, services
+from .. import exports, selectors, services
 from ..enums import DecisionOutcome
 from ..forms import BoardFilterForm, BulkDecisionForm, DecisionForm
+from ..models import PlanTag
 from ..selectors.runs import latest_decision_run
 from ..services import PlanError
 from .common import MANAGE, chosen_cycle, form_error, run_fragment, with_cycle
@@ -27,7 +29,9 @@ from .common import MANAGE, chosen_cycle, form_error, run_fragment, with_cycle
 @require_http_methods(["GET", "POST"])
 def decide(request, pk):
     plan = selectors.get_plan_for_coordinator(pk)
-    initial = {"outcome": DecisionOutcome.APPROVE}
+    data = selectors.plan_assessment(plan)
+    # Reviews far apart are a question for the coordinator: no outcome is chosen for them.
+    initial = {} if data.flagged else {"outcome": DecisionOutcome.APPROVE}
     if request.method == "GET":
         initial["feedback"] = selectors.consolidated_feedback(plan)
     form = DecisionForm(request.POST or None, initial=initial)
@@ -48,7 +52,7 @@ def decide(request, pk):
         request,
         "assessment/decide.html",
         {
-            "data": selectors.plan_assessment(plan),
+            "data": data,
             "form": form,
             "can_decide": plan.state == PlanState.REVIEWED,
         },
@@ -71,8 +75,14 @@ def decisions(request):
             agency_id=filters["agency"].pk if filters.get("agency") else None,
             flagged=filters.get("flagged", False),
             query=filters.get("q", ""),
+            tag_id=filters.get("label"),
         )
-        page = Paginator(rows, 50).get_page(request.GET.get("page"))
+        if request.GET.get("unduh") == "xlsx":
+            workbook = exports.board_plans_workbook(
+                cycle, rows, with_scores=request.user.has_perm("assessment.view_all_scores")
+            )
+            return xlsx_download(workbook, "keputusan")
+        page = Paginator(rows.prefetch_related("tags"), 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -88,6 +98,7 @@ def decisions(request):
             "query_string": params.urlencode(),
             "outcomes": DecisionOutcome.choices,
             "run": latest_decision_run(cycle),
+            "tags": PlanTag.objects.filter(cycle=cycle) if cycle is not None else [],
         },
     )
 

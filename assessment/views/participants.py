@@ -2,12 +2,14 @@
 and shown row by row, the confirmation that writes it in the background, the result, the
 refused rows as a spreadsheet, and the example file."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
@@ -24,6 +26,9 @@ from ..models import ParticipantImport
 from ..services import import_jobs
 
 ROWS_PER_PAGE = 500
+ROWS_REMOVED = _lazy(
+    "Rincian per baris impor ini sudah dihapus (disimpan %(days)s hari); jumlahnya tetap tercatat."
+)
 IMPORT_PERMISSION = "assessment.import_participants"
 
 
@@ -68,9 +73,10 @@ def participant_import(request, pk: int):
     """The import's page: its progress while checked or written, then the rows (the dry
     run, with the confirmation) or the result."""
     job = _job(pk, full=False)
-    page = None
+    page, rows_removed = None, False
     if job.status in (ImportStatus.CHECKED, ImportStatus.DONE):
         outcome = ParticipantImport.objects.values_list("outcome", flat=True).get(pk=pk)
+        rows_removed = bool(job.rows_total) and not outcome
         only_refused = request.GET.get("tampil") == "ditolak"
         if only_refused:
             outcome = [row for row in outcome if row["errors"]]
@@ -81,6 +87,8 @@ def participant_import(request, pk: int):
         {
             "job": job,
             "page": page,
+            "rows_removed": rows_removed,
+            "retention_days": settings.AGENPLAN_IMPORT_DETAILS_RETENTION_DAYS,
             "only_refused": request.GET.get("tampil") == "ditolak",
         },
     )
@@ -126,6 +134,11 @@ def participant_import_confirm(request, pk: int):
 def participant_import_refused(request, pk: int):
     """The refused rows as the file had them, with a reason column (XLSX)."""
     job = _job(pk)
+    if job.refused and not job.refused_rows:
+        messages.info(
+            request, ROWS_REMOVED % {"days": settings.AGENPLAN_IMPORT_DETAILS_RETENTION_DAYS}
+        )
+        return redirect("assessment:participant_import", pk=job.pk)
     if not job.refused_rows:
         messages.info(request, _("Tidak ada baris yang ditolak."))
         return redirect("assessment:participant_import", pk=job.pk)

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
@@ -16,6 +17,12 @@ from .common import form_error
 
 QUEUE_PAGE_SIZE = 50
 THREADS_PAGE_SIZE = 20
+# The review page's keys (static/js/assessment.js acts on them; the page lists them).
+SHORTCUTS = [
+    ("J", gettext_lazy("rencana berikutnya di antrean")),
+    ("K", gettext_lazy("rencana sebelumnya di antrean")),
+    ("S", gettext_lazy("simpan draf penilaian")),
+]
 
 
 @login_required
@@ -86,7 +93,12 @@ def review(request, pk):
     return render(
         request,
         "assessment/review.html",
-        {"page": page, "form": form, "snapshot": page.version.snapshot if page.version else {}},
+        {
+            "page": page,
+            "form": form,
+            "snapshot": page.version.snapshot if page.version else {},
+            "shortcuts": SHORTCUTS,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -10,7 +10,7 @@ window.
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -170,6 +170,18 @@ class PlanDraft:
     mission_number: int
     activities: list[dict]
     targets: list[dict]
+    # The change-agent roles (PermenPANRB 27/2014) the agent names in the plan.
+    agent_role_codes: list[str] = field(default_factory=list)
+
+
+AGENT_ROLE_CODES = ("panutan", "katalisator", "pemberi_solusi", "penghubung", "penggerak")
+
+
+def agent_roles(title: str) -> list[str]:
+    """Two to four of the change-agent roles, the same for the same theme (drawn from a
+    generator of their own, so that the rest of the demo's draws stay as they were)."""
+    rng = random.Random(f"roles:{title}")  # noqa: S311 - synthetic demo data, not security
+    return sorted(rng.sample(AGENT_ROLE_CODES, rng.randint(2, 4)), key=AGENT_ROLE_CODES.index)
 
 
 def _decimal(value: float, decimals: int) -> Decimal:
@@ -289,6 +301,7 @@ def plan_content(
         fields=fields,
         change_area_codes=list(areas),
         core_value_codes=list(core_values),
+        agent_role_codes=agent_roles(theme["title"]),
         mission_number=mission,
         activities=activities,
         targets=targets,

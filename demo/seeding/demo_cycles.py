@@ -61,6 +61,7 @@ def past_cycle_fields() -> dict:
         "decision_date": dt.date(2023, 4, 7),
         "implementation_start": dt.date(2023, 4, 1),
         "implementation_end": dt.date(2023, 12, 31),
+        "reporting_months": 3,  # quarterly progress reports
         "reviewers_per_plan": 2,
         "reviewer_anonymity": True,
         "head_endorsement_required": False,

@@ -4,7 +4,6 @@ Mixed into `DemoSeeder`, whose people, typing and reviewing they use."""
 
 import datetime as dt
 import random
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,18 +28,17 @@ from demo.seeding.demo_cycles import (
     plan_rng,
 )
 from demo.seeding.people import DEMO_SEED
+from demo.seeding.similar import similar_sides_in_order, with_side
 from plans.enums import PlanSection, PlanState
 from plans.models import (
     ActionPlan,
     Comment,
     CommentThread,
     Cycle,
-    TargetProgress,
 )
 from plans.services.common import PlanError
 from plans.services.content import create_plan
 from plans.services.workflow import (
-    complete_plan,
     endorse_plan,
     grant_extension,
     start_implementation,
@@ -79,6 +77,22 @@ class DemoPlays:
             self.progress(label, index, len(self.agents))
         self.counts["plans created (2023)"] = created
 
+    def known_similar(self, draft, agent):
+        """The first past plans carry the labelled similar innovations
+        (demo/seeding/similar_pairs.yaml), the two sides of a pair in different agencies:
+        reworded near-duplicates that the similar-innovations lists find."""
+        queue = getattr(self, "_similar_queue", None)
+        if queue is None:
+            queue = self._similar_queue = similar_sides_in_order()
+            self._similar_agency = None
+        if not queue or agent.user.username == "agen":
+            return draft
+        second = len(queue) % 2 == 1
+        if second and agent.agency_id == self._similar_agency:
+            return draft
+        self._similar_agency = agent.agency_id
+        return with_side(draft, queue.pop(0))
+
     def play_past(self, cycle: Cycle, user: User, state: str) -> None:
         rng = plan_rng(cycle.code, user.username)
         agent = user.agent_profile
@@ -90,6 +104,7 @@ class DemoPlays:
             year=cycle.year,
             mission_period=PAST_PERIOD,
         )
+        draft = self.known_similar(draft, agent)
         # create_plan refuses a cycle whose drafting is over: same row, same audit entry.
         plan = ActionPlan.objects.create(
             cycle=cycle, owner=agent, agency=agent.agency, title=draft.title
@@ -187,47 +202,7 @@ class DemoPlays:
             return
 
         start_implementation(plan, by=user, now=wita(2023, 4, rng.randint(10, 28), 9))
-        reports = [dt.date(2023, 6, 30), dt.date(2023, 9, 29)]
-        if state == PlanState.COMPLETED:
-            reports.append(dt.date(2023, 12, 15))
-        elif rng.random() < 0.4:
-            reports = reports[:1]
-        self.report_progress(plan, user, reports, rng)
-        if state == PlanState.COMPLETED:
-            complete_plan(
-                plan,
-                by=user,
-                note="Seluruh kegiatan selesai; laporan akhir dan bukti realisasi diunggah.",
-                now=wita(2023, 12, rng.randint(18, 29), 10),
-            )
-
-    def report_progress(
-        self, plan: ActionPlan, user: User, dates: list[dt.date], rng: random.Random
-    ) -> None:
-        """Realisasi per target on each reporting date, moving from baseline to target."""
-        achievement = rng.uniform(0.75, 1.1)
-        rows = []
-        for target in plan.targets.all():
-            span = target.target_value - target.baseline
-            for index, day in enumerate(dates, start=1):
-                share = Decimal(index / 3 * achievement)
-                value = (target.baseline + span * min(share, Decimal("1.1"))).quantize(
-                    Decimal("0.01")
-                )
-                rows.append(
-                    TargetProgress(
-                        target=target,
-                        reported_on=day,
-                        value=max(value, Decimal(0)),
-                        note=(
-                            "Sesuai rencana."
-                            if share >= Decimal(index / 3)
-                            else "Sedikit di bawah rencana; kegiatan sosialisasi diperluas."
-                        ),
-                        reported_by=user,
-                    )
-                )
-        TargetProgress.objects.bulk_create(rows)
+        self.play_implementation(plan, user, state, rng)
 
     def maybe_thread(
         self, plan: ActionPlan, user: User, rng: random.Random, *, force: bool = False

@@ -24,6 +24,8 @@ from demo.seeding.demo_cycles import (
     current_cycle_fields,
     past_cycle_fields,
 )
+from demo.seeding.demo_gallery import GalleryPlays
+from demo.seeding.demo_monitoring import MonitoringPlays
 from demo.seeding.demo_plays import DemoPlays
 from demo.seeding.lookups import (
     agencies_by_code,
@@ -34,13 +36,14 @@ from demo.seeding.people import demo_roster, password_hash
 from plans.models import (
     ActionPlan,
     Activity,
+    ChangeAgentRole,
     Cycle,
     Target,
 )
 from reference.loading import agency_rows, load_reference_data
 
 
-class DemoSeeder(DemoPlays):
+class DemoSeeder(DemoPlays, MonitoringPlays, GalleryPlays):
     """Seeds the demo once per run of `seed_demo`; `run()` returns what it created."""
 
     def __init__(self, command: BaseCommand):
@@ -63,6 +66,8 @@ class DemoSeeder(DemoPlays):
             current = self.ensure_cycle(current_cycle_code(), current_cycle_fields())
             self.load_balance = Counter()
             self.seed_past(past)
+            self.say("Seeding the demo: the public gallery")
+            self.seed_gallery(past)
             self.seed_current(current)
         return self.counts
 
@@ -177,6 +182,7 @@ class DemoSeeder(DemoPlays):
         plan.change_areas.set([self.areas[c] for c in draft.change_area_codes])
         if parts == "all":
             plan.core_values.set([self.values[c] for c in draft.core_value_codes])
+            plan.agent_roles.set(ChangeAgentRole.objects.filter(code__in=draft.agent_role_codes))
         activities = draft.activities if parts == "all" else draft.activities[:2]
         Activity.objects.bulk_create(Activity(plan=plan, **a) for a in activities)
         targets = draft.targets if parts == "all" else draft.targets[:1]

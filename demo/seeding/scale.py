@@ -29,6 +29,7 @@ from demo.seeding.lookups import (
     reference_lookups,
 )
 from demo.seeding.people import SCALE_SEQUENCES, PeopleFactory, password_hash
+from demo.seeding.scale_monitoring import ScaleMonitoring
 from demo.seeding.scale_setup import STATE_SHARES, UNITS, split_by_shares, user_prefix
 from plans.enums import PlanState
 from plans.models import (
@@ -52,7 +53,21 @@ OUTCOME = {
 REVIEWED_ONCE = frozenset(PlanState.SUBMITTED_ONCE) - {PlanState.SUBMITTED}
 
 
-class ScaleGenerator:
+class ScaleGenerator(ScaleMonitoring):
+    # The large tables it writes, analysed before the tallies are computed over them.
+    ANALYSED = (
+        ActionPlan,
+        Activity,
+        Target,
+        PlanVersion,
+        ReviewAssignment,
+        Review,
+        CriterionScore,
+        Decision,
+        TargetProgress,
+        *ScaleMonitoring.MONITORING_TABLES,
+    )
+
     def __init__(self, *, code, year, n_plans, n_agencies, seed, batch_size, log):
         self.code = code
         self.year = year
@@ -267,10 +282,11 @@ class ScaleGenerator:
         self.counts["agents"] += len(agents)
         self.counts["plans"] += len(plans)
         self.write_alignment(plans, drafts)
-        targets = self.write_parts(plans, drafts)
+        targets, activities = self.write_parts(plans, drafts)
         versions = self.write_versions(plans, drafts, people, agencies)
         self.write_reviews(plans, reviews, versions)
         self.write_progress(plans, targets, users)
+        self.write_monitoring(plans, targets, activities, users)
 
     def submitted_at(self, state: str) -> dt.datetime | None:
         if state not in PlanState.SUBMITTED_ONCE:
@@ -328,7 +344,7 @@ class ScaleGenerator:
         self.counts["plan change areas"] += len(areas)
         self.counts["plan core values"] += len(values)
 
-    def write_parts(self, plans: list[ActionPlan], drafts: list) -> list[Target]:
+    def write_parts(self, plans: list[ActionPlan], drafts: list) -> tuple[list, list]:
         activities = [
             Activity(plan_id=plan.pk, **activity)
             for plan, draft in zip(plans, drafts, strict=True)
@@ -339,11 +355,11 @@ class ScaleGenerator:
             for plan, draft in zip(plans, drafts, strict=True)
             for target in draft.targets
         ]
-        Activity.objects.bulk_create(activities, batch_size=self.batch)
+        activities = Activity.objects.bulk_create(activities, batch_size=self.batch)
         targets = Target.objects.bulk_create(targets, batch_size=self.batch)
         self.counts["activities"] += len(activities)
         self.counts["targets"] += len(targets)
-        return targets
+        return targets, activities
 
     def write_versions(self, plans, drafts, people, agencies) -> dict[int, PlanVersion]:
         """Version 1 of every plan handed in, in the layout of `snapshot_plan`."""

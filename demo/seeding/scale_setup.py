@@ -5,6 +5,15 @@ from django.contrib.contenttypes.models import ContentType
 
 from agents.models import ActivityLog, Agent, RoleGrant, User
 from assessment.models import CriterionScore, Decision, Review, ReviewAssignment, Rubric
+from monitoring.models import (
+    ActivityProgress,
+    ChangeRequest,
+    ClosingReport,
+    Evidence,
+    ProgressReport,
+    TargetRealisation,
+    TargetValue,
+)
 from plans.enums import PlanState
 from plans.models import (
     ActionPlan,
@@ -86,6 +95,13 @@ def delete_generated_cycle(cycle: Cycle) -> int:
         Comment.objects.filter(thread__plan__cycle=cycle),
         CommentThread.objects.filter(plan__cycle=cycle),
         TargetProgress.objects.filter(target__plan__cycle=cycle),
+        TargetRealisation.objects.filter(cycle=cycle),
+        TargetValue.objects.filter(report__plan__cycle=cycle),
+        ActivityProgress.objects.filter(report__plan__cycle=cycle),
+        Evidence.objects.filter(report__plan__cycle=cycle),
+        ProgressReport.objects.filter(plan__cycle=cycle),
+        ClosingReport.objects.filter(plan__cycle=cycle),
+        ChangeRequest.objects.filter(plan__cycle=cycle),
         CriterionScore.objects.filter(review__assignment__plan__cycle=cycle),
         Decision.objects.filter(plan__cycle=cycle),
         Review.objects.filter(assignment__plan__cycle=cycle),

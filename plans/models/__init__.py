@@ -3,9 +3,17 @@
 One module per subject; every model is importable from `plans.models`.
 """
 
-from .bounds import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH, PLAN_TEXT_MAX_LENGTH, length_checks
+from .bounds import (
+    COMMENT_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    PLAN_TEXT_FIELDS,
+    PLAN_TEXT_MAX_LENGTH,
+    length_checks,
+)
 from .collaboration import Attachment, Comment, CommentThread, ThreadReadMarker
-from .cycle import ChangeArea, CoreValue, Cycle, GovernorMission
+from .cycle import ChangeAgentRole, ChangeArea, CoreValue, Cycle, GovernorMission
+from .links import PlanLink
+from .messages import MessageTemplate
 from .plan import (
     ALIGNMENT_ID_FIELDS,
     ActionPlan,
@@ -20,10 +28,12 @@ __all__ = [
     "ALIGNMENT_ID_FIELDS",
     "COMMENT_MAX_LENGTH",
     "NOTE_MAX_LENGTH",
+    "PLAN_TEXT_FIELDS",
     "PLAN_TEXT_MAX_LENGTH",
     "ActionPlan",
     "Activity",
     "Attachment",
+    "ChangeAgentRole",
     "ChangeArea",
     "Comment",
     "CommentThread",
@@ -31,6 +41,8 @@ __all__ = [
     "Cycle",
     "GovernorMission",
     "ImmutableRowError",
+    "PlanLink",
+    "MessageTemplate",
     "PlanVersion",
     "Target",
     "TargetProgress",

@@ -13,6 +13,22 @@ PLAN_TEXT_MAX_LENGTH = 5000
 COMMENT_MAX_LENGTH = 5000
 NOTE_MAX_LENGTH = 2000
 
+# The plan's free-text fields (each up to PLAN_TEXT_MAX_LENGTH), in the order of its sections.
+PLAN_TEXT_FIELDS = (
+    "strategic_issue",
+    "baseline_data",
+    "root_cause",
+    "innovation",
+    "novelty",
+    "alignment_notes",
+    "roadmap_link",
+    "impact_internal",
+    "impact_external",
+    "stakeholders",
+    "risks",
+    "mitigation",
+)
+
 
 def length_checks(prefix: str, **limits: int) -> list[models.CheckConstraint]:
     """One check per column: at most so many characters (the field's max_length)."""

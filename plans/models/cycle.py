@@ -53,6 +53,25 @@ class CoreValue(models.Model):
         return self.name
 
 
+class ChangeAgentRole(models.Model):
+    """A role of a change agent (PermenPANRB 27/2014): panutan, katalisator, pemberi
+    solusi, mediator dan penghubung, penggerak. A plan names the roles its agent takes
+    in it (`ActionPlan.agent_roles`); the agent's portfolio gathers them across cycles."""
+
+    code = models.CharField(_("kode"), max_length=20, unique=True)
+    name = models.CharField(_("nama"), max_length=100)
+    meaning = models.CharField(_("makna"), max_length=255, blank=True)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    class Meta:
+        verbose_name = _("peran agen perubahan")
+        verbose_name_plural = _("peran agen perubahan")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class GovernorMission(models.Model):
     """A mission of the governor (RPJMD) or a provincial strategic issue."""
 
@@ -96,6 +115,12 @@ class Cycle(RulesModel):
     decision_date = models.DateField(_("tanggal keputusan"))
     implementation_start = models.DateField(_("pelaksanaan dimulai"))
     implementation_end = models.DateField(_("pelaksanaan berakhir"))
+    # Progress reports (realisasi) during implementation: one per period of this many
+    # months from the window's first month, due this many days after the period ends.
+    reporting_months = models.PositiveSmallIntegerField(_("periode laporan (bulan)"), default=1)
+    report_due_days = models.PositiveSmallIntegerField(
+        _("batas laporan (hari setelah periode)"), default=10
+    )
     reviewers_per_plan = models.PositiveSmallIntegerField(_("reviewer per rencana"), default=2)
     # Two submitted reviews of a plan disagree (the plan is flagged for the coordinator)
     # when they are this many levels apart on one criterion, or this many points apart in
@@ -148,6 +173,13 @@ class Cycle(RulesModel):
             models.CheckConstraint(
                 condition=models.Q(implementation_end__gt=models.F("implementation_start")),
                 name="cycle_implementation_window_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reporting_months__gte=1, reporting_months__lte=12),
+                name="cycle_reporting_months_1_12",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(report_due_days__lte=60), name="cycle_report_due_days_60"
             ),
             models.CheckConstraint(
                 condition=models.Q(reviewers_per_plan__gte=1, reviewers_per_plan__lte=5),

@@ -9,11 +9,11 @@ from rules.contrib.models import RulesModel
 from agencies.models import Agency
 from agents.models import Agent
 
-from ..enums import ChangeKind, PlanState
+from ..enums import ChangeKind, PlanState, TargetDirection
 from ..fields import IdListField, IdListIndex
 from ..rules import PLAN_PERMISSIONS
-from .bounds import NOTE_MAX_LENGTH, PLAN_TEXT_MAX_LENGTH, length_checks
-from .cycle import ChangeArea, CoreValue, Cycle, GovernorMission
+from .bounds import NOTE_MAX_LENGTH, PLAN_TEXT_FIELDS, PLAN_TEXT_MAX_LENGTH, length_checks
+from .cycle import ChangeAgentRole, ChangeArea, CoreValue, Cycle, GovernorMission
 
 # --- The plan -------------------------------------------------------------------------
 
@@ -67,6 +67,16 @@ class ActionPlan(RulesModel):
     )
     novelty = models.TextField(
         _("mengapa baru bagi unit kerja"), max_length=PLAN_TEXT_MAX_LENGTH, blank=True
+    )
+    agent_roles = models.ManyToManyField(
+        ChangeAgentRole,
+        blank=True,
+        related_name="plans",
+        verbose_name=_("peran agen perubahan yang dijalankan"),
+        help_text=_(
+            "Peran agen perubahan (PermenPANRB 27/2014) yang Anda jalankan dalam "
+            "rencana ini; tampil di portofolio Anda."
+        ),
     )
     # 4. Alignment
     change_areas = models.ManyToManyField(
@@ -156,23 +166,7 @@ class ActionPlan(RulesModel):
             *length_checks(
                 "plan",
                 title=255,
-                **dict.fromkeys(
-                    [
-                        "strategic_issue",
-                        "baseline_data",
-                        "root_cause",
-                        "innovation",
-                        "novelty",
-                        "alignment_notes",
-                        "roadmap_link",
-                        "impact_internal",
-                        "impact_external",
-                        "stakeholders",
-                        "risks",
-                        "mitigation",
-                    ],
-                    PLAN_TEXT_MAX_LENGTH,
-                ),
+                **dict.fromkeys(PLAN_TEXT_FIELDS, PLAN_TEXT_MAX_LENGTH),
             ),
         ]
         indexes = [
@@ -193,6 +187,8 @@ class ActionPlan(RulesModel):
                 name="plan_cycle_agency_figures",
             ),
             models.Index(fields=["cycle", "-score", "title", "id"], name="plan_cycle_top_score"),
+            # The plan list's default order (latest change first) within a cycle.
+            models.Index(fields=["cycle", "-updated_at", "-id"], name="plan_cycle_recent"),
             IdListIndex(fields=["area_ids"], name="plan_area_ids_gin"),
             IdListIndex(fields=["value_ids"], name="plan_value_ids_gin"),
         ]
@@ -265,6 +261,13 @@ class Target(models.Model):
     baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=2)
     target_value = models.DecimalField(_("nilai target"), max_digits=14, decimal_places=2)
     due_date = models.DateField(_("tenggat"))
+    direction = models.CharField(
+        _("arah capaian"),
+        max_length=12,
+        choices=TargetDirection.choices,
+        default=TargetDirection.HIGHER,
+        help_text=_("Kualitatif: tercapai (1) atau belum (0)."),
+    )
     verification = models.CharField(
         _("alat verifikasi"),
         max_length=255,
@@ -275,7 +278,13 @@ class Target(models.Model):
         verbose_name = _("target")
         verbose_name_plural = _("target")
         ordering = ["order", "id"]
-        constraints = length_checks("target", indicator=255, unit=60, verification=255)
+        constraints = [
+            *length_checks("target", indicator=255, unit=60, verification=255),
+            models.CheckConstraint(
+                condition=models.Q(direction__in=TargetDirection.values),
+                name="target_direction_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.indicator

@@ -31,6 +31,7 @@ from .cycles import (
 from .detail import (
     QUIET_ACTIONS,
     HistoryEntry,
+    get_kept_text_entry,
     latest_decision,
     plan_actions,
     plan_history,
@@ -89,6 +90,7 @@ __all__ = [
     "my_plans",
     "plan_actions",
     "plan_for_editor",
+    "get_kept_text_entry",
     "plan_history",
     "plan_threads",
     "plan_with_contents",

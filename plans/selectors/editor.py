@@ -36,10 +36,10 @@ from ..models import (
 from .access import hides_reviewers_from
 
 
-def _missions_by_period() -> list[tuple[str, list]]:
+def _missions_by_period(missions) -> list[tuple[str, list]]:
     """The governor's missions grouped under their RPJMD period ("RPJMD 2024–2026")."""
     groups: dict[str, list] = {}
-    for mission in GovernorMission.objects.filter(is_active=True).order_by("period", "number"):
+    for mission in missions:
         groups.setdefault(mission.period, []).append(
             (mission.pk, f"{mission.number}. {mission.text}")
         )
@@ -47,13 +47,16 @@ def _missions_by_period() -> list[tuple[str, list]]:
 
 
 def editor_choices() -> dict[str, list]:
-    """The reference lists of the alignment section, read once (three queries)."""
+    """The reference lists of the alignment section, read once (three queries); with the
+    active missions by id, so that the plan's own mission needs no query of its own."""
+    missions = list(GovernorMission.objects.filter(is_active=True).order_by("period", "number"))
     return {
         "change_areas": [
             (a.pk, a.name) for a in ChangeArea.objects.filter(is_active=True).order_by("order")
         ],
         "core_values": [(v.pk, v.name) for v in CoreValue.objects.order_by("order", "code")],
-        "governor_mission": [("", gettext("— pilih —")), *_missions_by_period()],
+        "governor_mission": [("", gettext("— pilih —")), *_missions_by_period(missions)],
+        "missions_by_pk": {mission.pk: mission for mission in missions},
     }
 
 
@@ -93,29 +96,20 @@ def thread_counts(plan: ActionPlan, user: User) -> dict[str, SectionThreads]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    rows = (
-        CommentThread.objects.filter(plan=plan)
-        .order_by()
-        .values("section")
-        .annotate(
-            total=Count("pk"),
-            open=Count("pk", filter=Q(resolved_at__isnull=True)),
-        )
-    )
+    # One row per thread (a plan has a handful), folded per section here: one query.
     per_thread = (
         CommentThread.objects.filter(plan=plan)
         .annotate(n=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)))
-        .values_list("section", "n")
+        .order_by()
+        .values_list("section", "resolved_at", "n")
     )
-    unread_by_section: dict[str, int] = {}
-    for section, n in per_thread:
-        unread_by_section[section] = unread_by_section.get(section, 0) + n
-    return {
-        row["section"]: SectionThreads(
-            row["total"], row["open"], unread_by_section.get(row["section"], 0)
-        )
-        for row in rows
-    }
+    counts: dict[str, list[int]] = {}
+    for section, resolved_at, n in per_thread:
+        total_open_unread = counts.setdefault(section, [0, 0, 0])
+        total_open_unread[0] += 1
+        total_open_unread[1] += resolved_at is None
+        total_open_unread[2] += n
+    return {section: SectionThreads(*figures) for section, figures in counts.items()}
 
 
 def plan_threads(plan: ActionPlan, *, viewer: User, section: str = "") -> list[CommentThread]:

@@ -10,6 +10,7 @@ from agents.models import User
 
 from ..enums import PlanState
 from ..models import ActionPlan, ChangeArea, CoreValue, Cycle, PlanVersion
+from ..search import search_plans
 from .access import plans_listed_for
 
 STATE_GROUPS = {
@@ -92,8 +93,7 @@ def filter_plans(
             created_at__gte=start, created_at__lt=start + dt.timedelta(days=7)
         )
         qs = qs.filter(pk__in=in_week.values("plan_id"))
-    if query:
-        qs = qs.filter(Q(title__icontains=query) | Q(owner__user__name__icontains=query))
+    qs = search_plans(qs, query)
     key = sort.removeprefix("-")
     if key in PLAN_SORTS:
         descending = sort.startswith("-")

@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import Agent, User
-from agents.notifications import Message, send_many
+from agents.notifications import send_many
 from agents.services import record_activity
 
 from ..attachments import AttachmentRefused, check_upload, storage_name
 from ..enums import PlanSection, PlanState
+from ..message_templates import message
 from ..models import ActionPlan, Activity, Attachment, Comment, CommentThread, Target
 from ..models import ThreadReadMarker as ReadMarker
 from .common import PlanError, _require
@@ -160,14 +161,13 @@ def _notify_participants(thread: CommentThread, comment: Comment) -> None:
     participants = User.objects.filter(pk__in=ids, is_active=True).order_by("pk")
     send_many(
         [
-            Message(
+            message(
+                "thread_reply",
                 user,
-                kind="thread_reply",
-                title=_("Balasan baru pada utas pendampingan: %(title)s") % {"title": plan.title},
-                body=_("Ada balasan baru pada utas pendampingan rencana “%(title)s”.")
-                % {"title": plan.title},
+                cycle=plan.cycle,
                 url=reverse("plans:threads", args=[plan.pk]),
                 dedupe_key=f"thread_reply:{comment.pk}",
+                judul_rencana=plan.title,
             )
             for user in participants
         ]

@@ -22,7 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agents.models import User
+from agents.models import ActivityLog, User
 from agents.services import record_activity
 
 from .. import sections
@@ -218,6 +218,7 @@ def save_plan_sections(
     by: User,
     bases: dict[str, str] | None = None,
     keep_overwritten: bool = False,
+    restored_from: int | None = None,
     now: dt.datetime | None = None,
 ) -> SaveResult:
     """Save the given sections of a draft, based on version `based_on`.
@@ -231,6 +232,7 @@ def save_plan_sections(
     `based_on`), PlanError when the user may not edit it or it is no longer a draft.
     With `keep_overwritten` (a conflict resolved over another person's text) the stored
     values the save replaces are kept, as a version freezes them, in its audit entry.
+    `restored_from` names the audit entry whose kept values the save puts back.
     """
     now = now or timezone.now()
     if not by.has_perm("plans.change_actionplan", plan):
@@ -264,6 +266,8 @@ def save_plan_sections(
     audit = {"sections": changed, "lock_version": base_version + 1}
     if keep_overwritten:
         audit["overwritten"] = {section: _frozen_section(plan, section) for section in changed}
+    if restored_from is not None:
+        audit["restored_from"] = restored_from
     with transaction.atomic():
         updated = ActionPlan.objects.filter(
             pk=plan.pk, lock_version=base_version, state__in=PlanState.EDITABLE
@@ -301,4 +305,23 @@ def save_plan_sections(
                 cache.pop(name, None)
     return SaveResult(
         version=plan.lock_version, changed=True, sections=changed, row_ids=row_ids, saved_at=now
+    )
+
+
+def restore_overwritten(plan: ActionPlan, *, entry: ActivityLog, by: User) -> SaveResult:
+    """Put back the text a conflict's resolution replaced (`entry`: the save's audit
+    entry, whose "overwritten" holds it). The text it replaces in turn is kept the same
+    way, so restoring can itself be undone. Checks as `save_plan_sections`."""
+    kept = entry.data.get("overwritten") if entry.action == "plan.edit" else None
+    if not kept or entry.object_id != plan.pk:
+        raise PlanError(_("Tidak ada teks yang dapat dipulihkan di sini."), code="invalid")
+    known = set(sections.editable_keys())
+    data = {key: sections.thaw_section(key, frozen) for key, frozen in kept.items() if key in known}
+    return save_plan_sections(
+        plan,
+        data=data,
+        based_on=plan.lock_version,
+        by=by,
+        keep_overwritten=True,
+        restored_from=entry.pk,
     )

@@ -8,10 +8,19 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from plans import sections
-from plans.enums import PlanState
+from plans.enums import PlanState, TrafficLight
 from plans.selectors import current_cycle as find_current_cycle
 
 register = template.Library()
+
+
+@register.filter
+def light_label(light: str) -> str:
+    """The translated label of a traffic light ("green" → "Hijau (≥ 90%)")."""
+    try:
+        return TrafficLight(light).label
+    except ValueError:
+        return light
 
 
 @register.filter
@@ -126,6 +135,9 @@ ACTION_LABELS.update(
         "attachment.add": _("Lampiran ditambahkan"),
         "attachment.delete": _("Lampiran dihapus"),
         "thread.reply": _("Balasan pada utas pendampingan"),
+        # Shown only when the save replaced another person's text (kept, restorable).
+        "plan.edit": _("Teks orang lain ditimpa saat menyelesaikan konflik"),
+        "plan.restore_text": _("Teks yang ditimpa dipulihkan"),
     }
 )
 

@@ -14,10 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
+from agenplan.spreadsheets import xlsx_download
+
 from .. import selectors
 from ..checklist import missing_items, plan_checklist
+from ..exports import plan_list_workbook
 from ..forms import PlanFilterForm, StartPlanForm
-from ..services import content, workflow
+from ..selectors.similar import plan_links
+from ..services import content, editing, workflow
 from ..services.common import PlanError
 
 PLANS_PER_PAGE = 50
@@ -120,10 +124,16 @@ def agency_plans(request):
 @permission_required("plans.view_plan_list", raise_exception=True)
 @require_GET
 def plan_list(request):
-    """Every plan the user may see, filtered, sorted and paginated; filters stay in the URL."""
+    """Every plan the user may see, filtered, sorted and paginated; filters stay in the URL;
+    `?unduh=xlsx` every row of the filtered list as a spreadsheet."""
     form = PlanFilterForm(request.GET)
     form.is_valid()
     plans = selectors.filter_plans(request.user, **form.filters())
+    if request.GET.get("unduh") == "xlsx":
+        workbook = plan_list_workbook(
+            plans, with_scores=request.user.has_perm("assessment.view_all_scores")
+        )
+        return xlsx_download(workbook, "daftar-rencana")
     page = Paginator(plans, PLANS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "plans/plan_list.html", {"form": form, "page": page})
 
@@ -143,6 +153,7 @@ def plan_detail(request, pk):
         "history": selectors.plan_history(plan, viewer=request.user),
         "checklist": plan_checklist(plan) if plan.is_editable else [],
         "deadline": workflow.submission_deadline_for(plan) if plan.is_editable else None,
+        "links": plan_links(plan),
     }
     context["missing"] = [item for item in context["checklist"] if not item.ok]
     context["checklist_done"] = len(context["checklist"]) - len(context["missing"])
@@ -202,4 +213,19 @@ def endorse_plan(request, pk):
         plan,
         lambda: workflow.endorse_plan(plan, by=request.user),
         _("Rencana sudah Anda ketahui (mengetahui)."),
+    )
+
+
+@login_required
+@require_POST
+@permission_required("plans.change_actionplan", fn=_plan, raise_exception=True)
+def restore_text(request, pk):
+    """Put back the text a conflict's resolution replaced, from the plan's history."""
+    plan = _plan(request, pk)
+    entry = selectors.get_kept_text_entry(plan, request.POST.get("entry"))
+    return _act(
+        request,
+        plan,
+        lambda: editing.restore_overwritten(plan, entry=entry, by=request.user),
+        _("Teks yang ditimpa sudah dipulihkan; teks yang digantinya tersimpan di riwayat."),
     )

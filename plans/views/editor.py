@@ -72,6 +72,9 @@ def _apply_row_action(cleaned: dict, action: str) -> str:
 def _editor_context(request, plan, *, bound=None, add_row="", attachment_form=None):
     bound = bound or {}
     choices = selectors.editor_choices()
+    mission = choices["missions_by_pk"].get(plan.governor_mission_id)
+    if mission is not None:
+        plan.governor_mission = mission  # the same row, already read
     forms = {}
     rows = sections.row_sections()
     for section in editable_keys():

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from plans.enums import PlanState
 from plans.models import Cycle
+from plans.selectors.similar import cycle_links
 from reports.selectors import (
     LOW_MEAN_SCORE,
     AgencyRow,
@@ -22,6 +23,8 @@ from reports.selectors import (
     cycle_overview,
     review_totals,
 )
+from reports.selectors.alignment import shaded_alignment_map
+from reports.selectors.realisation import realisation_report
 
 from . import Rendered, ReportError
 from .pdf import DOCUMENT_LANGUAGE, render_pdf, verification_context
@@ -98,6 +101,13 @@ def summary_context(cycle: Cycle, *, code: str) -> dict:
         "value_chart": _chart(
             overview.core_values, title=_("Cakupan nilai BerAKHLAK"), label_width=230
         ),
+        # Plans the Biro Organisasi linked across agencies (kolaborasi, replikasi).
+        "links": cycle_links(cycle),
+        # Plans per RB area × BerAKHLAK value and per agency × area (every agency), each
+        # cell with its verified realisation where monitoring has data, as on the page.
+        "alignment": shaded_alignment_map(cycle),
+        # The dashboard's realisation figures, read fresh, and the closing reports.
+        "realisation": realisation_report(cycle),
         "document_title": _("Laporan Ringkas Assessment Agen Perubahan"),
         **verification_context(code),
     }

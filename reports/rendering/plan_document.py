@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from agents.enums import PangkatGolongan, Role
 from agents.models import RoleGrant, User
+from monitoring.models import ClosingReport, TargetRealisation
 from plans import sections
 from plans.models import ActionPlan, Cycle, PlanVersion
 from plans.services.content import snapshot_plan
@@ -251,6 +252,12 @@ def plan_document_context(plan: ActionPlan, *, code: str) -> dict:
         "head": agency_head(plan.agency_id),
         "agency_name": snapshot["agency"]["name"],
         "document_title": _("Rencana Tindak Agen Perubahan"),
+        "closing": ClosingReport.objects.filter(plan=plan).first(),
+        "realisations": list(
+            TargetRealisation.objects.filter(plan=plan)
+            .select_related("target")
+            .order_by("target__order", "target_id")
+        ),
         **verification_context(code),
     }
 

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from agenplan.spreadsheets import append_row
+from agenplan.spreadsheets import CREATOR, TEXT, append_row
 from agents.models import Agent
 from assessment.enums import ReviewState
 from assessment.models import Criterion, CriterionScore, Decision, Review
@@ -17,6 +17,7 @@ from plans import sections
 from plans.enums import PlanState
 from plans.models import ActionPlan, Activity, Cycle, PlanVersion, Target
 
+from ..selectors.realisation import realisation_report
 from . import Rendered, ReportError
 from .pdf import DOCUMENT_LANGUAGE
 
@@ -24,11 +25,26 @@ HEADER_FILL = PatternFill("solid", fgColor="0B3D6E")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 
 
+# A header longer than this wraps onto its second line (the header row is two lines high).
+HEADER_MAX_WIDTH = 60
+
+
+def _workbook(title: str) -> Workbook:
+    """An empty workbook whose properties name its title and the application."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    wb.properties.title = title
+    wb.properties.creator = CREATOR
+    return wb
+
+
 def _sheet(wb, title: str, headers: list[str], widths: list[int], *, freeze: str = "A2"):
-    """A sheet with a formatted header row, frozen panes and a filter on the header."""
+    """A sheet with a formatted header row, frozen panes and a filter on the header; each
+    column at least as wide as its header."""
     ws = wb.create_sheet(title)
     append_row(ws, headers)
     for col, width in enumerate(widths, start=1):
+        width = max(width, min(len(str(headers[col - 1])) + 2, HEADER_MAX_WIDTH))
         cell = ws.cell(row=1, column=col)
         cell.fill = HEADER_FILL
         cell.font = HEADER_FONT
@@ -52,8 +68,7 @@ def plans_workbook(cycle: Cycle, plans, *, progress=None) -> bytes:
     )
     # The plan's fields a spreadsheet can hold (not the long texts), from the registry.
     exported = [spec for spec in sections.plan_fields() if spec.exported]
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = _workbook(plans_title(cycle))
     ws_plans = _sheet(
         wb,
         _("Rencana"),
@@ -178,11 +193,84 @@ def plans_workbook(cycle: Cycle, plans, *, progress=None) -> bytes:
             get_column_letter(counts + 1): "0",
         },
     )
+    _formats(ws_plans, {"E": TEXT})  # the NIP: 18 digits kept as written
     _formats(ws_acts, {"E": "MMM YYYY", "F": "MMM YYYY", "H": "#,##0"})
     _formats(ws_targets, {"E": "#,##0.##", "F": "#,##0.##", "G": "DD/MM/YYYY"})
+    realisation_sheets(wb, realisation_report(cycle))
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _pct(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def realisation_sheets(wb, report) -> None:
+    """The dashboard's realisation figures (a `RealisationReport`): the province's, per
+    agency and per RB area, and the closing reports of the completed plans."""
+    figures = report.figures
+    ws = _sheet(wb, _("Realisasi"), [_("Angka"), _("Nilai")], [48, 14], freeze="A2")
+    for label, value in (
+        (_("Target diukur"), figures.targets),
+        (_("Target sesuai jadwal"), figures.on_track),
+        (_("Target sesuai jadwal (%)"), _pct(figures.on_track_pct)),
+        (_("Masa pelaksanaan yang telah berjalan (%)"), _pct(figures.elapsed)),
+        (_("Realisasi rata-rata (%)"), _pct(figures.realisation)),
+        (_("Lampu hijau (≥ 90%)"), figures.lights["green"]),
+        (_("Lampu kuning (70–89%)"), figures.lights["yellow"]),
+        (_("Lampu merah (< 70%)"), figures.lights["red"]),
+    ):
+        append_row(ws, [label, value])
+    ws_agencies = _sheet(
+        wb, _("Realisasi per OPD"), [_("Perangkat daerah"), _("Realisasi (%)")], [50, 14]
+    )
+    for name, mean in report.agencies:
+        append_row(ws_agencies, [name, _pct(mean)])
+    ws_areas = _sheet(
+        wb,
+        _("Realisasi per area RB"),
+        [_("Area perubahan"), _("Target"), _("Realisasi (%)")],
+        [40, 10, 14],
+    )
+    for name, count, mean in figures.per_area:
+        append_row(ws_areas, [name, count, _pct(mean)])
+    ws_closing = _sheet(
+        wb,
+        _("Laporan akhir"),
+        [
+            _("ID rencana"),
+            _("Rencana"),
+            _("Perangkat daerah"),
+            _("Hasil per target"),
+            _("Dampak di dalam instansi"),
+            _("Dampak bagi provinsi dan masyarakat"),
+            _("Pelajaran"),
+            _("Inovasi dilanjutkan"),
+            _("Dilembagakan dengan (SK / SOP)"),
+        ],
+        [10, 40, 32, 50, 50, 50, 40, 12, 32],
+        freeze="C2",
+    )
+    for closing in report.closings:
+        plan = closing.plan
+        append_row(
+            ws_closing,
+            [
+                plan.pk,
+                plan.title,
+                plan.agency.name,
+                closing.results,
+                closing.internal_impact,
+                closing.external_impact,
+                closing.lessons,
+                _("Ya") if closing.continues else _("Tidak"),
+                closing.institutionalised_by,
+            ],
+        )
+    _formats(ws, {"B": "0.##"})
+    _formats(ws_agencies, {"B": "0.00"})
+    _formats(ws_areas, {"C": "0.00"})
 
 
 def _formats(ws, formats: dict[str, str]) -> None:
@@ -206,8 +294,16 @@ def export_plans(job) -> Rendered:
     return Rendered(
         filename=f"rencana-tindak-{cycle.code}.xlsx",
         content=content,
-        title=f"{_('Rencana, kegiatan dan target')} — {cycle.name}",
+        title=plans_title(cycle),
     )
+
+
+def plans_title(cycle: Cycle) -> str:
+    return f"{_('Rencana, kegiatan dan target')} — {cycle.name}"
+
+
+def scores_title(cycle: Cycle) -> str:
+    return f"{_('Nilai per rencana dan kriteria')} — {cycle.name}"
 
 
 def _latest_version_id():
@@ -254,8 +350,7 @@ def scores_workbook(cycle: Cycle, *, progress=None) -> bytes:
         d.version_id: d
         for d in Decision.objects.filter(plan__cycle=cycle).only("version_id", "outcome")
     }
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = _workbook(scores_title(cycle))
     headers = [
         _("ID rencana"),
         _("Judul"),
@@ -323,7 +418,7 @@ def export_scores(job) -> Rendered:
     cycle = _cycle(job)
     with translation.override(DOCUMENT_LANGUAGE):
         content = scores_workbook(cycle, progress=lambda pct: _set_progress(job, pct))
-        title = f"{_('Nilai per rencana dan kriteria')} — {cycle.name}"
+        title = scores_title(cycle)
     return Rendered(filename=f"nilai-{cycle.code}.xlsx", content=content, title=title)
 
 

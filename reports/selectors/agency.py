@@ -4,20 +4,19 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.http import Http404
 
 from agencies.models import Agency
 from agents.models import Agent, User
 from agents.selectors import headed_agency_ids
-from assessment.enums import ReviewState
-from assessment.models import Criterion, CriterionScore
-from plans.enums import PlanState
-from plans.models import ActionPlan, Cycle, PlanVersion, Target, TargetProgress
+from assessment.models import Criterion
+from plans.models import ActionPlan, Cycle, Target
 
 from .. import cache
+from ..models import CriterionTally
 from .agency_table import agency_rows
-from .figures import AgencyRow, _two
+from .figures import AgencyRow, _mean
 
 # An agency is strong (weak) on a criterion when its mean level is this far above (below)
 # the cycle's mean level on that criterion (levels 1–5).
@@ -95,33 +94,35 @@ class CriterionProfile:
         return "even"
 
 
-def _criterion_means(cycle: Cycle, agency: Agency | None) -> dict[int, tuple[Decimal, int]]:
-    """Mean level per criterion over the current reviews (the latest version of each plan,
-    active reviewers, submitted), as the plan score counts them, of the decided plans only
-    (a plan still in review has a partial set of reviews)."""
-    newer = PlanVersion.objects.filter(
-        plan=OuterRef("review__version__plan"), number__gt=OuterRef("review__version__number")
+def _criterion_means(cycle: Cycle, agency: Agency) -> dict[int, tuple]:
+    """Per criterion: the agency's mean level and number of scores, and the cycle's mean
+    level, over the current reviews of the decided plans (`CriterionTally`, kept per
+    cycle and agency as plans move). One query over the cycle's rows."""
+    rows = (
+        CriterionTally.objects.filter(cycle=cycle)
+        .order_by()
+        .values("criterion_id")
+        .annotate(
+            all_sum=Sum("level_sum"),
+            all_scores=Sum("scores"),
+            own_sum=Sum("level_sum", filter=Q(agency=agency)),
+            own_scores=Sum("scores", filter=Q(agency=agency)),
+        )
+        .values_list("criterion_id", "all_sum", "all_scores", "own_sum", "own_scores")
     )
-    scores = CriterionScore.objects.filter(
-        review__state=ReviewState.SUBMITTED,
-        review__assignment__is_active=True,
-        review__assignment__plan__cycle=cycle,
-        review__assignment__plan__state__in=PlanState.DECIDED,
-    ).filter(~Exists(newer))
-    if agency is not None:
-        scores = scores.filter(review__assignment__plan__agency=agency)
-    rows = scores.order_by().values("criterion_id").annotate(mean=Avg("level"), n=Count("id"))
-    return {r["criterion_id"]: (_two(r["mean"]), r["n"]) for r in rows}
+    return {
+        criterion: (_mean(own_sum, own_scores or 0), own_scores or 0, _mean(level_sum, scores))
+        for criterion, level_sum, scores, own_sum, own_scores in rows
+    }
 
 
 def criterion_profile(cycle: Cycle, agency: Agency) -> list[CriterionProfile]:
     """The agency's mean level per criterion of the cycle's rubric, against the cycle's."""
-    cycle_means = cache.cached(cycle.pk, "criteria", lambda: _criterion_means(cycle, None), "all")
-    agency_means = _criterion_means(cycle, agency)
+    means = _criterion_means(cycle, agency)
     criteria = Criterion.objects.filter(rubric__cycle=cycle).order_by("order", "id")
     profile = []
     for c in criteria.values("pk", "code", "name", "weight"):
-        mean, n = agency_means.get(c["pk"], (None, 0))
+        mean, n, cycle_mean = means.get(c["pk"], (None, 0, None))
         profile.append(
             CriterionProfile(
                 code=c["code"],
@@ -129,7 +130,7 @@ def criterion_profile(cycle: Cycle, agency: Agency) -> list[CriterionProfile]:
                 weight=c["weight"],
                 agency_mean=mean,
                 agency_scores=n,
-                cycle_mean=cycle_means.get(c["pk"], (None, 0))[0],
+                cycle_mean=cycle_mean,
             )
         )
     return profile
@@ -176,14 +177,13 @@ def _build_agency_page(cycle: Cycle, agency: Agency) -> AgencyPage:
         .order_by("user__name", "pk")
     )
     targets = Target.objects.filter(plan__cycle=cycle, plan__agency=agency)
-    latest = Subquery(
-        TargetProgress.objects.filter(target=OuterRef("pk"))
-        .order_by("-reported_on", "-pk")
-        .values("value")[:1]
-    )
     shown = list(
         targets.select_related("plan")
-        .annotate(latest_value=latest)
+        .annotate(
+            # Verified values only: the accepted report of the latest period.
+            latest_value=F("realisation__value"),
+            latest_pct=F("realisation__realisation"),
+        )
         .order_by("plan__title", "plan_id", "order", "pk")[:TARGETS_SHOWN]
     )
     return AgencyPage(

@@ -1,19 +1,20 @@
-"""Reads of the leadership dashboard and of the provincial summary: figures in SQL.
+"""Reads of the leadership dashboard and of the provincial summary.
 
 `cycle_overview(cycle, agency=None)` is the single source of the figures of a cycle (the
 on-screen dashboard and the PDF summary): plain data, no model instances, so that it can
 be cached (reports.cache) and printed.
 
-How the figures are computed, and why it costs the same for 155 plans or 50,000:
+How the figures are read, and why it costs the same for 155 plans or 50,000:
 
-- One GROUP BY over the cycle's plans by (state, score bin), with conditional counts of
-  the plans serving each RB change area and BerAKHLAK value (read from the plans' own
-  alignment ids, `ActionPlan.area_ids`/`value_ids`, so no link table is joined): the
-  headline, the funnel, the states, the score distribution and both coverages.
-- One GROUP BY per agency (plans, submitted, approved, scored, sum of scores, flagged,
-  latest extension) read as plain tuples, one of active agents per agency, the names.
-- Top plans: ORDER BY score LIMIT. Submissions per week: one GROUP BY over the versions
-  of the cycle (each version carries its cycle: no join).
+- Each agency's figures in the cycle are kept as one row (`AgencyTally`: plans per state,
+  per score bin and per change area and value served, the decided plans' scores summed
+  and counted, the flagged plans, the latest extension, the agents the cycle counts, the
+  submissions per week), recomputed by `reports.services.agency_tallies` whenever one of
+  its plans, their alignment or team, or its agents change. The dashboard reads the
+  cycle's rows with the agencies' names (one query, at most one row per agency) and sums
+  them: the headline, the funnel, the states, the score distribution, both coverages,
+  the weeks and the per-agency table. The previous cycle's headline is its rows summed.
+- Top plans: ORDER BY score LIMIT over the `(cycle, -score, title, id)` index.
 - The per-agency figures are cached on their own, as compact tuples (a national cycle
   has ~2,000 agencies); the overview keeps only what the page shows of them (counts and
   the first lagging agencies). The agency table sorts, filters and searches those tuples
@@ -26,36 +27,18 @@ from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
 
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    IntegerField,
-    Max,
-    OuterRef,
-    Q,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from agencies.models import Agency
-from agents.models import Agent
 from assessment.enums import ReviewState
 from assessment.models import Review
 from plans.enums import PlanState
-from plans.models import (
-    ActionPlan,
-    ChangeArea,
-    CoreValue,
-    Cycle,
-    PlanVersion,
-)
-from plans.selectors import SCORE_BINS, score_bin_q
+from plans.models import ActionPlan, ChangeArea, CoreValue, Cycle
+from plans.selectors import SCORE_BINS
 
 from .. import cache
+from ..models import AgencyTally
 from .figures import (
     FUNNEL,
     LAGGING_LIMIT,
@@ -74,142 +57,120 @@ from .figures import (
 # --- The figures --------------------------------------------------------------------------
 
 
-def _totals(plans, *, areas: Sequence[int] = (), values: Sequence[int] = ()) -> dict:
-    """The figures of a set of plans: how many, per state, per score bin, scored, the sum
-    of scores, flagged, and per change area and value (of those ids) how many serve it.
-    One GROUP BY over (state, score bin): at most a few dozen rows, folded here; cheaper
-    than twenty conditional aggregates over every plan. Coverage reads the plans' own
-    alignment ids (`ActionPlan.area_ids`), not the link tables: no join."""
-    coverage = {f"area_{pk}": Count("id", filter=Q(area_ids__contains=[pk])) for pk in areas} | {
-        f"value_{pk}": Count("id", filter=Q(value_ids__contains=[pk])) for pk in values
-    }
-    score_bin = Case(
-        *(When(score_bin_q(low, high), then=Value(low)) for low, high in SCORE_BINS),
-        default=Value(None),
-        output_field=IntegerField(),
-    )
-    totals = {"plans": 0, "scored": 0, "score_sum": Decimal(0), "flagged": 0}
-    totals |= {f"state_{state}": 0 for state in PlanState.values}
-    totals |= {f"bin_{low}": 0 for low, _high in SCORE_BINS}
-    totals |= dict.fromkeys(coverage, 0)
-    groups = (
-        plans.annotate(score_bin=score_bin)
-        .order_by()
-        .values("state", "score_bin")
-        .annotate(
-            n=Count("id"),
-            scored=Count("score"),
-            score_sum=Sum("score"),
-            flagged=Count("id", filter=Q(review_flagged=True)),
-            **coverage,
-        )
-        .values_list("state", "score_bin", "n", "scored", "score_sum", "flagged", *coverage)
-    )
-    for state, low, n, scored, score_sum, flagged, *served in groups:
-        for name, count in zip(coverage, served, strict=True):
-            totals[name] += count
-        totals["plans"] += n
-        totals["flagged"] += flagged
-        if f"state_{state}" in totals:
-            totals[f"state_{state}"] += n
-        if state not in PlanState.DECIDED:
-            continue  # a score of a plan still in review is provisional: not counted
-        totals["scored"] += scored
-        if score_sum is not None:
-            totals["score_sum"] += Decimal(str(score_sum))
-        if low is not None:
-            totals[f"bin_{low}"] += n
-    return totals
-
-
-def cycle_agents(cycle: Cycle):
-    """The agents a cycle counts: those on one of its plans (owner or team member), and the
-    active agents who were there before its submission deadline. A past cycle so counts
-    its own participants, not the agents added since."""
-    on_plan = Exists(ActionPlan.objects.filter(cycle=cycle, owner=OuterRef("pk"))) | Exists(
-        ActionPlan.co_agents.through.objects.filter(agent=OuterRef("pk"), actionplan__cycle=cycle)
-    )
-    return Agent.objects.filter(
-        Q(is_active=True, created_at__lte=cycle.submission_deadline) | on_plan
-    )
-
-
 def _sum_states(row: dict, states) -> int:
     return sum(row[f"state_{state}"] for state in states)
 
 
+def _tallies(cycle: Cycle, agency: Agency | None):
+    rows = AgencyTally.objects.filter(cycle=cycle)
+    return rows.filter(agency=agency) if agency is not None else rows
+
+
+def _add(counts: dict, prefix: str, found: dict) -> None:
+    for key, n in found.items():
+        name = f"{prefix}_{key}"
+        if name in counts:
+            counts[name] += n
+
+
+def _fold(rows: Sequence[tuple]) -> dict:
+    """The cycle's totals from its agencies' rows (plans, states, bins, scored, sum,
+    flagged, coverage per area and value id, weeks): sums in Python over at most one row
+    per agency."""
+    totals: dict = {"plans": 0, "scored": 0, "score_sum": Decimal(0), "flagged": 0}
+    totals |= {f"state_{state}": 0 for state in PlanState.values}
+    totals |= {f"bin_{low}": 0 for low, _high in SCORE_BINS}
+    areas: dict[str, int] = {}
+    values: dict[str, int] = {}
+    weeks: dict[str, list[int]] = {}
+    for row in rows:
+        plans, scored, score_sum, flagged, states, bins, area_counts, value_counts, week_counts = (
+            row
+        )
+        totals["plans"] += plans
+        totals["scored"] += scored
+        totals["flagged"] += flagged
+        if score_sum is not None:
+            totals["score_sum"] += score_sum
+        _add(totals, "state", states)
+        _add(totals, "bin", bins)
+        for key, n in area_counts.items():
+            areas[key] = areas.get(key, 0) + n
+        for key, n in value_counts.items():
+            values[key] = values.get(key, 0) + n
+        for key, (first, again) in week_counts.items():
+            week = weeks.setdefault(key, [0, 0])
+            week[0] += first
+            week[1] += again
+    totals |= {"areas": areas, "values": values, "weeks": weeks}
+    return totals
+
+
+TOTAL_COLUMNS = (
+    "plans",
+    "scored",
+    "score_sum",
+    "flagged",
+    "states",
+    "bins",
+    "areas",
+    "values",
+    "weeks",
+)
+
+
 def _agency_figures(cycle: Cycle, agency: Agency | None) -> tuple[list[AgencyFigures], dict]:
     """Per-agency figure tuples (by name), and the cycle's totals with its coverage of
-    change areas and values. Six queries whatever the size: the two reference lists, the
-    totals, plans per agency, agents per agency, the names.
-
-    The totals are their own aggregate rather than sums of the per-agency rows: the
-    per-agency query then carries seven columns instead of twenty-five, and reading
-    ~2,000 rows of it costs a third of the time."""
-    plans = ActionPlan.objects.filter(cycle=cycle)
-    agents = cycle_agents(cycle)
-    agencies = Agency.objects.order_by()  # sorted below, by the case-folded name
-    if agency is not None:
-        plans = plans.filter(agency=agency)
-        agents = agents.filter(agency=agency)
-        agencies = agencies.filter(pk=agency.pk)
+    change areas and values and its submissions per week. Three queries whatever the size:
+    the two reference lists and the cycle's kept rows (`AgencyTally`, one per agency, with
+    the agency's name), kept current by `reports.services.agency_tallies`."""
     areas, values = _alignment_references()
-    totals = _totals(plans, areas=[a[0] for a in areas], values=[v[0] for v in values])
-    totals["change_areas"] = _coverage(areas, "area", totals)
-    totals["core_values"] = _coverage(values, "value", totals)
-    by_agency = {
-        row[0]: row[1:]
-        for row in plans.order_by()
-        .values("agency_id")
-        .annotate(
-            n=Count("id"),
-            submitted=Count("id", filter=Q(state__in=PlanState.SUBMITTED_ONCE)),
-            approved=Count("id", filter=Q(state__in=PlanState.APPROVED_ONCE)),
-            scored=Count("score", filter=Q(state__in=PlanState.DECIDED)),
-            score_sum=Sum("score", filter=Q(state__in=PlanState.DECIDED)),
-            flagged=Count("id", filter=Q(review_flagged=True)),
-            extended=Max("submission_extended_until", filter=Q(state__in=PlanState.EDITABLE)),
-        )
+    rows = list(
+        _tallies(cycle, agency)
+        .filter(Q(plans__gt=0) | Q(agents__gt=0))
         .values_list(
-            "agency_id", "n", "submitted", "approved", "scored", "score_sum", "flagged", "extended"
+            "agency_id",
+            "agency__code",
+            "agency__name",
+            "agency__abbreviation",
+            "agency__kind",
+            "agents",
+            "submitted",
+            "approved",
+            "extended",
+            *TOTAL_COLUMNS,
         )
-    }
-    agent_counts = dict(
-        agents.order_by().values("agency_id").annotate(n=Count("id")).values_list("agency_id", "n")
     )
-    totals["agencies"] = len(by_agency)
-    totals["agents"] = sum(agent_counts.values())
+    totals = _fold([row[9:] for row in rows])
+    totals["change_areas"] = _coverage(areas, totals["areas"], totals["plans"])
+    totals["core_values"] = _coverage(values, totals["values"], totals["plans"])
+    totals["agencies"] = sum(1 for row in rows if row[9])
+    totals["agents"] = sum(row[5] for row in rows)
 
     deadline = cycle.submission_deadline
-    empty = (0, 0, 0, 0, None, 0, None)
-    rows = []
-    for pk, code, name, abbreviation, kind in agencies.values_list(
-        "pk", "code", "name", "abbreviation", "kind"
-    ):
-        agents_here = agent_counts.get(pk, 0)
-        if pk not in by_agency and not agents_here:
-            continue  # neither agents nor plans: not a row of the table
-        n, submitted, approved, scored, score_sum, flagged, extended = by_agency.get(pk, empty)
-        rows.append(
+    figures = []
+    for pk, code, name, abbreviation, kind, agents, submitted, approved, extended, *rest in rows:
+        plans, scored, score_sum, flagged = rest[:4]
+        figures.append(
             AgencyFigures(
                 agency_id=pk,
                 code=code,
                 name=name,
                 short_name=abbreviation or name,
                 kind=kind,
-                agents=agents_here,
-                plans=n,
+                agents=agents,
+                plans=plans,
                 submitted=submitted,
                 approved=approved,
                 scored=scored,
-                score_sum=score_sum,
+                score_sum=score_sum if scored else None,
                 flagged=flagged,
                 deadline=extended if extended is not None and extended > deadline else deadline,
                 folded=name.casefold(),
             )
         )
-    rows.sort(key=lambda r: (r.folded, r.agency_id))
-    return rows, totals
+    figures.sort(key=lambda r: (r.folded, r.agency_id))
+    return figures, totals
 
 
 def _cached_agency_figures(
@@ -265,14 +226,14 @@ def _alignment_references() -> tuple[list[tuple], list[tuple]]:
     )
 
 
-def _coverage(references: list[tuple], prefix: str, totals: dict) -> list[Tally]:
+def _coverage(references: list[tuple], counts: dict[str, int], plans: int) -> list[Tally]:
     """One bar per change area (or value): how many of the plans serve it, and the share."""
     return [
         Tally(
             key=code,
             label=name,
-            count=totals[f"{prefix}_{pk}"],
-            share=_pct(totals[f"{prefix}_{pk}"], totals["plans"]),
+            count=counts.get(str(pk), 0),
+            share=_pct(counts.get(str(pk), 0), plans),
         )
         for pk, code, name in references
     ]
@@ -313,30 +274,16 @@ def _top_plans(cycle: Cycle, agency: Agency | None) -> list[TopPlan]:
     ]
 
 
-def _weeks(cycle: Cycle, agency: Agency | None) -> list[Week]:
+def _weeks(totals: dict) -> list[Week]:
     """Submissions per week (WITA, weeks from Monday): first submissions of the plans still
     handed in (a plan withdrawn to its draft is not: the cumulative ends at the submitted
-    count) and resubmissions."""
-    versions = PlanVersion.objects.filter(cycle=cycle)  # the version's own cycle: no join
-    if agency is not None:
-        versions = versions.filter(plan__agency=agency)
-    rows = (
-        versions.annotate(week=TruncWeek("created_at"))
-        .order_by()
-        .values("week")
-        .annotate(
-            first=Count("id", filter=Q(number=1, plan__state__in=PlanState.SUBMITTED_ONCE)),
-            again=Count("id", filter=Q(number__gt=1)),
-        )
-        .order_by("week")
-    )
+    count) and resubmissions; summed from the agencies' rows."""
     weeks, running = [], 0
-    for row in rows:  # one row per week
-        running += row["first"]
-        start = row["week"]
-        if isinstance(start, dt.datetime):
-            start = timezone.localtime(start).date() if timezone.is_aware(start) else start.date()
-        weeks.append(Week(start=start, first=row["first"], again=row["again"], cumulative=running))
+    for start, (first, again) in sorted(totals["weeks"].items()):
+        running += first
+        weeks.append(
+            Week(start=dt.date.fromisoformat(start), first=first, again=again, cumulative=running)
+        )
     return weeks
 
 
@@ -350,20 +297,13 @@ def previous_cycle(cycle: Cycle) -> Cycle | None:
 
 
 def _comparison_headline(cycle: Cycle, agency: Agency | None) -> Headline:
-    """The headline of another cycle: one aggregate (no per-agency rows needed)."""
-    plans = ActionPlan.objects.filter(cycle=cycle)
-    if agency is not None:
-        plans = plans.filter(agency=agency)
-    totals = _totals(plans)
-    taking_part = (
-        Agency.objects.filter(Exists(plans.filter(agency=OuterRef("pk")))).count()
-        if agency is None
-        else int(bool(totals["plans"]))
-    )
-    agents = cycle_agents(cycle)
-    if agency is not None:
-        agents = agents.filter(agency=agency)
-    totals |= {"agencies": taking_part, "agents": agents.count()}
+    """The headline of another cycle: one read of its kept rows (no per-agency figures)."""
+    rows = list(_tallies(cycle, agency).values_list("agents", *TOTAL_COLUMNS))
+    totals = _fold([row[1:] for row in rows])
+    totals |= {
+        "agencies": sum(1 for row in rows if row[1]),
+        "agents": sum(row[0] for row in rows),
+    }
     return _headline(totals)
 
 
@@ -433,7 +373,7 @@ def _build_overview(cycle: Cycle, agency: Agency | None, *, refresh: bool) -> Cy
         change_areas=totals["change_areas"],
         core_values=totals["core_values"],
         top_plans=_top_plans(cycle, agency),
-        weeks=_weeks(cycle, agency),
+        weeks=_weeks(totals),
         agencies_listed=len(rows),
         **_lagging_lists(rows, timezone.localdate()),
         previous=comparison,

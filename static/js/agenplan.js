@@ -13,6 +13,9 @@
  *      button's own data-confirm takes precedence.
  *  (d) <table class="ap-sortable"> <th data-sort-url="?sort=name"> navigates to
  *      that URL on click, Enter or Space (server-side sorting).
+ *  (e) A table's scrolling wrapper (.table-responsive) that scrolls on this
+ *      screen (a phone) can be reached and scrolled by keyboard: it is made
+ *      focusable, named by its table's caption, when it overflows.
  */
 (function () {
   'use strict';
@@ -108,11 +111,31 @@
     followSort(th);
   });
 
+  // (e) Scrolling tables reachable by keyboard -------------------------------
+  function initScrollRegions(root) {
+    root.querySelectorAll('.table-responsive:not([tabindex])').forEach(function (box) {
+      if (box.scrollWidth <= box.clientWidth) return;
+      box.setAttribute('tabindex', '0');
+      const caption = box.querySelector('caption');
+      const name = caption ? caption.textContent.trim() : '';
+      // A region named as the section around it would be a second landmark of that name.
+      const section = box.closest('section[aria-labelledby]');
+      const heading = section ? document.getElementById(section.getAttribute('aria-labelledby')) : null;
+      if (name && !(heading && heading.textContent.trim() === name)) {
+        box.setAttribute('role', 'region');
+        box.setAttribute('aria-label', name);
+      }
+    });
+  }
+
   // Init on page load and on every htmx swap ---------------------------------
   function init(root) {
     initAlerts(root);
     initSortable(root);
+    initScrollRegions(root);
   }
+
+  window.addEventListener('resize', function () { initScrollRegions(document); });
 
   document.addEventListener('htmx:load', function (event) { init(event.target); });
   if (document.readyState === 'loading') {

@@ -1,5 +1,6 @@
 """Decisions (single and bulk), what the agent then reads, and calibration."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,7 @@ from assessment.selectors import calibration, consolidated_feedback
 from assessment.services import assign_reviewers, decide_plan, save_review, submit_review
 from plans.enums import PlanState
 from tests.factories import user_with_role
+from tests.workbooks import sheet_rows
 
 
 @pytest.fixture
@@ -66,6 +68,23 @@ def test_decide_page_prefills_consolidated_feedback_without_confidential_notes(
         Decimal("50.00"),
     )
     assert plan.owner.user.notifications.filter(kind="decision").count() == 1
+
+
+def checked_outcomes(html: str) -> list[str]:
+    """The values of the outcome radios the page ticks."""
+    radios = re.findall(r'<input[^>]*name="outcome"[^>]*>', html)
+    return [re.search(r'value="(\w+)"', tag).group(1) for tag in radios if " checked" in tag]
+
+
+def test_the_decision_form_chooses_no_outcome_for_a_flagged_plan(client, coordinator, reviewed):
+    flagged, agreed = reviewed(first=4, second=2), reviewed(first=4, second=4)
+    assert (flagged.review_flagged, agreed.review_flagged) == (True, False)
+    client.force_login(coordinator)
+    page = client.get(reverse("assessment:decide", args=[flagged.pk]))
+    assert page.context["form"].initial.get("outcome") is None
+    assert checked_outcomes(page.content.decode()) == []
+    page = client.get(reverse("assessment:decide", args=[agreed.pk]))
+    assert checked_outcomes(page.content.decode()) == ["approve"]
 
 
 def test_reject_without_feedback_is_refused_on_the_field(client, coordinator, reviewed):
@@ -204,4 +223,19 @@ def test_calibration_compares_each_reviewer_with_co_reviewers(client, coordinato
     assert rows[second.pk].difference == Decimal("-50.00")
     client.force_login(coordinator)
     page = client.get(reverse("assessment:calibration"))
-    assert [r.reviewer_id for r in page.context["rows"]] == [second.pk, first.pk]
+    assert [r.reviewer_id for r in page.context["page"]] == [second.pk, first.pk]
+
+
+def test_calibration_is_paginated_and_exported_whole(client, coordinator, reviewed, monkeypatch):
+    reviewed(first=5, second=3)
+    first, second = reviewed.reviewers
+    monkeypatch.setattr("assessment.views.coordinator.CALIBRATION_PAGE_SIZE", 1)
+    client.force_login(coordinator)
+    url = reverse("assessment:calibration")
+    pages = [client.get(url, {"page": n}).context["page"] for n in (1, 2)]
+    assert [[r.reviewer_id for r in page] for page in pages] == [[second.pk], [first.pk]]
+    assert pages[0].paginator.num_pages == 2
+    response = client.get(url, {"unduh": "xlsx", "page": 2})
+    rows = sheet_rows(response)
+    assert rows[0][:2] == ("Reviewer", "Penilaian")
+    assert [row[:3] for row in rows[1:]] == [(second.name, 1, 50.0), (first.name, 1, 100.0)]

@@ -95,7 +95,7 @@ def test_the_retention_follows_the_setting_and_zero_keeps_uploads_for_ever(media
     assert not old.exists()
 
 
-def test_the_task_removes_what_is_past_the_retention(media):
+def test_the_task_removes_what_is_past_the_retention(media, db):
     now = timezone.now()
     old = upload(media, OLD, age=dt.timedelta(hours=30), now=now)
     recent = upload(media, RECENT, age=dt.timedelta(hours=1), now=now)
@@ -233,3 +233,90 @@ def test_a_staged_file_reads_back_as_written_and_is_gone_once_discarded(memory_s
     assert read_staged(token) == b"PK\x03\x04 isi"
     discard_staged(token)
     assert read_staged(token) is None
+
+
+# --- The rows of ended imports: names, NIPs and e-mail addresses are not kept for ever ----
+
+
+def _ended_import(client, captured, *, days_ago: int, n: int = 1) -> ParticipantImport:
+    """An import of one valid row (NIP number `n`) and one refused row, written, requested
+    `days_ago` days ago."""
+    job = dry_run(
+        client,
+        captured,
+        csv_file(f"{nip(n)},Budi,,,,DINKES,,,,,", f"{nip(n + 1)},Tanpa Instansi,,,,XXX,,,,,"),
+    )
+    with captured(execute=True):
+        client.post(
+            reverse("assessment:participant_import_confirm", args=[job.pk]), {"skip_invalid": "1"}
+        )
+    job.refresh_from_db()
+    assert (job.status, job.created, job.refused) == (ImportStatus.DONE, 1, 1)
+    ParticipantImport.objects.filter(pk=job.pk).update(
+        requested_at=timezone.now() - dt.timedelta(days=days_ago)
+    )
+    return job
+
+
+@pytest.fixture
+def signed_in(client, coordinator, db, media):
+    AgencyFactory(code="DINKES")
+    client.force_login(coordinator)
+    return client
+
+
+def test_the_rows_of_imports_past_the_retention_are_emptied_and_the_counts_kept(
+    signed_in, settings, django_capture_on_commit_callbacks
+):
+    settings.AGENPLAN_IMPORT_DETAILS_RETENTION_DAYS = 30
+    old = _ended_import(signed_in, django_capture_on_commit_callbacks, days_ago=31)
+    recent = _ended_import(signed_in, django_capture_on_commit_callbacks, days_ago=29, n=3)
+
+    assert import_jobs.forget_expired_import_details(dry_run=True) == [old.pk]
+    old.refresh_from_db()
+    assert old.outcome and old.refused_rows  # a dry run changes nothing
+
+    assert import_jobs.forget_expired_import_details() == [old.pk]
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.outcome, old.refused_rows, old.confirmed_nips) == ([], [], [])
+    assert (old.rows_total, old.created, old.refused, old.status) == (2, 1, 1, ImportStatus.DONE)
+    assert recent.outcome and recent.refused_rows
+    assert import_jobs.forget_expired_import_details() == []  # once
+    # The agent written by the import stays: only the import's copy of the rows goes.
+    assert User.objects.filter(nip=nip(1)).exists()
+
+
+def test_zero_keeps_the_rows_for_ever_and_active_imports_are_left_alone(
+    signed_in, settings, django_capture_on_commit_callbacks
+):
+    job = _ended_import(signed_in, django_capture_on_commit_callbacks, days_ago=400)
+    settings.AGENPLAN_IMPORT_DETAILS_RETENTION_DAYS = 0
+    assert import_jobs.forget_expired_import_details() == []
+    settings.AGENPLAN_IMPORT_DETAILS_RETENTION_DAYS = 30
+    ParticipantImport.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
+    assert import_jobs.forget_expired_import_details() == []
+    ParticipantImport.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED)
+    assert import_jobs.forget_expired_import_details() == [job.pk]
+
+
+def test_the_page_of_an_import_whose_rows_are_gone_says_so(
+    signed_in, settings, django_capture_on_commit_callbacks
+):
+    settings.AGENPLAN_IMPORT_DETAILS_RETENTION_DAYS = 30
+    job = _ended_import(signed_in, django_capture_on_commit_callbacks, days_ago=31)
+    page = reverse("assessment:participant_import", args=[job.pk])
+    assert nip(1) in signed_in.get(page).content.decode()
+
+    assert clean_up_import_files.delay().get() == 0  # the nightly task empties the rows too
+
+    html = signed_in.get(page).content.decode()
+    assert nip(1) not in html and 'id="import-rows-removed"' in html
+    assert "sudah dihapus (disimpan 30 hari)" in html
+    assert 'id="refused-download"' not in html and 'id="dry-run-summary"' in html
+    response = signed_in.get(reverse("assessment:participant_import_refused", args=[job.pk]))
+    assert response.status_code == 302
+    messages = [str(m) for m in signed_in.get(page).context["messages"]]
+    assert messages == [
+        "Rincian per baris impor ini sudah dihapus (disimpan 30 hari); jumlahnya tetap tercatat."
+    ]

@@ -73,9 +73,10 @@ def test_decision_board_query_count(client, world, coordinator, size, django_ass
     client.force_login(coordinator)
     url = reverse("assessment:decisions")
     client.get(url)
-    # 12: the agency filter reads the chosen agency only (none here), never every agency;
-    # one query reads the latest bulk decision's status.
-    with django_assert_num_queries(12):
+    # 14: the agency filter reads the chosen agency only (none here), never every agency;
+    # one query reads the latest bulk decision's status; the cycle's triage tags, and the
+    # tags of the page's plans, one query each.
+    with django_assert_num_queries(14):
         response = client.get(url)
     assert response.context["page"].paginator.count == size
     assert response.context["counts"] == {
@@ -93,7 +94,9 @@ def test_decision_board_query_count(client, world, coordinator, size, django_ass
         # page's count and rows; the count short of reviewers; the reviewers' load (its
         # grouped counts, then the people); the agency filter reads no agency list.
         ("assessment:assignments", False, 14),
-        ("assessment:calibration", False, 9),
+        # 10: the reviewers' figures; the count of the decided plans the teams assessed
+        # themselves (none here: no rows, criteria or means to read).
+        ("assessment:calibration", False, 10),
         ("assessment:cycles", False, 7),
         # 19: the reviewers offered are two (their grouped load, then the people); the
         # rubric comes with its criteria.

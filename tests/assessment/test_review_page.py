@@ -117,6 +117,49 @@ def test_save_and_next_goes_to_the_next_unsent_plan_in_the_queue(
     assert response["Location"] == reverse("assessment:review", args=[plans[0].pk])
 
 
+def test_the_page_links_the_previous_and_next_plan_of_the_queue_with_their_shortcuts(
+    client, submitted, pool, coordinator, levels_all
+):
+    (reviewer,) = pool(1)
+    plans = [submitted() for _ in range(3)]
+    for plan in plans:
+        assign_reviewers(plan, reviewers=[reviewer], by=coordinator)
+    # A plan already sent stays in the queue's order.
+    submit_review(
+        save_review(plans[1].assignments.get(), levels=levels_all(3), by=reviewer), by=reviewer
+    )
+    client.force_login(reviewer)
+
+    def neighbours(plan):
+        page = client.get(reverse("assessment:review", args=[plan.pk]))
+        data = page.context["page"]
+        return page.content.decode(), (data.queue_previous_id, data.queue_next_id)
+
+    html, ids = neighbours(plans[0])
+    assert ids == (None, plans[1].pk)
+    assert 'rel="prev"' not in html
+    link = reverse("assessment:review", args=[plans[1].pk])
+    assert f'<a href="{link}"\n       rel="next"' in html
+    assert 'aria-keyshortcuts="j"' in html and 'aria-keyshortcuts="s"' in html
+    # The shortcuts are listed on the page, and can be switched off there.
+    assert "Pintasan keyboard" in html and 'id="shortcuts-on"' in html
+    html, ids = neighbours(plans[1])
+    assert ids == (plans[0].pk, plans[2].pk)
+    assert 'aria-keyshortcuts="s"' not in html  # locked: nothing to save
+    html, ids = neighbours(plans[2])
+    assert ids == (plans[1].pk, None)
+    assert 'aria-keyshortcuts="k"' in html and 'aria-keyshortcuts="j"' not in html
+
+
+def test_the_plan_and_the_changes_share_the_pane_beside_the_rubric(client, in_review):
+    plan, (reviewer, _other) = in_review
+    client.force_login(reviewer)
+    html = client.get(reverse("assessment:review", args=[plan.pk])).content.decode()
+    pane = html.index('<section class="ap-review-plan" tabindex="0"')
+    assert pane < html.index('id="version-title"') < html.index('id="rubric-title"')
+    assert 'class="ap-review-bar' in html
+
+
 def test_an_unassigned_reviewer_gets_404_and_an_agent_403(client, in_review, pool, agent):
     plan, _reviewers = in_review
     (stranger,) = pool(1)

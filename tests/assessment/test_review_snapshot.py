@@ -2,6 +2,7 @@
 strings are shown as the live plan page shows them ("1 Maret 2026", "Maret 2026")."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -9,6 +10,8 @@ from django.urls import reverse
 from assessment.services import assign_reviewers
 from assessment.templatetags.assessment_ui import snapshot_date
 from plans.models import PlanVersion
+from plans.services.workflow import submit_plan
+from tests.factories import AgentFactory, PlanFactory, complete_plan_content
 
 # Written out here rather than taken from the formats module, so the test checks the output.
 MONTHS = [
@@ -52,9 +55,31 @@ def test_the_review_page_shows_snapshot_dates_in_indonesian(client, submitted, p
     assert (
         f"{activity['title']} — {activity['output']} ({month_year(start)} – {month_year(end)})"
     ) in content
-    assert f"{target['unit']} ({day_month_year(due)}; {target['verification']})" in content
+    assert f"{target['unit']} ({day_month_year(due)}; verifikasi: {target['verification']})" in (
+        content
+    )
     for iso in (activity["start_month"], activity["end_month"], target["due_date"]):
         assert iso not in content
+
+
+def test_the_review_page_shows_every_field_of_activities_and_targets(
+    client, cycle, pool, coordinator
+):
+    owner = AgentFactory()
+    plan = complete_plan_content(PlanFactory(cycle=cycle, owner=owner))
+    plan.activities.update(responsible="Kepala Bidang Perizinan", budget=Decimal("15000000"))
+    plan.targets.update(
+        baseline=Decimal("42.5"), target_value=Decimal("90"), verification="Laporan bulanan"
+    )
+    submit_plan(plan, by=owner.user)
+    target = PlanVersion.objects.get(plan=plan).snapshot["targets"][0]
+    [reviewer] = pool(1)
+    assign_reviewers(plan, reviewers=[reviewer], by=coordinator)
+    client.force_login(reviewer)
+    content = client.get(reverse("assessment:review", args=[plan.pk])).content.decode()
+    assert "Penanggung jawab: Kepala Bidang Perizinan · Anggaran: Rp 15.000.000" in content
+    assert f": 42,50 → 90,00 {target['unit']} (" in content
+    assert "verifikasi: Laporan bulanan)" in content
 
 
 @pytest.mark.parametrize(

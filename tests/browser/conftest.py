@@ -89,18 +89,22 @@ def login(page, username: str, password: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def axe_violations(page) -> list[dict]:
-    """WCAG 2.1 A/AA violations found by axe-core on the current page.
+WCAG_21 = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page, tags=WCAG_21) -> list[dict]:
+    """Violations found by axe-core on the current page, of the rules with these tags
+    (by default WCAG 2.1 A/AA).
 
     axe-core is evaluated through the DevTools protocol, not added as a <script> element:
     the pages' Content-Security-Policy refuses inline scripts."""
     page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate(
-        """async () => {
-            const r = await axe.run(document, {runOnly: {type: 'tag',
-                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+        """async (tags) => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
             return r.violations.map(v => ({id: v.id, impact: v.impact,
                 nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-        }"""
+        }""",
+        list(tags),
     )
     return result

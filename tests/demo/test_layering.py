@@ -4,7 +4,16 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["agenplan", "agencies", "agents", "plans", "assessment", "reference", "reports"]
+PACKAGES = [
+    "agenplan",
+    "agencies",
+    "agents",
+    "plans",
+    "assessment",
+    "reference",
+    "reports",
+    "gallery",
+]
 
 
 def imported_modules(path: Path) -> set[str]:

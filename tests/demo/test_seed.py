@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -30,6 +31,11 @@ from assessment.models import (
     ReviewAssignment,
     Rubric,
 )
+from gallery.models import Publication
+from gallery.selectors import shown_plans
+from monitoring.enums import ReportState
+from monitoring.models import ClosingReport, ProgressReport, TargetRealisation, TargetValue
+from monitoring.selectors import monitoring_board
 from plans.enums import CyclePhase, PlanState
 from plans.models import (
     ActionPlan,
@@ -42,8 +48,8 @@ from plans.models import (
     GovernorMission,
     PlanVersion,
     Target,
-    TargetProgress,
 )
+from plans.realisation import capped, target_realisation
 
 DEMO_PASSWORD = "agenplan-demo"
 DEMO_LOGINS = ["admin", "sekda", "koordinator", "kepala", "agen"] + [
@@ -62,7 +68,8 @@ COUNTED = [
     ActionPlan,
     Activity,
     Target,
-    TargetProgress,
+    ProgressReport,
+    TargetRealisation,
     PlanVersion,
     CommentThread,
     Comment,
@@ -73,7 +80,10 @@ COUNTED = [
     Review,
     CriterionScore,
     Decision,
+    Publication,
 ]
+
+MEASURED_STATES = (PlanState.IMPLEMENTING, PlanState.COMPLETED)
 
 pytestmark = pytest.mark.slow
 
@@ -133,6 +143,50 @@ def test_seed_scale_creates_the_plans_targets_and_consistent_reviews():
         "nip", flat=True
     ):
         validate_nip(nip)
+
+
+@pytest.mark.django_db
+def test_seed_scale_writes_the_implementation_of_the_plans_in_it():
+    """Last year's cycle: every reporting period has ended."""
+    year = timezone.localdate().year - 1
+    run("seed_scale", plans=300, cycle_code="nasional-uji", seed=7, year=year)
+
+    cycle = Cycle.objects.get(code="nasional-uji")
+    measured = ActionPlan.objects.filter(cycle=cycle, state__in=MEASURED_STATES)
+    reports = ProgressReport.objects.filter(plan__cycle=cycle)
+    assert set(reports.values_list("plan__state", flat=True)) == set(MEASURED_STATES)
+    assert set(reports.values_list("state", flat=True)) == set(ReportState.values)
+    completed = measured.filter(state=PlanState.COMPLETED)
+    assert ClosingReport.objects.filter(plan__cycle=cycle).count() == completed.count()
+    # A completed plan reported and had accepted every period (nine, April to December).
+    for plan in completed[:10]:
+        states = list(plan.progress.values_list("state", flat=True))
+        assert states == [ReportState.ACCEPTED] * 9
+    # One value per target and one status per activity in every report.
+    for report in reports.order_by("pk")[:30]:
+        assert report.values.count() == report.plan.targets.count()
+        assert report.activities.count() == report.plan.activities.count()
+    # Each verified realisation is the accepted report of the latest period, computed by
+    # the application's arithmetic.
+    realisations = TargetRealisation.objects.filter(cycle=cycle).select_related("target")
+    assert realisations.count() > 0
+    for row in realisations[:200]:
+        latest = (
+            TargetValue.objects.filter(target=row.target, report__state=ReportState.ACCEPTED)
+            .order_by("-report__period")
+            .first()
+        )
+        assert row.report_id == latest.report_id
+        assert row.value == latest.value
+        t = row.target
+        shown = target_realisation(
+            direction=t.direction, baseline=t.baseline, target=t.target_value, value=row.value
+        )
+        assert (row.realisation, row.counted) == (shown, capped(shown))
+    no_accepted = Target.objects.filter(plan__in=measured).exclude(
+        reported_values__report__state=ReportState.ACCEPTED
+    )
+    assert not TargetRealisation.objects.filter(target__in=no_accepted).exists()
 
 
 @pytest.mark.django_db
@@ -248,7 +302,22 @@ def test_seed_demo_transitions_went_through_the_services(demo):
     for plan in plans.filter(state__in=PlanState.DECIDED):
         assert plan.assignments.filter(is_active=True).count() == 2
         assert plan.score is not None
-    assert TargetProgress.objects.filter(target__plan__state=PlanState.COMPLETED).exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_2023_implementation_has_reports_in_every_state(demo):
+    plans = ActionPlan.objects.filter(cycle__code="assessment-2023")
+    reports = ProgressReport.objects.filter(plan__in=plans)
+    assert set(reports.values_list("state", flat=True)) == set(ReportState.values)
+    # Every 2023 period has ended: a plan in implementation missing one is overdue.
+    board = monitoring_board(Cycle.objects.get(code="assessment-2023"))
+    assert board.overdue_total > 0
+    assert board.returned
+    for plan in plans.filter(state=PlanState.COMPLETED):
+        assert plan.closing.continues in (True, False)
+        assert reports.filter(plan=plan, state=ReportState.ACCEPTED).count() == 3
+    assert TargetRealisation.objects.filter(plan__in=plans).exists()
+    assert not plans.filter(state=PlanState.IMPLEMENTING, closing__isnull=False).exists()
 
 
 @pytest.mark.django_db
@@ -288,3 +357,16 @@ def test_seed_demo_shows_its_progress_while_it_works(demo):
     assert [line for line in lines if line in expected] == expected
     # The summary comes after the progress.
     assert lines.index(expected[-1]) < lines.index("  plans created (2023): 155")
+
+
+@pytest.mark.django_db
+def test_seed_demo_publishes_several_plans_in_the_gallery(demo, client):
+    shown = shown_plans()
+    assert shown.count() >= 5
+    assert set(shown.values_list("state", flat=True)) <= set(PlanState.APPROVED_ONCE)
+    assert shown.filter(owner__user__username="agen").exists()
+    # Published with their team's consent, some evidence public; two wait for publication.
+    assert Publication.objects.filter(consent=True, published=False).count() == 2
+    assert Publication.public_evidence.through.objects.exists()
+    html = client.get(reverse("gallery:list")).content.decode()
+    assert html.count('class="card h-100 ap-gallery-card"') == min(shown.count(), 12)

@@ -15,14 +15,17 @@ from .conftest import ROOT, _database_url, _purge_queues
 
 # What each benchmark prints when it completes (its figures follow on the same line).
 FIGURES = {
+    "api": "  plans, first page of 50 ",
     "assign": "auto_assign 20 plans × 2 over 4 reviewers:",
     "browser": "sign-in page, Chromium, phone viewport: CLS ",
     "dashboard": "  cold cache: {'n': 2,",
     "editor": "  editor page                        n=3",
     "import": "file: 50 rows,",
+    "load": "saturation throughput / healthz: ",
     "pages": "pages, cold cache, 2 requests each,",
     "reports": "ZIP of 3 review packets in 1 chunks",
     "seed_scale": "seed_scale --plans 40:",
+    "similar": "labelled pairs: recall@5 ",
     "web": "  1 workers: {'requests': ",
 }
 

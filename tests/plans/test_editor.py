@@ -448,8 +448,11 @@ def test_editor_query_count_does_not_grow_with_rows(
     assert response.context["forms"]["activities"].total_form_count() == size
 
 
-# The head-of-agency grants are not read for a user without that role.
-EDITOR_QUERIES = 20
+# The head-of-agency grants are not read for a user without that role. The comment
+# threads are counted per section in one query, and the plan's mission is the row the
+# mission list already read (21 before; the goal is 15). The change-agent roles add
+# two: their choices and the plan's chosen ones.
+EDITOR_QUERIES = 21
 
 
 @pytest.mark.parametrize("size", [1, 20])
@@ -468,7 +471,7 @@ def test_autosave_query_count_does_not_grow_with_rows(
     assert draft_plan.activities.filter(title__endswith="diubah").count() == size
 
 
-AUTOSAVE_QUERIES = 19
+AUTOSAVE_QUERIES = 20
 
 
 @pytest.mark.parametrize("size", [1, 20])
@@ -480,7 +483,7 @@ def test_agent_home_and_plan_list_query_counts_do_not_grow_with_rows(
         TargetFactory(plan=draft_plan, order=i)
     client.force_login(agent.user)
     client.get(reverse("plans:my_plans"))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         home = client.get(reverse("plans:my_plans"))
     assert [row.plan.activities.all().count() for row in home.context["current_rows"]] == [size]
     with django_assert_num_queries(LIST_QUERIES):

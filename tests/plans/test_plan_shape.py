@@ -18,6 +18,7 @@ import pytest
 from django.db import connection, models
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from demo.seeding.content import plan_content
@@ -210,6 +211,7 @@ def test_a_section_added_to_the_registry_reaches_every_output(client, agent, dra
     header = [c.value for c in sheet[1]]
     assert header[8:] == [
         "Jenis perubahan",
+        "Peran agen perubahan yang dijalankan",
         "Area perubahan RB",
         "Nilai BerAKHLAK",
         "Total anggaran (Rp)",
@@ -219,8 +221,8 @@ def test_a_section_added_to_the_registry_reaches_every_output(client, agent, dra
         "Jumlah target",
     ]
     row = [c.value for c in sheet[2]]
-    assert row[11:13] == [2500000, "APBD"]
-    assert (sheet["L2"].number_format, sheet["O2"].number_format) == ("#,##0", "0")
+    assert row[12:14] == [2500000, "APBD"]
+    assert (sheet["M2"].number_format, sheet["P2"].number_format) == ("#,##0", "0")
 
 
 def test_a_version_frozen_before_a_section_existed_still_reads(agent, draft_plan, funding):
@@ -311,7 +313,7 @@ def test_a_stored_version_reads_field_by_field_as_before(db):
     ] == [
         ("identity", ["table"]),
         ("problem", ["text", "text", "text"]),
-        ("change", ["text", "table", "text"]),
+        ("change", ["text", "table", "text", "table"]),
         ("alignment", ["table", "text", "text"]),
         ("impact", ["text", "text"]),
         ("risks", ["text", "text", "text"]),
@@ -341,6 +343,7 @@ def test_the_registry_lists_the_sections_and_kinds_of_the_plan(db):
                 ("innovation", "text", True),
                 ("change_kind", "choice", True),
                 ("novelty", "text", True),
+                ("agent_roles", "many", False),
             ],
         ),
         (
@@ -412,3 +415,16 @@ def test_demo_content_fills_a_new_section_with_its_kinds_examples(funding):
         for f in sections.plan_fields()
         if f.name != "title" and not f.kind.many and f.kind.name != "reference"
     }
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_checklist_labels_keep_the_capitals_of_proper_nouns(draft_plan, language):
+    """A field's name inside a checklist item is written as the field names itself
+    (only its first letter may change): "RB", "BerAKHLAK", "Pemprov" stay as they are."""
+    with translation.override(language):
+        items = {item.field: item.label for item in plan_checklist(draft_plan)}
+        for _section, spec in sections.required_fields():
+            name = str(spec.model_field.verbose_name)
+            assert name[1:] in items[spec.name], (name, items[spec.name])
+        labels = " ".join(items.values())
+    assert "RB" in labels and "BerAKHLAK" in labels

@@ -4,6 +4,7 @@ import datetime as dt
 import importlib
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from agents.enums import Role
@@ -371,7 +372,13 @@ def test_transition_many_moves_audits_and_announces_all_plans_at_once(
     cycle, coordinator, heard, django_assert_num_queries
 ):
     plans = [PlanFactory(cycle=cycle, state=PlanState.SUBMITTED) for _ in range(3)]
-    with django_assert_num_queries(2):  # one UPDATE, one INSERT of the audit entries
+    # The audit entries' content type is cached for the process; warm it so that the count
+    # does not depend on which test ran first.
+    ContentType.objects.get_for_model(ActionPlan)
+    # One UPDATE, one INSERT of the audit entries; then the dashboard's row of the plans'
+    # agency, recomputed once for the batch by the signal's receiver (reports: the cycle,
+    # the row made and locked, the plans, versions and agents read, the row written).
+    with django_assert_num_queries(9):
         workflow.transition_many(
             plans,
             source=PlanState.SUBMITTED,

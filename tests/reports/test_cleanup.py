@@ -359,7 +359,8 @@ def test_the_command_removes_both_kinds_and_prints_what_it_removed(user, private
         f"would remove\t{report.file.name}",
         f"would remove\timports/{TOKEN}.csv",
         "Dry run (run without --dry-run to remove): "
-        "reports=1 (older than 30 days) imports=1 (older than 24 hours)",
+        "reports=1 (older than 30 days) imports=1 (older than 24 hours) "
+        "import rows=0 (older than 30 days)",
     ]
     assert exists(report) and upload.exists()
 
@@ -368,7 +369,8 @@ def test_the_command_removes_both_kinds_and_prints_what_it_removed(user, private
     assert out.getvalue().splitlines() == [
         f"removed\t{report.file.name}",
         f"removed\timports/{TOKEN}.csv",
-        "Removed: reports=1 (older than 30 days) imports=1 (older than 24 hours)",
+        "Removed: reports=1 (older than 30 days) imports=1 (older than 24 hours) "
+        "import rows=0 (older than 30 days)",
     ]
     assert not exists(report) and not upload.exists()
     report.refresh_from_db()
@@ -377,13 +379,18 @@ def test_the_command_removes_both_kinds_and_prints_what_it_removed(user, private
     out = io.StringIO()
     call_command("cleanup_files", stdout=out, no_color=True)
     assert out.getvalue().splitlines() == [
-        "Removed: reports=0 (older than 30 days) imports=0 (older than 24 hours)"
+        "Removed: reports=0 (older than 30 days) imports=0 (older than 24 hours) "
+        "import rows=0 (older than 30 days)"
     ]
 
 
 def test_the_command_says_when_files_are_kept_for_ever(db, settings):
     settings.AGENPLAN_REPORT_RETENTION_DAYS = 0
     settings.AGENPLAN_IMPORT_RETENTION_HOURS = 0
+    settings.AGENPLAN_IMPORT_DETAILS_RETENTION_DAYS = 0
     out = io.StringIO()
     call_command("cleanup_files", stdout=out, no_color=True)
-    assert out.getvalue() == "Removed: reports=0 (kept for ever) imports=0 (kept for ever)\n"
+    assert out.getvalue() == (
+        "Removed: reports=0 (kept for ever) imports=0 (kept for ever) "
+        "import rows=0 (kept for ever)\n"
+    )

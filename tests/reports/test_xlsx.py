@@ -81,7 +81,15 @@ def test_scores_sheet_has_a_row_per_review_with_every_criterion_level(
 def test_plans_sheet_lists_plans_with_alignment_and_counts(db, django_capture_on_commit_callbacks):
     scenario = reviewed_plan()
     job, wb = _workbook(scenario, ReportKind.PLANS_XLSX, django_capture_on_commit_callbacks)
-    assert wb.sheetnames == ["Rencana", "Kegiatan", "Target"]
+    assert wb.sheetnames == [
+        "Rencana",
+        "Kegiatan",
+        "Target",
+        "Realisasi",
+        "Realisasi per OPD",
+        "Realisasi per area RB",
+        "Laporan akhir",
+    ]
     plans = wb["Rencana"]
     header = [c.value for c in plans[1]]
     assert header[:8] == [
@@ -96,6 +104,7 @@ def test_plans_sheet_lists_plans_with_alignment_and_counts(db, django_capture_on
     ]
     assert header[8:] == [
         "Jenis perubahan",
+        "Peran agen perubahan yang dijalankan",
         "Area perubahan RB",
         "Nilai BerAKHLAK",
         "Anggota tim",
@@ -108,6 +117,7 @@ def test_plans_sheet_lists_plans_with_alignment_and_counts(db, django_capture_on
     assert row[6] == 66.25
     assert row[8:] == [
         "Digitalisasi",
+        None,
         "Penataan Tatalaksana",
         "Berorientasi Pelayanan",
         None,
@@ -184,6 +194,6 @@ def test_a_formula_in_the_raw_xlsx_never_appears_as_a_formula_element(
     with job.file.open("rb") as fh:
         archive = zipfile.ZipFile(io.BytesIO(fh.read()))
     sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
-    assert len(sheets) == 3
+    assert len(sheets) == 7  # plans, activities, targets and the four of realisation
     for name in sheets:
         assert b"<f>" not in archive.read(name)

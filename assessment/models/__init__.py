@@ -1,4 +1,6 @@
-"""Rubrics, conflicts of interest, reviewer assignments, reviews, scores and decisions."""
+"""Rubrics, conflicts of interest, reviewer assignments, reviews, scores and decisions;
+the team's self-assessment (`self_assessment`). Every model is importable from
+`assessment.models`."""
 
 from django.conf import settings
 from django.db import models
@@ -10,8 +12,12 @@ from agencies.models import Agency
 from agents.models import Agent
 from plans.models import ActionPlan, Cycle, PlanVersion
 
-from .enums import LEVEL_MAX, LEVEL_MIN, DecisionOutcome, ImportStatus, ReviewState, RunStatus
-from .rules import ASSIGNMENT_PERMISSIONS, REVIEW_PERMISSIONS
+from ..enums import LEVEL_MAX, LEVEL_MIN, DecisionOutcome, ImportStatus, ReviewState, RunStatus
+from ..rules import ASSIGNMENT_PERMISSIONS, REVIEW_PERMISSIONS
+from .self_assessment import SelfAssessment as SelfAssessment
+from .tags import PlanTag as PlanTag
+from .tags import PlanTagging as PlanTagging
+from .tallies import ReviewerTally as ReviewerTally
 
 
 class Rubric(models.Model):
@@ -49,6 +55,9 @@ class Criterion(models.Model):
     weight = models.PositiveSmallIntegerField(_("bobot"))
     guidance = models.TextField(_("panduan bagi reviewer"), blank=True)
     order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+    # The key of the plan section the criterion judges most (plans.sections): where the
+    # self-assessment sends an agent whose level on it is low. Empty: the whole plan.
+    section = models.CharField(_("bagian rencana"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("kriteria")

@@ -26,6 +26,8 @@ def test_login_page_is_in_indonesian_with_the_government_name(client):
     assert "Pemerintah Provinsi Kalimantan Timur" in html
     assert '<label for="id_username" class="form-label requiredField"> Nama pengguna' in html
     assert '<label for="id_password" class="form-label requiredField"> Kata sandi' in html
+    # The public gallery is one link away for a visitor who has no account.
+    assert '<a href="/inovasi/" id="gallery-link">Galeri inovasi</a>' in html
 
 
 def test_wrong_password_is_explained_in_indonesian(client, agent):

@@ -205,6 +205,7 @@ SECTIONS: tuple[Section, ...] = (
             PlanField("unit", LINE),
             PlanField("baseline", NUMBER),
             PlanField("target_value", NUMBER),
+            PlanField("direction", CHOICE),
             PlanField("due_date", DATE),
             PlanField("verification", LINE),
         ),

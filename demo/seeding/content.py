@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from plans import sections
-from plans.enums import PlanState
+from plans.enums import PlanState, TargetDirection
 from plans.field_kinds import REFERENCE
 
 from .dates import month_end, month_firsts
@@ -246,6 +246,9 @@ def plan_content(
                 "unit": spec["unit"],
                 "baseline": baseline,
                 "target_value": goal,
+                "direction": TargetDirection.LOWER
+                if spec["mode"] == "down"
+                else TargetDirection.HIGHER,
                 "due_date": min(month_end(due_month), window[1]) if index else window[1],
                 "verification": spec["verification"].format(brand=brand, abbr=abbr),
             }

@@ -179,6 +179,17 @@ def _changes(plan: ActionPlan, data: dict) -> list[str]:
     return changed
 
 
+def _row_value(model, name: str, values: dict):
+    """The posted value of a row's field; a field with a default (a target's direction)
+    that a page did not post, or posted empty, takes its default rather than nothing."""
+    value = values.get(name)
+    if value in (None, ""):
+        field = model._meta.get_field(name)
+        if field.has_default():
+            return field.get_default()
+    return value
+
+
 def _save_rows(plan: ActionPlan, section: str, rows: list[dict]) -> dict[str, int]:
     model = ROW_MODELS[sections.section(section).rows]
     names = row_fields(section)
@@ -190,13 +201,17 @@ def _save_rows(plan: ActionPlan, section: str, rows: list[dict]) -> dict[str, in
         if row is not None and row.pk not in keep:
             keep.add(row.pk)
             for name in names:
-                setattr(row, name, values.get(name))
+                setattr(row, name, _row_value(model, name, values))
             row.order = order
             to_update.append(row)
             ids[values.get("prefix", "")] = row.pk
         else:
             to_create.append(
-                model(plan=plan, order=order, **{name: values.get(name) for name in names})
+                model(
+                    plan=plan,
+                    order=order,
+                    **{name: _row_value(model, name, values) for name in names},
+                )
             )
             prefixes.append(values.get("prefix", ""))
     stale = set(existing) - keep

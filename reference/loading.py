@@ -3,8 +3,9 @@
 The folder of `settings.AGENPLAN_REFERENCE_DATA_DIR` holds:
 
 - `agencies.json`: the region's perangkat daerah;
-- `frameworks.json`: the RB change areas, the BerAKHLAK values with their behaviours, and
-  the regional head's missions per planning period;
+- `frameworks.json`: the RB change areas, the BerAKHLAK values with their behaviours, the
+  regional head's missions per planning period, and the five change-agent roles
+  (PermenPANRB 27/2014), so that a database emptied and reloaded has them again;
 - `rubric.yaml`: the default rubric (criteria with weights summing to 100, five levels).
 
 The JSON files use Django's fixture layout (`model`, `fields`) without primary keys: rows
@@ -32,6 +33,7 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "plans.changearea": ("code",),
     "plans.corevalue": ("code",),
     "plans.governormission": ("period", "number"),
+    "plans.changeagentrole": ("code",),
 }
 
 

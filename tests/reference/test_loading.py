@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from agencies.models import Agency
 from assessment.models import Criterion, CriterionLevel, Rubric
-from plans.models import ChangeArea, CoreValue, GovernorMission
+from plans.models import ChangeAgentRole, ChangeArea, CoreValue, GovernorMission
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,13 @@ def test_load_reference_data_loads_the_bundled_province():
     assert len(CoreValue.objects.get(code="B").behaviours) == 3
     missions = Counter(GovernorMission.objects.values_list("period", flat=True))
     assert missions == {"RPJMD 2019–2023": 5, "RPJMD 2025–2029": 6}
+    assert list(ChangeAgentRole.objects.order_by("order").values_list("code", flat=True)) == [
+        "panutan",
+        "katalisator",
+        "pemberi_solusi",
+        "penghubung",
+        "penggerak",
+    ]
     rubric = Rubric.objects.get(cycle__isnull=True)
     assert rubric.criteria.count() == 6
     assert sum(rubric.criteria.values_list("weight", flat=True)) == 100

@@ -43,6 +43,8 @@ class PlanState(models.TextChoices):
         frozenset({"revision_requested", "approved", "rejected", "implementing", "completed"})
     )
     APPROVED_ONCE = nonmember(frozenset({"approved", "implementing", "completed"}))
+    # The plan's targets are measured: realisation reported, verified and rolled up.
+    MEASURED = nonmember(frozenset({"implementing", "completed"}))
 
 
 # Every allowed edge of the workflow (docs/domain.md), keyed by (from, to), valued by the

@@ -110,7 +110,14 @@ def rollup(realisations: Iterable[Decimal | None]) -> Decimal | None:
     figures = [capped(r) for r in realisations]
     if not figures:
         return None
-    return _round(sum(figures, Decimal(0)) / Decimal(len(figures)))
+    return mean_of(sum(figures, Decimal(0)), len(figures))
+
+
+def mean_of(total: Decimal, count: int) -> Decimal | None:
+    """A roll-up from a kept sum of capped figures and their number (None when none)."""
+    if not count:
+        return None
+    return _round(Decimal(total) / Decimal(count))
 
 
 def light_counts(realisations: Iterable[Decimal | None]) -> dict[str, int]:

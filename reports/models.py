@@ -177,8 +177,9 @@ class AgencyTally(models.Model):
     served), the sum and number of the decided plans' scores, the flagged plans, the latest
     submission extension of a plan still editable, the agents the cycle counts and the
     submissions per week. Kept current by `reports.services.agency_tallies` whenever a
-    plan, its alignment, its team or an agent changes; the cycle's figures are the sums of
-    its agencies' rows."""
+    plan, its alignment, its team or an agent changes, and whenever a report's acceptance
+    rewrites verified realisations; the cycle's figures are the sums of its agencies'
+    rows."""
 
     cycle = models.ForeignKey("plans.Cycle", on_delete=models.CASCADE, related_name="+")
     agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
@@ -197,6 +198,16 @@ class AgencyTally(models.Model):
     areas = models.JSONField(default=dict)
     values = models.JSONField(default=dict)
     weeks = models.JSONField(default=dict)
+    # The implementation: the targets of its plans in implementation or completed, those
+    # with a verified realisation, the sum of their capped realisations (a target without
+    # one counts 0), the green and yellow ones; per RB change area {"<area id>": [targets,
+    # "sum"]}.
+    measured = models.PositiveIntegerField(default=0)
+    verified = models.PositiveIntegerField(default=0)
+    realised = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    green = models.PositiveIntegerField(default=0)
+    yellow = models.PositiveIntegerField(default=0)
+    realised_areas = models.JSONField(default=dict)
 
     class Meta:
         verbose_name = _("rekap perangkat daerah")

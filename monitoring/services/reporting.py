@@ -273,7 +273,9 @@ def write_realisations(plan: ActionPlan, *, now) -> None:
             "verified_at",
         ],
     )
-    realisation_changed.send(sender=TargetRealisation, cycle_id=plan.cycle_id)
+    realisation_changed.send(
+        sender=TargetRealisation, cycle_id=plan.cycle_id, agency_id=plan.agency_id
+    )
 
 
 def _verify(report, *, by, to, note, comments, now, action):

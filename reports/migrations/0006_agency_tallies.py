@@ -3,12 +3,13 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from reports.services.agency_tallies import FIGURES, compute
+from reports.services.agency_tallies import PLAN_FIGURES, compute
 
 
 def fill(apps, schema_editor):
     """Every cycle's rows from its plans, versions and agents (the same reads as
-    `rebuild_tallies`, written through this migration's model)."""
+    `rebuild_tallies`, written through this migration's model; the implementation's
+    figures come with 0007)."""
     Cycle = apps.get_model("plans", "Cycle")
     AgencyTally = apps.get_model("reports", "AgencyTally")
     for cycle in Cycle.objects.order_by("pk"):
@@ -17,9 +18,9 @@ def fill(apps, schema_editor):
                 AgencyTally(
                     cycle_id=cycle.pk,
                     agency_id=agency,
-                    **{name: figures[name] for name in FIGURES},
+                    **{name: figures[name] for name in PLAN_FIGURES},
                 )
-                for agency, figures in compute(cycle).items()
+                for agency, figures in compute(cycle, measured=False).items()
             ],
             batch_size=1000,
         )

@@ -10,7 +10,9 @@ first so that two changes to the same agency follow each other:
   deleted), its RB change areas or BerAKHLAK values changed, its team changed, a version
   of it frozen;
 - an agent created, changed or removed (the agents a cycle counts), participants imported
-  in bulk, a cycle created or its dates changed (every row of the cycle).
+  in bulk, a cycle created or its dates changed (every row of the cycle);
+- a report accepted or a change to a target approved, which rewrote the verified
+  realisations of a plan (`realisation_changed`).
 
 `rebuild_tallies` recomputes whole cycles (after data written around the application).
 Recomputing an agency reads only its own plans: a few queries whatever the cycle's size.
@@ -29,8 +31,10 @@ from django.utils import timezone
 
 from agents.models import Agent
 from assessment.signals import participants_imported
+from monitoring.signals import realisation_changed
 from plans.enums import PlanState
-from plans.models import ActionPlan, Cycle, PlanVersion
+from plans.models import ActionPlan, Cycle, PlanVersion, Target
+from plans.realisation import GREEN_FROM, YELLOW_FROM
 from plans.selectors import SCORE_BINS
 from plans.signals import plan_state_changed
 
@@ -42,7 +46,8 @@ PLAN_COLUMNS = ("agency_id", "state", "score", "review_flagged", "submission_ext
 PLAN_COLUMNS += ("area_ids", "value_ids")
 PLACES = frozenset({"agency", "agency_id", "cycle", "cycle_id", "owner", "owner_id"})
 COUNTED_FIELDS = frozenset(PLAN_COLUMNS) | PLACES
-FIGURES = (
+# The plans' figures (the rows' first columns).
+PLAN_FIGURES = (
     "plans",
     "submitted",
     "approved",
@@ -57,6 +62,9 @@ FIGURES = (
     "values",
     "weeks",
 )
+# The implementation's figures (the targets of the plans in implementation or completed).
+MEASURED_FIGURES = ("measured", "verified", "realised", "green", "yellow", "realised_areas")
+FIGURES = PLAN_FIGURES + MEASURED_FIGURES
 
 
 def cycle_agents(cycle: Cycle):
@@ -104,6 +112,12 @@ def _empty() -> dict:
         "areas": {},
         "values": {},
         "weeks": {},
+        "measured": 0,
+        "verified": 0,
+        "realised": Decimal("0.00"),
+        "green": 0,
+        "yellow": 0,
+        "realised_areas": {},
     }
 
 
@@ -111,11 +125,45 @@ def _bump(counts: dict, key, by: int = 1) -> None:
     counts[str(key)] = counts.get(str(key), 0) + by
 
 
-def compute(cycle: Cycle, agency_ids: Iterable[int] | None = None) -> dict[int, dict]:
+def _measured_targets(cycle: Cycle):
+    return Target.objects.filter(plan__cycle_id=cycle.pk, plan__state__in=PlanState.MEASURED)
+
+
+def _measure(figures: dict[int, dict], targets) -> None:
+    """Add the measured targets (agency id, the plan's area ids, capped verified
+    realisation or None) to the agencies' figures."""
+    rows = targets.order_by().values_list(
+        "plan__agency_id", "plan__area_ids", "realisation__counted"
+    )
+    for agency, area_ids, counted in rows.iterator(2000):
+        row = figures[agency]
+        row["measured"] += 1
+        if counted is not None:
+            row["verified"] += 1
+            row["realised"] += counted
+            row["green"] += counted >= GREEN_FROM
+            row["yellow"] += YELLOW_FROM <= counted < GREEN_FROM
+        for pk in area_ids or ():
+            n, total = row["realised_areas"].get(str(pk), (0, "0"))
+            row["realised_areas"][str(pk)] = [n + 1, str(Decimal(total) + (counted or 0))]
+
+
+def measured_figures(cycle: Cycle) -> dict[int, dict]:
+    """agency id → its figures with only the implementation's filled (one query)."""
+    figures: dict[int, dict] = defaultdict(_empty)
+    _measure(figures, _measured_targets(cycle))
+    return dict(figures)
+
+
+def compute(
+    cycle: Cycle, agency_ids: Iterable[int] | None = None, *, measured: bool = True
+) -> dict[int, dict]:
     """agency id → its figures in the cycle, for those agencies (every agency with plans or
-    agents when None). Three queries: the plans' counted columns, the versions per week,
-    the agents."""
+    agents when None). Four queries: the plans' counted columns, the versions per week,
+    the agents, the measured targets with their verified realisation (`measured=False`
+    leaves that out and its figures empty)."""
     plans = ActionPlan.objects.filter(cycle_id=cycle.pk)
+    targets = _measured_targets(cycle)
     versions = PlanVersion.objects.filter(cycle_id=cycle.pk)
     agents = cycle_agents(cycle)
     if agency_ids is not None:
@@ -123,6 +171,7 @@ def compute(cycle: Cycle, agency_ids: Iterable[int] | None = None) -> dict[int, 
         plans = plans.filter(agency_id__in=agency_ids)
         versions = versions.filter(plan__agency_id__in=agency_ids)
         agents = agents.filter(agency_id__in=agency_ids)
+        targets = targets.filter(plan__agency_id__in=agency_ids)
     figures: dict[int, dict] = defaultdict(_empty)
     rows = plans.order_by().values_list(*PLAN_COLUMNS)
     for agency, state, score, flagged, extended, area_ids, value_ids in rows.iterator(2000):
@@ -156,6 +205,8 @@ def compute(cycle: Cycle, agency_ids: Iterable[int] | None = None) -> dict[int, 
     counted = agents.order_by().values("agency_id").annotate(n=Count("id"))
     for agency, n in counted.values_list("agency_id", "n"):
         figures[agency]["agents"] = n
+    if measured:
+        _measure(figures, targets)
     return dict(figures)
 
 
@@ -169,7 +220,7 @@ def _rows(cycle_id: int, figures: dict[int, dict], agency_ids: Iterable[int]):
 def refresh(cycle: Cycle, agency_ids: Iterable[int], *, create: bool = True) -> None:
     """Recompute the rows of these agencies in the cycle: created when missing (only those
     that exist with `create=False`: a row being deleted with its cycle or agency is not
-    made again), locked, computed, written. Six queries."""
+    made again), locked, computed, written. Seven queries."""
     agencies = sorted({pk for pk in agency_ids if pk is not None})
     if not agencies:
         return
@@ -231,6 +282,11 @@ UID = "reports.agency_tallies"
 def plans_moved(sender, plans, **kwargs) -> None:
     """`plan_state_changed`: the plans of one or many transitions changed state."""
     _refresh_pairs((plan.cycle_id, plan.agency_id) for plan in plans)
+
+
+def realisations_rewritten(sender, cycle_id, agency_id, **kwargs) -> None:
+    """`realisation_changed`: a plan's verified realisations were rewritten."""
+    _refresh_pairs([(cycle_id, agency_id)])
 
 
 def _owner_agency(owner_id) -> int | None:
@@ -358,6 +414,7 @@ def everyone_changed(sender, **kwargs) -> None:
 
 def connect_signals() -> None:
     plan_state_changed.connect(plans_moved, dispatch_uid=f"{UID}.moved")
+    realisation_changed.connect(realisations_rewritten, dispatch_uid=f"{UID}.realisation")
     pre_save.connect(plan_before_save, sender=ActionPlan, dispatch_uid=f"{UID}.plan_before")
     post_save.connect(plan_saved, sender=ActionPlan, dispatch_uid=f"{UID}.plan")
     pre_delete.connect(plan_before_delete, sender=ActionPlan, dispatch_uid=f"{UID}.plan_going")

@@ -1,4 +1,5 @@
-"""The agent's portfolio: the page and its PDF (`selectors.portfolio`).
+"""The agent's portfolio (`selectors.portfolio`); its PDF is a report job
+(`ReportKind.AGENT_PORTFOLIO`, asked for from the page like every other document).
 
 The agent, the head of their agency, the Biro Organisasi and leadership see it
 (`reports.view_portfolio`); everyone else is answered 404, as for an agent that does not
@@ -6,7 +7,7 @@ exist. Each plan on it shows what the viewer may see of that plan.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -24,15 +25,3 @@ def _portfolio(request, pk):
 @require_GET
 def portfolio(request, pk):
     return render(request, "reports/portfolio.html", {"portfolio": _portfolio(request, pk)})
-
-
-@login_required
-@require_GET
-def portfolio_pdf(request, pk):
-    portfolio = _portfolio(request, pk)
-    # WeasyPrint is loaded only by the code that renders.
-    from .rendering.portfolio import portfolio_filename, render_portfolio  # noqa: PLC0415
-
-    response = HttpResponse(render_portfolio(portfolio), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{portfolio_filename(portfolio)}"'
-    return response

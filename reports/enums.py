@@ -11,6 +11,7 @@ class ReportKind(models.TextChoices):
     CYCLE_PACKETS = "cycle_packets", _("Semua paket penilaian (ZIP)")
     SCORES_XLSX = "scores_xlsx", _("Nilai per rencana dan kriteria (XLSX)")
     PLANS_XLSX = "plans_xlsx", _("Rencana, kegiatan dan target (XLSX)")
+    AGENT_PORTFOLIO = "agent_portfolio", _("Portofolio agen perubahan (PDF)")
 
 
 class JobStatus(models.TextChoices):

@@ -18,6 +18,8 @@ CYCLE_KINDS = frozenset(
         ReportKind.PLANS_XLSX,
     }
 )
+# Reports about one agent (params: agent_id): their portfolio, as its requester may see it.
+AGENT_KINDS = frozenset({ReportKind.AGENT_PORTFOLIO})
 # Documents that carry a verification code, printed on every page and checked at /verify/.
 VERIFIABLE_KINDS = frozenset(
     {
@@ -34,6 +36,7 @@ FILE_EXTENSIONS = {
     ReportKind.CYCLE_PACKETS: "zip",
     ReportKind.SCORES_XLSX: "xlsx",
     ReportKind.PLANS_XLSX: "xlsx",
+    ReportKind.AGENT_PORTFOLIO: "pdf",
 }
 
 

@@ -3,12 +3,14 @@
 A report shows what its requester could read on the pages, no more: a plan's document
 whoever sees the plan; the review packet (every reviewer's levels, comments and totals)
 and the reports about a whole cycle (its scores among them) those who see every plan's
-scores, the Biro Organisasi and leadership (`assessment.rules.sees_every_score`). The same
-rules answer again when the file is downloaded or the job retried.
+scores, the Biro Organisasi and leadership (`assessment.rules.sees_every_score`); an
+agent's portfolio those who see it on its page (`reports.view_portfolio`). The same rules
+answer again when the file is downloaded or the job retried.
 """
 
 import rules
 
+from agents.models import Agent
 from agents.rules import is_coordinator, is_leadership
 from agents.selectors import headed_agency_ids
 from assessment.rules import sees_every_score
@@ -16,7 +18,7 @@ from plans.rules import can_view_plan
 from plans.selectors import plans_visible_to
 
 from .enums import ReportKind
-from .models import CYCLE_KINDS, PLAN_KINDS
+from .models import AGENT_KINDS, CYCLE_KINDS, PLAN_KINDS
 
 # The dashboard of the whole province (every agency's figures).
 rules.add_perm("reports.view_province", is_coordinator | is_leadership)
@@ -62,4 +64,7 @@ def may_see_subject(user, kind: str, params: dict) -> bool:
     if kind in PLAN_KINDS:
         plan = plans_visible_to(user).filter(pk=params.get("plan_id")).first()
         return plan is not None and user.has_perm(PLAN_REPORT_RULES[kind], plan)
+    if kind in AGENT_KINDS:
+        agent = Agent.objects.filter(pk=params.get("agent_id")).first()
+        return agent is not None and user.has_perm("reports.view_portfolio", agent)
     return False

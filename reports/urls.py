@@ -20,7 +20,6 @@ urlpatterns = [
     path("rencana/peta-keselarasan/", views.alignment_map, name="alignment_map"),
     # An agent's portfolio: their plans across cycles.
     path("agen/<int:pk>/portofolio/", agent_views.portfolio, name="portfolio"),
-    path("agen/<int:pk>/portofolio/pdf/", agent_views.portfolio_pdf, name="portfolio_pdf"),
 ]
 
 job_urlpatterns = (

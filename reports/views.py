@@ -35,9 +35,10 @@ from plans.services.common import PlanError
 
 from . import cache, selectors, services
 from .forms import AgencyTableForm, CycleReportForm
-from .models import CYCLE_KINDS, PLAN_KINDS
+from .models import AGENT_KINDS, CYCLE_KINDS, PLAN_KINDS
 from .selectors import jobs as job_reads
 from .selectors.alignment import shaded_alignment_map
+from .selectors.portfolio import get_portfolio_agent
 from .selectors.realisation import LIGHTS, cycle_realisation, drilled_targets
 
 JOBS_PER_PAGE = 20
@@ -238,6 +239,12 @@ def request_report(request):
         elif kind in CYCLE_KINDS:
             cycle = get_cycle_by_code(request.POST.get("cycle", ""))
             job = services.request_cycle_report(kind=kind, cycle=cycle, by=request.user)
+        elif kind in AGENT_KINDS:
+            agent_id = request.POST.get("agent", "")
+            agent = get_portfolio_agent(request.user, int(agent_id)) if agent_id.isdigit() else None
+            if agent is None:
+                raise Http404("No such agent")
+            job = services.request_portfolio(agent=agent, by=request.user)
         else:
             raise Http404("No such report kind")
     except PlanError as exc:

@@ -188,6 +188,13 @@ API_MATRIX: dict[tuple[str, str], Row] = {
     ("api:report_jobs", "cycle_summary"): job_request(
         ReportKind.CYCLE_SUMMARY, "cycle", answers(anonymous=401, coordinator=201, sekda=201)
     ),
+    ("api:report_jobs", "agent_portfolio"): job_request(
+        ReportKind.AGENT_PORTFOLIO,
+        "agent",
+        given(
+            answers(404, anonymous=401), 201, (*OWNER, "head_own_agency", "coordinator", "sekda")
+        ),
+    ),
     ("api:report_jobs", "no_such_kind"): job_request(
         "no_such_kind", "plan", answers(400, anonymous=401)
     ),
@@ -332,9 +339,6 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("reports:portfolio", ""): Row(
         given(answers(404), 200, (*OWNER, "head_own_agency", "coordinator", "sekda"))
     ),
-    ("reports:portfolio_pdf", ""): Row(
-        given(answers(404), 200, (*OWNER, "head_own_agency", "coordinator", "sekda"))
-    ),
     ("plans:unlink", ""): Row(given(for_plan_viewers(403), 404, ("coordinator",)), method="post"),
     ("plans:preview", ""): Row(for_plan_viewers(200)),
     # The results page: whoever sees the plan (what it shows is `assessment.view_scores`'s
@@ -469,6 +473,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("report_jobs:request", "scores_xlsx"): job_request(
         ReportKind.SCORES_XLSX, "cycle", answers("refused", coordinator="job", sekda="job")
+    ),
+    # The agent's portfolio (the plan's owner): whoever sees it on its page.
+    ("report_jobs:request", "agent_portfolio"): job_request(
+        ReportKind.AGENT_PORTFOLIO,
+        "agent",
+        given(answers(404), "job", (*OWNER, "head_own_agency", "coordinator", "sekda")),
     ),
     ("report_jobs:request", "no_such_kind"): job_request("no_such_kind", "plan", answers(404)),
     # Both jobs are the owner's (a document of the plan in review): 404 for anyone else.
@@ -694,6 +704,8 @@ def _answer(client, name, row: Row, world, user, plan):
         data["plan"] = str(plan.pk)
     elif row.subject == "cycle":
         data["cycle"] = plan.cycle.code
+    elif row.subject == "agent":
+        data["agent"] = str(plan.owner_id)
     url = reverse(name, args=_arguments(name, URLS[name], row, world, plan))
     if name.startswith("api:"):
         response = _api_answer(client, url, row, data, world["tokens"].get(user))

@@ -99,9 +99,11 @@ class ReportJobSerializer(serializers.ModelSerializer):
 
 
 class ReportRequestSerializer(serializers.Serializer):
-    """A report to make: of one plan (`plan_document`, `review_packet`: `plan`) or of a
-    whole cycle (`cycle_summary`, `cycle_packets`, `plans_xlsx`, `scores_xlsx`: `cycle`)."""
+    """A report to make: of one plan (`plan_document`, `review_packet`: `plan`), of a
+    whole cycle (`cycle_summary`, `cycle_packets`, `plans_xlsx`, `scores_xlsx`: `cycle`)
+    or of one agent (`agent_portfolio`: `agent`)."""
 
     kind = serializers.ChoiceField(ReportKind.choices)
     plan = serializers.IntegerField(required=False, min_value=1, help_text="The plan's id.")
     cycle = serializers.CharField(required=False, max_length=50, help_text="The cycle's code.")
+    agent = serializers.IntegerField(required=False, min_value=1, help_text="The agent's id.")

@@ -21,8 +21,9 @@ from plans.selectors import get_cycle_by_code, get_plan_for
 from plans.services.common import PlanError
 
 from .. import selectors, services
-from ..models import PLAN_KINDS
+from ..models import AGENT_KINDS, PLAN_KINDS
 from ..selectors import jobs as job_reads
+from ..selectors.portfolio import get_portfolio_agent
 from .serializers import DashboardSerializer, ReportJobSerializer, ReportRequestSerializer
 
 
@@ -78,7 +79,7 @@ class ReportJobList(RuleRequired, generics.ListAPIView):
         given = ReportRequestSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         kind, data = given.validated_data["kind"], given.validated_data
-        subject = "plan" if kind in PLAN_KINDS else "cycle"
+        subject = "plan" if kind in PLAN_KINDS else "agent" if kind in AGENT_KINDS else "cycle"
         if subject not in data:
             raise ValidationError({subject: [_("Wajib diisi untuk laporan ini.")]})
         before = timezone.now()
@@ -86,6 +87,11 @@ class ReportJobList(RuleRequired, generics.ListAPIView):
             if kind in PLAN_KINDS:
                 plan = get_plan_for(request.user, data["plan"])
                 job = services.request_plan_report(kind=kind, plan=plan, by=request.user)
+            elif kind in AGENT_KINDS:
+                agent = get_portfolio_agent(request.user, data["agent"])
+                if agent is None:
+                    raise Http404("No such agent")
+                job = services.request_portfolio(agent=agent, by=request.user)
             else:
                 cycle = get_cycle_by_code(data["cycle"])
                 job = services.request_cycle_report(kind=kind, cycle=cycle, by=request.user)

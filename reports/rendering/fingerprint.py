@@ -5,7 +5,9 @@ matches, so the fingerprint covers everything the document shows: for a plan doc
 plan's row, activities, targets, alignment and the people in its signature block; for a
 review packet also the reviews, the decision and the rubric; for cycle-wide reports
 aggregates over the cycle's plans, reviews, decisions and versions (and, for the summary,
-the agencies, agents and reference lists). Each costs a handful of small queries.
+the agencies, agents and reference lists); for an agent's portfolio the agent and their
+plans' rows, versions, decisions, reviews, mentoring and verified realisation. Each
+costs a handful of small queries.
 """
 
 import hashlib
@@ -18,8 +20,19 @@ from agencies.models import Agency
 from agents.enums import Role
 from agents.models import Agent, RoleGrant
 from assessment.models import Criterion, Decision, Review
+from monitoring.models import TargetRealisation
 from plans import sections
-from plans.models import ActionPlan, Activity, ChangeArea, CoreValue, Cycle, PlanVersion, Target
+from plans.models import (
+    ActionPlan,
+    Activity,
+    ChangeArea,
+    Comment,
+    CommentThread,
+    CoreValue,
+    Cycle,
+    PlanVersion,
+    Target,
+)
 
 from ..enums import ReportKind
 
@@ -101,6 +114,60 @@ def _plan_inputs(plan_id: int, kind: str) -> dict:
     return inputs
 
 
+def _agent_inputs(agent_id: int) -> dict:
+    """What an agent's portfolio prints: the agent, and for each of their plans (owner or
+    team) its row, versions, decisions, reviews, mentoring threads and verified
+    realisation."""
+    agent = (
+        Agent.objects.filter(pk=agent_id)
+        .values("is_active", "sk_number", "sk_date", "agency__name", "user__name", "user__jabatan")
+        .first()
+    )
+    if agent is None:
+        return {"missing": agent_id}
+    plan_ids = list(
+        ActionPlan.objects.filter(Q(owner_id=agent_id) | Q(co_agents=agent_id))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    return {
+        "agent": agent,
+        "plans": _digest(
+            list(
+                ActionPlan.objects.filter(pk__in=plan_ids)
+                .order_by("pk")
+                .values_list("pk", "updated_at", "lock_version", "state", "score")
+            )
+        ),
+        "versions": PlanVersion.objects.filter(plan_id__in=plan_ids).aggregate(
+            n=Count("id"), last=Max("id")
+        ),
+        "decisions": Decision.objects.filter(plan_id__in=plan_ids).aggregate(
+            n=Count("id"), last=Max("decided_at")
+        ),
+        "reviews": Review.objects.filter(assignment__plan_id__in=plan_ids).aggregate(
+            n=Count("id"), last=Max("updated_at")
+        ),
+        "mentoring": Comment.objects.filter(thread__plan_id__in=plan_ids).aggregate(
+            n=Count("id"), last=Max("id")
+        ),
+        "threads": _digest(
+            list(
+                CommentThread.objects.filter(plan_id__in=plan_ids)
+                .order_by("pk")
+                .values_list("pk", "resolved_at")
+            )
+        ),
+        "realisation": TargetRealisation.objects.filter(plan_id__in=plan_ids).aggregate(
+            n=Count("target_id"), last=Max("verified_at")
+        ),
+        "targets": _digest(
+            list(Target.objects.filter(plan_id__in=plan_ids).order_by("pk").values_list())
+        ),
+    }
+
+
 def _cycle_inputs(cycle_id: int, kind: str) -> dict:
     """What a cycle-wide report shows: aggregates that change whenever one of the cycle's
     plans, reviews or decisions changes (scores are saved without touching updated_at,
@@ -167,4 +234,6 @@ def fingerprint_for(kind: str, params: dict) -> str:
         inputs["plan"] = _plan_inputs(params["plan_id"], kind)
     if "cycle_id" in params:
         inputs["cycle"] = _cycle_inputs(params["cycle_id"], kind)
+    if "agent_id" in params:
+        inputs["agent"] = _agent_inputs(params["agent_id"])
     return _digest(inputs)

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.http import Http404
 
-from agents.models import User
+from agents.models import Agent, User
 from plans.models import ActionPlan, Cycle
 
 from ..enums import JobStatus, ReportKind
-from ..models import CYCLE_KINDS, PLAN_KINDS, ReportJob
+from ..models import AGENT_KINDS, CYCLE_KINDS, PLAN_KINDS, ReportJob
 from ..rules import may_see_subject
 from ..verification import packet_tag_matches, parse_packet_code
 
@@ -43,23 +43,30 @@ def get_download_for(user: User, pk: int) -> ReportJob:
 @dataclass(frozen=True)
 class JobRow:
     """A job, what it is about, and what the request form needs to ask for it again (the
-    plan's id or the cycle's code; empty when the subject no longer exists)."""
+    plan's or the agent's id, or the cycle's code; empty when the subject no longer
+    exists)."""
 
     job: ReportJob
     subject: str
     plan_id: int | None = None
     cycle_code: str = ""
+    agent_id: int | None = None
 
     @property
     def can_request_again(self) -> bool:
-        return self.plan_id is not None or bool(self.cycle_code)
+        return self.plan_id is not None or bool(self.cycle_code) or self.agent_id is not None
 
 
 def job_rows(jobs: list[ReportJob]) -> list[JobRow]:
-    """Each job with what it is about (the plan's title, the cycle's name): two queries
-    for a whole page of jobs. A finished job names what it printed."""
+    """Each job with what it is about (the plan's title, the cycle's name, the agent's
+    name): at most three queries for a whole page of jobs. A finished job names what it
+    printed."""
     plan_ids = {j.params.get("plan_id") for j in jobs if j.kind in PLAN_KINDS}
     cycle_ids = {j.params.get("cycle_id") for j in jobs if j.kind in CYCLE_KINDS}
+    agent_ids = {j.params.get("agent_id") for j in jobs if j.kind in AGENT_KINDS}
+    agents = dict(
+        Agent.objects.filter(pk__in=agent_ids).values_list("pk", "user__name") if agent_ids else []
+    )
     plans = dict(
         ActionPlan.objects.filter(pk__in=plan_ids).values_list("pk", "title") if plan_ids else []
     )
@@ -80,6 +87,13 @@ def job_rows(jobs: list[ReportJob]) -> list[JobRow]:
                 job=job,
                 subject=subject or job.title or "—",
                 plan_id=plan_id if plan_id in plans else None,
+            )
+        elif job.kind in AGENT_KINDS:
+            agent_id = job.params.get("agent_id")
+            row = JobRow(
+                job=job,
+                subject=agents.get(agent_id) or job.title or "—",
+                agent_id=agent_id if agent_id in agents else None,
             )
         else:
             name, code = cycles.get(job.params.get("cycle_id"), ("", ""))

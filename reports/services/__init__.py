@@ -32,6 +32,7 @@ from .requests import (
     request_cycle_report,
     request_plan_report,
     request_plans_export,
+    request_portfolio,
     request_report,
     retry_job,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "request_cycle_report",
     "request_plan_report",
     "request_plans_export",
+    "request_portfolio",
     "request_report",
     "requeue_after_transient",
     "retry_job",

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agents.models import User
+from agents.models import Agent, User
 from agents.services import record_activity
 from plans.models import ActionPlan, Cycle
 from plans.services.common import PlanError
@@ -107,6 +107,11 @@ def request_cycle_report(*, kind: str, cycle: Cycle, by: User) -> ReportJob:
     if kind not in CYCLE_KINDS:
         raise ReportError(_("Jenis laporan tidak dikenal."))
     return request_report(kind=kind, params={"cycle_id": cycle.pk}, by=by)
+
+
+def request_portfolio(*, agent: Agent, by: User) -> ReportJob:
+    """An agent's portfolio as PDF, as the requester sees it on its page."""
+    return request_report(kind=ReportKind.AGENT_PORTFOLIO, params={"agent_id": agent.pk}, by=by)
 
 
 def request_plans_export(*, cycle: Cycle, by: User) -> ReportJob:

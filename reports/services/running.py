@@ -6,10 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agents.models import Agent
 from plans.models import ActionPlan, Cycle
 
 from ..enums import JobStatus, ReportKind
-from ..models import PLAN_KINDS, ReportJob
+from ..models import AGENT_KINDS, PLAN_KINDS, ReportJob
 from ..rendering import Rendered, ReportError
 from ..rules import may_see_subject
 from .batch import _test_delay, start_batch
@@ -39,6 +40,7 @@ def _renderer(kind: str):
     # The renderers load WeasyPrint and openpyxl: only a worker that renders pays for them.
     from ..rendering.cycle_summary import render_cycle_summary  # noqa: PLC0415 - WeasyPrint
     from ..rendering.plan_document import render_plan_document  # noqa: PLC0415 - WeasyPrint
+    from ..rendering.portfolio import render_portfolio_job  # noqa: PLC0415 - WeasyPrint
     from ..rendering.review_packet import render_review_packet  # noqa: PLC0415 - WeasyPrint
     from ..rendering.xlsx import export_plans, export_scores  # noqa: PLC0415 - WeasyPrint
 
@@ -48,6 +50,7 @@ def _renderer(kind: str):
         ReportKind.CYCLE_SUMMARY: render_cycle_summary,
         ReportKind.SCORES_XLSX: export_scores,
         ReportKind.PLANS_XLSX: export_plans,
+        ReportKind.AGENT_PORTFOLIO: render_portfolio_job,
     }
     renderer = renderers.get(kind)
     if renderer is None:
@@ -111,6 +114,8 @@ def run_job(job_id: int, *, worker: str = "") -> ReportJob | None:
 def _subject_exists(job: ReportJob) -> bool:
     if job.kind in PLAN_KINDS:
         return ActionPlan.objects.filter(pk=job.params.get("plan_id")).exists()
+    if job.kind in AGENT_KINDS:
+        return Agent.objects.filter(pk=job.params.get("agent_id")).exists()
     return Cycle.objects.filter(pk=job.params.get("cycle_id")).exists()
 
 

@@ -1,8 +1,8 @@
 """The agent's portfolio: their plans across cycles with versions, decisions, scores per
 criterion (after the decision, for those who may see them), mentoring, verified
 realisation, the change-agent roles the plans name and the head's endorsement; the page
-and its PDF for the agent, their head, the Biro Organisasi and leadership, 404 for
-everyone else; a fixed number of queries whatever the number of plans and cycles."""
+and its PDF (a report job) for the agent, their head, the Biro Organisasi and leadership,
+404 for everyone else; a fixed number of queries whatever the number of plans and cycles."""
 
 import datetime as dt
 from decimal import Decimal
@@ -17,6 +17,9 @@ from assessment.models import Decision
 from monitoring.services import enter_due_implementations
 from plans.enums import PlanState
 from plans.models import ChangeAgentRole
+from reports import services
+from reports.enums import JobStatus, ReportKind
+from reports.models import ReportJob
 from reports.selectors.portfolio import agent_portfolio
 from tests.factories import (
     AgencyFactory,
@@ -110,14 +113,69 @@ NOT_YOURS = (
 
 
 @pytest.mark.parametrize("chair", SEES + NOT_YOURS)
-@pytest.mark.parametrize("name", ["reports:portfolio", "reports:portfolio_pdf"])
-def test_who_sees_the_portfolio(client, world, chair, name):
+def test_who_sees_the_portfolio(client, world, chair):
     client.force_login(world["people"][chair])
-    response = client.get(reverse(name, args=[world["agent"].pk]))
+    response = client.get(reverse("reports:portfolio", args=[world["agent"].pk]))
     assert response.status_code == (200 if chair in SEES else 404)
-    if chair in SEES and name == "reports:portfolio_pdf":
-        assert response["Content-Type"] == "application/pdf"
-        assert response.content.startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize("chair", SEES + NOT_YOURS)
+def test_who_may_ask_for_the_portfolio_pdf(
+    client, world, chair, django_capture_on_commit_callbacks, private_media
+):
+    """The PDF is a report job, asked for from the page and rendered by a worker, as the
+    requester sees the portfolio; everyone else is answered 404 and no job is made."""
+    client.force_login(world["people"][chair])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("report_jobs:request"),
+            {"kind": ReportKind.AGENT_PORTFOLIO, "agent": world["agent"].pk},
+        )
+    jobs = ReportJob.objects.filter(kind=ReportKind.AGENT_PORTFOLIO)
+    if chair not in SEES:
+        assert response.status_code == 404
+        assert not jobs.exists()
+        return
+    job = jobs.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("report_jobs:detail", args=[job.pk])
+    assert (job.status, job.requested_by) == (JobStatus.DONE, world["people"][chair])
+    assert job.title == f"Portofolio {world['agent'].user.name}"
+    assert job.agency_name == world["agent"].agency.name
+    assert job.verification_code is None  # what it shows depends on who asked
+    with job.file.open("rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+    page = client.get(reverse("report_jobs:detail", args=[job.pk])).content.decode()
+    assert world["agent"].user.name in page
+    # Asked again with nothing changed: the same file.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("report_jobs:request"),
+            {"kind": ReportKind.AGENT_PORTFOLIO, "agent": world["agent"].pk},
+        )
+    assert jobs.count() == 1
+
+
+def test_the_portfolio_pdf_follows_the_portfolio_and_the_rule(
+    world, django_capture_on_commit_callbacks, private_media
+):
+    """A new mentoring reply makes a new file; a head who has left the agency by the time
+    the worker renders gets a refusal, not the file."""
+    head = world["people"]["head"]
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.request_portfolio(agent=world["agent"], by=head)
+    thread_with_comments(world["plan"], [world["scenario"].reviewers[0]])
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.request_portfolio(agent=world["agent"], by=head)
+    assert second.pk != first.pk and second.fingerprint != first.fingerprint
+    with django_capture_on_commit_callbacks() as callbacks:
+        third = services.request_portfolio(agent=world["agent"], by=world["people"]["leader"])
+    head.role_grants.all().delete()
+    world["people"]["leader"].role_grants.all().delete()
+    for callback in callbacks:
+        callback()
+    third.refresh_from_db()
+    assert third.status == JobStatus.FAILED and not third.file
 
 
 def test_anonymous_is_sent_to_sign_in_and_an_unknown_agent_is_404(client, world):

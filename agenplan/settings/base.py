@@ -140,6 +140,9 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username+address pair before any password is checked.
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
+    # Django's password backend, loading the user with their agency.
+    "agents.backends.AgencyModelBackend",
+    # Sessions signed in before the line above keep working until they end.
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"

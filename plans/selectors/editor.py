@@ -29,7 +29,6 @@ from ..models import (
     CommentThread,
     CoreValue,
     GovernorMission,
-    PlanVersion,
     Target,
     ThreadReadMarker,
 )
@@ -48,28 +47,54 @@ def _missions_by_period(missions) -> list[tuple[str, list]]:
 
 def editor_choices() -> dict[str, list]:
     """The reference lists of the alignment section, read once (three queries); with the
-    active missions by id, so that the plan's own mission needs no query of its own."""
+    active missions, areas and values by id, so that the plan's own need no query."""
     missions = list(GovernorMission.objects.filter(is_active=True).order_by("period", "number"))
+    areas = list(ChangeArea.objects.filter(is_active=True).order_by("order"))
+    values = list(CoreValue.objects.order_by("order", "code"))
     return {
-        "change_areas": [
-            (a.pk, a.name) for a in ChangeArea.objects.filter(is_active=True).order_by("order")
-        ],
-        "core_values": [(v.pk, v.name) for v in CoreValue.objects.order_by("order", "code")],
+        "change_areas": [(a.pk, a.name) for a in areas],
+        "core_values": [(v.pk, v.name) for v in values],
         "governor_mission": [("", gettext("— pilih —")), *_missions_by_period(missions)],
         "missions_by_pk": {mission.pk: mission for mission in missions},
+        "change_areas_by_pk": {area.pk: area for area in areas},
+        "core_values_by_pk": {value.pk: value for value in values},
     }
 
 
-def plan_for_editor(plan: ActionPlan) -> ActionPlan:
-    """The plan with what the editor shows, prefetched: a fixed number of queries."""
+# The plan's relations that it also keeps as id lists (`plans.services.alignment`).
+ID_LISTS = {"change_areas": "area_ids", "core_values": "value_ids"}
+
+
+def _related_from_ids(plan: ActionPlan, name: str, by_pk: dict) -> bool:
+    """Fill the plan's relation `name` from its id list and the reference rows already
+    read, as a prefetch would; False (nothing done) when a row is not among them (an
+    area no longer active), which the relation then reads itself."""
+    ids = set(getattr(plan, ID_LISTS[name]) or ())
+    if not ids <= by_pk.keys():
+        return False
+    related = getattr(plan, name).all()
+    related._result_cache = [row for pk, row in by_pk.items() if pk in ids]
+    related._prefetch_done = True
+    plan.__dict__.setdefault("_prefetched_objects_cache", {})[name] = related
+    return True
+
+
+def plan_for_editor(plan: ActionPlan, choices: dict | None = None) -> ActionPlan:
+    """The plan with what the editor shows, prefetched: a fixed number of queries. With
+    the page's reference lists (`editor_choices`), its RB change areas and BerAKHLAK
+    values come from its id lists instead of two more queries."""
+    filled = {
+        name
+        for name in ID_LISTS
+        if choices is not None and _related_from_ids(plan, name, choices[f"{name}_by_pk"])
+    }
     prefetch_related_objects(
         [plan],
         Prefetch("co_agents", queryset=Agent.objects.select_related("user")),
-        *sections.many_names(),
+        *[name for name in sections.many_names() if name not in filled],
         Prefetch("activities", queryset=Activity.objects.order_by("order", "id")),
         Prefetch("targets", queryset=Target.objects.order_by("order", "id")),
         Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
-        Prefetch("versions", queryset=PlanVersion.objects.only("id", "plan_id", "number")),
     )
     return plan
 

@@ -21,6 +21,7 @@ from rules.contrib.views import permission_required
 
 from .. import sections, selectors
 from ..checklist import plan_checklist
+from ..enums import PlanState
 from ..forms import ROW_FORMSETS, AttachmentForm, CoAgentForm
 from ..services import editing, workflow
 from ..services.common import PlanError
@@ -69,9 +70,9 @@ def _apply_row_action(cleaned: dict, action: str) -> str:
 # --- The page -----------------------------------------------------------------------------
 
 
-def _editor_context(request, plan, *, bound=None, add_row="", attachment_form=None):
+def _editor_context(request, plan, *, bound=None, add_row="", attachment_form=None, choices=None):
     bound = bound or {}
-    choices = selectors.editor_choices()
+    choices = choices or selectors.editor_choices()
     mission = choices["missions_by_pk"].get(plan.governor_mission_id)
     if mission is not None:
         plan.governor_mission = mission  # the same row, already read
@@ -86,9 +87,14 @@ def _editor_context(request, plan, *, bound=None, add_row="", attachment_form=No
             forms[section] = section_form(section, plan, choices=choices)
     checklist = plan_checklist(plan)
     missing = [item for item in checklist if not item.ok]
-    decision = selectors.latest_decision(plan) if plan.versions.all() else None
+    # Only a plan sent back for revision carries a decision into the editor: a draft was
+    # never decided (a withdrawal returns a revision to "perlu revisi", not to draft).
+    revising = plan.state == PlanState.REVISION_REQUESTED
+    decision = selectors.latest_decision(plan) if revising else None
     return {
         "plan": plan,
+        # The context strip names the plan's cycle, the one this page works in.
+        "current_cycle": plan.cycle,
         "forms": forms,
         "sections": sections.keys(),
         "section_labels": {entry.key: entry.label for entry in sections.all_sections()},
@@ -118,10 +124,10 @@ def _section_status(checklist) -> dict[str, bool]:
 
 
 def _render_editor(request, plan, *, status=200, **kwargs):
-    plan = selectors.plan_for_editor(plan)
-    return render(
-        request, "plans/edit.html", _editor_context(request, plan, **kwargs), status=status
-    )
+    choices = selectors.editor_choices()
+    plan = selectors.plan_for_editor(plan, choices)
+    context = _editor_context(request, plan, choices=choices, **kwargs)
+    return render(request, "plans/edit.html", context, status=status)
 
 
 @login_required

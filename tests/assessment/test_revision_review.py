@@ -162,3 +162,17 @@ def test_the_released_reviewer_and_the_agent_cannot_open_the_review_page(
     assert client.get(page).status_code == 404
     client.force_login(agent.user)  # not a reviewer at all
     assert client.get(page).status_code == 403
+
+
+def test_the_editor_of_a_plan_in_revision_keeps_its_query_budget(
+    client, sent_back, agent, django_assert_num_queries
+):
+    """The editor with the decision's feedback above it: a draft's 15 queries and the
+    feedback's three (the decision, the reviews, their scores)."""
+    url = reverse("plans:edit", args=[sent_back.pk])
+    client.force_login(agent.user)
+    client.get(url)  # warm the content-type cache
+    with django_assert_num_queries(18):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "Perbaiki" in response.content.decode()

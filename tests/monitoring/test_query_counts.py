@@ -102,4 +102,4 @@ def test_board(client, running_cycle, coordinator, size, django_assert_num_queri
 # reports, the plans' realisation, change requests), and the sidebar. The coordinator's
 # tab with change requests reads them in one query, their values from the tab's rows.
 # The drill-down of the dashboard is counted in test_drilldown.py.
-QUERIES = {"plan": 14, "report": 12, "board": 13, "verify": 14, "plan_changes": 13}
+QUERIES = {"plan": 12, "report": 10, "board": 11, "verify": 12, "plan_changes": 11}

@@ -91,8 +91,8 @@ def bulk_province(cycle, *, plans: int, agencies: int, author: User) -> list[Age
 # (AgencyTally, with the names: totals, coverage, weeks, the table), top plans, previous
 # cycle. Before the rows were kept: 16, the totals, per-agency aggregate, agents per
 # agency, agencies and weeks each a pass over the cycle.
-SEKDA_COLD = 12
-SEKDA_WARM = 7
+SEKDA_COLD = 10
+SEKDA_WARM = 5
 
 
 @pytest.mark.parametrize(("plans", "agencies"), [(155, 50), (2000, 400)])
@@ -122,7 +122,7 @@ def test_head_dashboard_and_agency_page_cost_the_same_whatever_the_size(
     assert response.context["overview"].headline.plans == plans // agencies + (plans % agencies > 0)
     # The criterion means, the agency's and the cycle's, are one query over the sums kept
     # per agency (CriterionTally), not a pass over every score of the cycle.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         page = client.get(reverse("reports:agency", args=[agency.pk]))
     assert len(page.context["page"].plans) == response.context["overview"].headline.plans
 

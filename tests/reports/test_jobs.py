@@ -759,7 +759,7 @@ def test_my_jobs_lists_own_jobs_paginated_in_a_bounded_number_of_queries(
     url = reverse("report_jobs:list")
     # session, user, the count, the page of jobs, their plans, their cycles, the cycle
     # picker of the request form; roles, agent profile, current cycle and agency (layout).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert response.status_code == 200
     page = response.context["page"]

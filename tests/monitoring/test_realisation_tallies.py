@@ -129,6 +129,23 @@ def test_kept_figures_follow_every_step(running_cycle, coordinator, plan_reviewe
     assert figures_of(running_cycle) == whole
 
 
+def test_the_areas_summed_in_python_where_the_database_cannot(
+    running_cycle, coordinator, plan_reviewer, monkeypatch
+):
+    """SQLite's path (the JSON column read and summed here) gives PostgreSQL's figures."""
+    for values in (["80", "26"], ["71", "30"]):
+        agent = AgentFactory()
+        plan = approved_plan(
+            running_cycle, agent=agent, reviewer=plan_reviewer, coordinator=coordinator
+        )
+        enter_due_implementations()
+        plan.refresh_from_db()
+        report_values(plan, agent, plan_reviewer, values)
+    native = figures_of(running_cycle)
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    assert figures_of(running_cycle) == native == by_arithmetic(running_cycle)
+
+
 def test_figures_cost_the_same_queries_whatever_the_size(running_cycle, coordinator, plan_reviewer):
     def cold_queries() -> int:
         with CaptureQueriesContext(connection) as queries:

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -20,6 +21,7 @@ from plans.services.alignment import refresh_alignment
 from plans.services.workflow import transition_many
 from reports import cache as dashboard_cache
 from reports.selectors import agency_table, cycle_overview, review_totals
+from reports.selectors import overview as overview_selectors
 from reports.services import agency_tallies
 from tests.factories import AgencyFactory, AgentFactory, CycleFactory, PlanFactory, user_with_role
 
@@ -85,14 +87,25 @@ def bulk_province(cycle, *, plans: int, agencies: int, author: User) -> list[Age
     return agency_rows
 
 
-# Queries of one dashboard request. Warm (figures cached): session, user, role grants,
-# agent profile, current cycle, the user's agency (context strip), the cycle picker.
-# Cold adds the figures: the areas' and values' names, the cycle's kept rows per agency
-# (AgencyTally, with the names: totals, coverage, weeks, the table), top plans, previous
-# cycle. Before the rows were kept: 16, the totals, per-agency aggregate, agents per
-# agency, agencies and weeks each a pass over the cycle.
-SEKDA_COLD = 10
+# Queries of one dashboard request. Warm (figures cached): session, user (with agency and
+# agent profile), role grants, current cycle, the cycle picker. Cold adds the figures:
+# the areas' and values' names, the cycle's kept rows per agency (AgencyTally, with the
+# names: totals and the table), their counts per key summed by the database (states,
+# bins, coverage, weeks), top plans, previous cycle. Before the rows were kept: 16, the
+# totals, per-agency aggregate, agents per agency, agencies and weeks each a pass over the
+# cycle.
+SEKDA_COLD = 11
 SEKDA_WARM = 5
+
+
+def test_the_counts_per_key_summed_in_python_where_the_database_cannot(leader, cycle, monkeypatch):
+    """SQLite's path (the rows' JSON read and summed here) gives PostgreSQL's figures:
+    states, score bins, coverage and weeks."""
+    bulk_province(cycle, plans=60, agencies=7, author=leader)
+    native = overview_selectors._agency_figures(cycle, None)
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    assert overview_selectors._agency_figures(cycle, None) == native
+    assert native[1]["weeks"] and native[1]["plans"] == 60
 
 
 @pytest.mark.parametrize(("plans", "agencies"), [(155, 50), (2000, 400)])

@@ -88,11 +88,13 @@ run: deps-runtime venv-runtime messages
 	$(MANAGE) seed_demo
 	scripts/run_dev.sh
 
-# Unit tests on two xdist workers; the integration tests (a real Celery worker) and the
-# browser tests (Playwright + Chromium) after them, in one process, not in parallel.
+# Unit tests on two xdist workers; then the integration tests (real Celery workers on the
+# one Redis database of the run) in one process; then the browser tests (Playwright +
+# Chromium, each worker with its own test database and live server) on two workers.
 test: deps-test venv messages
 	$(call pytest_group,-n 2 -m "not integration and not browser")
-	$(call pytest_group,-m "integration or browser")
+	$(call pytest_group,-m "integration and not browser")
+	$(call pytest_group,-n 2 -m "browser and not integration")
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -427,9 +427,10 @@ def test_make_test_runs_unit_tests_in_parallel_then_the_rest():
     lines = make_dry_run("test")
     assert lines[0] == "scripts/install_system_deps.sh test"
     pytest_lines = [line for line in lines if ".venv/bin/pytest" in line]
-    assert len(pytest_lines) == 2
+    assert len(pytest_lines) == 3
     assert '.venv/bin/pytest -n 2 -m "not integration and not browser"' in pytest_lines[0]
-    assert '.venv/bin/pytest -m "integration or browser"' in pytest_lines[1]
+    assert '.venv/bin/pytest -m "integration and not browser"' in pytest_lines[1]
+    assert '.venv/bin/pytest -n 2 -m "browser and not integration"' in pytest_lines[2]
     for line in pytest_lines:  # exit code 5 (nothing collected) is success, others are not
         assert '[ "$rc" -eq 5 ]' in line
         assert line.endswith('exit "$rc"')

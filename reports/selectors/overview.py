@@ -27,7 +27,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -54,6 +53,7 @@ from .figures import (
     _mean,
     _pct,
 )
+from .tally_sums import json_sums
 
 # --- The figures --------------------------------------------------------------------------
 
@@ -74,61 +74,16 @@ def _add(counts: dict, prefix: str, found: dict) -> None:
             counts[name] += n
 
 
-# The kept rows' counters, summed in Python (one tuple per agency), and their counts per
-# key (JSON objects), summed by PostgreSQL where it can: decoding two thousand agencies'
-# JSON in Python took longer than every query of the cold dashboard together.
+# The kept rows' counters, summed here (one tuple per agency), and their counts per key
+# (JSON objects), summed by the database where it can (`tally_sums`).
 SCALAR_TOTALS = ("plans", "scored", "score_sum", "flagged")
-JSON_TOTALS = ("states", "bins", "areas", "values", "weeks")
-
-JSON_SUMS_SQL = """
-    WITH tally AS (
-        SELECT states, bins, areas, "values", weeks FROM reports_agencytally
-        WHERE id IN ({ids})
-    )
-    SELECT 'states', item.key, SUM(item.value::integer), 0
-    FROM tally CROSS JOIN LATERAL jsonb_each(tally.states) AS item GROUP BY item.key
-    UNION ALL
-    SELECT 'bins', item.key, SUM(item.value::integer), 0
-    FROM tally CROSS JOIN LATERAL jsonb_each(tally.bins) AS item GROUP BY item.key
-    UNION ALL
-    SELECT 'areas', item.key, SUM(item.value::integer), 0
-    FROM tally CROSS JOIN LATERAL jsonb_each(tally.areas) AS item GROUP BY item.key
-    UNION ALL
-    SELECT 'values', item.key, SUM(item.value::integer), 0
-    FROM tally CROSS JOIN LATERAL jsonb_each(tally."values") AS item GROUP BY item.key
-    UNION ALL
-    SELECT 'weeks', item.key, SUM((item.value->>0)::integer), SUM((item.value->>1)::integer)
-    FROM tally CROSS JOIN LATERAL jsonb_each(tally.weeks) AS item GROUP BY item.key
-"""
-
-
-def _json_totals(tallies) -> dict[str, dict]:
-    """Per JSON column of the rows, the counts summed per key (weeks: [first, again])."""
-    found: dict[str, dict] = {name: {} for name in JSON_TOTALS}
-    if connection.vendor == "postgresql":
-        ids_sql, params = tallies.order_by().values("id").query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(JSON_SUMS_SQL.format(ids=ids_sql), params)
-            for column, key, n, again in cursor.fetchall():
-                found[column][key] = [n, again] if column == "weeks" else n
-        return found
-    for row in tallies.values_list(*JSON_TOTALS):
-        for column, counts in zip(JSON_TOTALS, row, strict=True):
-            into = found[column]
-            for key, n in counts.items():
-                if column == "weeks":
-                    week = into.setdefault(key, [0, 0])
-                    week[0] += n[0]
-                    week[1] += n[1]
-                else:
-                    into[key] = into.get(key, 0) + n
-    return found
+JSON_TOTALS = {"states": None, "bins": None, "areas": None, "values": None, "weeks": (int, int)}
 
 
 def _fold(rows: Sequence[tuple], tallies) -> dict:
     """The cycle's totals from its agencies' rows (plans, scored, sum, flagged: the
     tuples given) and their counts per key (states, bins, coverage per area and value id,
-    weeks: `_json_totals` over the same rows)."""
+    weeks: summed per key over the same rows)."""
     totals: dict = {"plans": 0, "scored": 0, "score_sum": Decimal(0), "flagged": 0}
     totals |= {f"state_{state}": 0 for state in PlanState.values}
     totals |= {f"bin_{low}": 0 for low, _high in SCORE_BINS}
@@ -138,7 +93,7 @@ def _fold(rows: Sequence[tuple], tallies) -> dict:
         totals["flagged"] += flagged
         if score_sum is not None:
             totals["score_sum"] += score_sum
-    found = _json_totals(tallies)
+    found = json_sums(tallies, JSON_TOTALS)
     _add(totals, "state", found["states"])
     _add(totals, "bin", found["bins"])
     totals |= {"areas": found["areas"], "values": found["values"], "weeks": found["weeks"]}

@@ -18,7 +18,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import DecimalField, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -31,6 +30,7 @@ from plans.realisation import GREEN_FROM, YELLOW_FROM, elapsed_share, mean_of
 
 from .. import cache
 from ..models import AgencyTally
+from .tally_sums import json_sums
 
 # The plans whose targets are measured: in implementation, or completed.
 MEASURED = PlanState.MEASURED
@@ -147,42 +147,20 @@ def _late(cycle: Cycle, agency: Agency | None, elapsed: Decimal, unverified: int
 
 FIGURE_COLUMNS = ("agency_id", "measured", "verified", "realised", "green", "yellow")
 
-AREA_SUMS_SQL = """
-    SELECT area.key, SUM((area.value->>0)::integer), SUM((area.value->>1)::numeric)
-    FROM reports_agencytally AS tally
-    CROSS JOIN LATERAL jsonb_each(tally.realised_areas) AS area
-    WHERE tally.id IN ({ids})
-    GROUP BY area.key
-"""
-
 
 def _area_sums(rows) -> tuple[list[tuple], dict[str, int], dict[str, Decimal]]:
     """The agencies' figure columns, and per RB change area the measured targets and the
-    sum of their realisation: summed by PostgreSQL over the JSON column (`jsonb_each`),
-    read and summed here on SQLite."""
-    area_n: dict[str, int] = defaultdict(int)
-    area_sum: dict[str, Decimal] = defaultdict(Decimal)
-    rows = rows.order_by("agency_id")
-    if connection.vendor == "postgresql":
-        figures = list(rows.values_list(*FIGURE_COLUMNS))
-        ids_sql, params = rows.values("id").query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(AREA_SUMS_SQL.format(ids=ids_sql), params)
-            for key, n, total in cursor.fetchall():
-                area_n[key], area_sum[key] = n, Decimal(total)
-        return figures, area_n, area_sum
-    figures = []
-    for *columns, areas in rows.values_list(*FIGURE_COLUMNS, "realised_areas"):
-        figures.append(tuple(columns))
-        for pk, (n, total) in areas.items():
-            area_n[pk] += n
-            area_sum[pk] += Decimal(total)
+    sum of their realisation (summed per key by the database where it can)."""
+    figures = list(rows.order_by("agency_id").values_list(*FIGURE_COLUMNS))
+    areas = json_sums(rows, {"realised_areas": (int, Decimal)})["realised_areas"]
+    area_n = defaultdict(int, {key: n for key, (n, _total) in areas.items()})
+    area_sum = defaultdict(Decimal, {key: Decimal(total) for key, (_n, total) in areas.items()})
     return figures, area_n, area_sum
 
 
 def _build(cycle: Cycle, agency: Agency | None, today: dt.date) -> RealisationFigures:
-    """The figures from the agencies' kept rows (`AgencyTally`: their columns, and on
-    PostgreSQL the areas' sums), the targets on track counted on the realisation's
+    """The figures from the agencies' kept rows (`AgencyTally`: their columns, and the
+    areas' sums), the targets on track counted on the realisation's
     index, the active areas, and the late list: at most six queries."""
     elapsed = elapsed_share(cycle.implementation_start, cycle.implementation_end, today)
     empty = RealisationFigures(elapsed, 0, 0, None, {"green": 0, "yellow": 0, "red": 0})
@@ -191,8 +169,6 @@ def _build(cycle: Cycle, agency: Agency | None, today: dt.date) -> RealisationFi
     rows = AgencyTally.objects.filter(cycle=cycle, measured__gt=0)
     if agency is not None:
         rows = rows.filter(agency=agency)
-    # The JSON column is left to the database where it can sum it (decoding two thousand
-    # agencies' rows in Python costs more than every query of the block together).
     rows, area_n, area_sum = _area_sums(rows)
     targets = sum(row[1] for row in rows)
     if not targets:

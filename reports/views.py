@@ -241,9 +241,9 @@ def request_report(request):
             job = services.request_cycle_report(kind=kind, cycle=cycle, by=request.user)
         elif kind in AGENT_KINDS:
             agent_id = request.POST.get("agent", "")
-            agent = get_portfolio_agent(request.user, int(agent_id)) if agent_id.isdigit() else None
-            if agent is None:
+            if not agent_id.isdigit():
                 raise Http404("No such agent")
+            agent = get_portfolio_agent(request.user, int(agent_id))
             job = services.request_portfolio(agent=agent, by=request.user)
         else:
             raise Http404("No such report kind")

@@ -89,8 +89,6 @@ class ReportJobList(RuleRequired, generics.ListAPIView):
                 job = services.request_plan_report(kind=kind, plan=plan, by=request.user)
             elif kind in AGENT_KINDS:
                 agent = get_portfolio_agent(request.user, data["agent"])
-                if agent is None:
-                    raise Http404("No such agent")
                 job = services.request_portfolio(agent=agent, by=request.user)
             else:
                 cycle = get_cycle_by_code(data["cycle"])

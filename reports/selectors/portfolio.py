@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Avg, Count, Prefetch, Q
+from django.http import Http404
 
 from agents.models import Agent, User
 from assessment.enums import ReviewState
@@ -138,11 +139,11 @@ class Portfolio:
         return len({e.plan.cycle_id for e in self.entries})
 
 
-def get_portfolio_agent(user: User, pk: int) -> Agent | None:
-    """The agent whose portfolio the user may see, or None (the view answers 404)."""
+def get_portfolio_agent(user: User, pk: int) -> Agent:
+    """The agent whose portfolio the user may see; 404 for both missing and not theirs."""
     agent = Agent.objects.select_related("user", "agency").filter(pk=pk).first()
     if agent is None or not user.has_perm("reports.view_portfolio", agent):
-        return None
+        raise Http404("No such agent")
     return agent
 
 

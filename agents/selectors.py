@@ -8,6 +8,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from .backends import parse_grants
 from .enums import Role
 from .models import ActivityLog, Invitation, User
 from .validators import normalize_nip
@@ -20,7 +21,12 @@ def roles_of(user: User) -> frozenset[str]:
     cached = getattr(user, "_agenplan_roles", None)
     if cached is not None:
         return cached
-    roles = set(user.role_grants.values_list("role", flat=True))
+    granted = getattr(user, "agenplan_grants", None)  # read with the user (agents.backends)
+    if granted is not None:
+        granted_roles, user._agenplan_headed = parse_grants(granted)
+        roles = set(granted_roles)
+    else:
+        roles = set(user.role_grants.values_list("role", flat=True))
     if hasattr(user, "agent_profile") and user.agent_profile.is_active:
         roles.add(Role.AGENT)
     # The superuser and staff flags are not roles: they open the admin site only.
@@ -32,8 +38,9 @@ def headed_agency_ids(user: User) -> frozenset[int]:
     """The agencies of which the user is head (kepala perangkat daerah)."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
+    held = roles_of(user)  # with the grants read with the user, also fills the agencies
     cached = getattr(user, "_agenplan_headed", None)
-    if cached is None and Role.AGENCY_HEAD not in roles_of(user):
+    if cached is None and Role.AGENCY_HEAD not in held:
         cached = user._agenplan_headed = frozenset()  # no grant to read: no query
     if cached is None:
         cached = frozenset(

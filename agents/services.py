@@ -106,7 +106,7 @@ def _grant_data(grant: RoleGrant) -> dict:
 
 def _forget_roles(user: User) -> None:
     """Drop the roles cached on the user object (agents.selectors.roles_of)."""
-    for name in ("_agenplan_roles", "_agenplan_headed"):
+    for name in ("_agenplan_roles", "_agenplan_headed", "agenplan_grants"):
         user.__dict__.pop(name, None)
 
 

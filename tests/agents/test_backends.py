@@ -1,5 +1,5 @@
-"""The password backend loads the signed-in user with their agency and agent profile
-(no query of their own on a page), refuses an inactive user, and a session signed in
+"""The password backend loads the signed-in user with their agency, agent profile and role
+grants (no query of their own on a page), refuses an inactive user, and a session signed in
 before it (with Django's own backend) keeps working."""
 
 import pytest
@@ -8,8 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from agents import selectors
 from agents.backends import AgencyModelBackend
-from tests.factories import AgentFactory
+from agents.enums import Role
+from agents.models import User
+from agents.services import grant_role, revoke_role
+from tests.factories import AgencyFactory, AgentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +49,40 @@ def test_signing_in_records_this_backend_and_older_sessions_still_work(client):
     other = AgentFactory()
     client.force_login(other.user, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get(reverse("plans:my_plans")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "grants",
+    [
+        [],
+        [(Role.COORDINATOR, False)],
+        [(Role.REVIEWER, False), (Role.COORDINATOR, False), (Role.LEADERSHIP, False)],
+        [(Role.AGENCY_HEAD, True)],
+        [(Role.AGENCY_HEAD, True), (Role.AGENCY_HEAD, True), (Role.REVIEWER, False)],
+    ],
+)
+def test_the_roles_read_with_the_user_are_those_read_on_their_own(grants):
+    """Roles and headed agencies from the user's own query equal a fresh read of the
+    grants, with no further query (on SQLite and PostgreSQL alike)."""
+    user = UserFactory()
+    for role, scoped in grants:
+        grant_role(user, role=role, agency=AgencyFactory() if scoped else None, by=None)
+    fresh = User.objects.get(pk=user.pk)  # no annotation: the grants read on their own
+    expected = (selectors.roles_of(fresh), selectors.headed_agency_ids(fresh))
+    loaded = AgencyModelBackend().get_user(user.pk)
+    with CaptureQueriesContext(connection) as queries:
+        got = (selectors.roles_of(loaded), selectors.headed_agency_ids(loaded))
+    assert got == expected
+    assert len(queries) == 0
+
+
+def test_a_grant_changed_during_the_request_is_read_again():
+    user = UserFactory()
+    coordinator = UserFactory()
+    grant_role(coordinator, role=Role.COORDINATOR, by=None)
+    loaded = AgencyModelBackend().get_user(user.pk)
+    assert Role.REVIEWER not in selectors.roles_of(loaded)
+    grant = grant_role(loaded, role=Role.REVIEWER, by=coordinator)
+    assert Role.REVIEWER in selectors.roles_of(loaded)
+    revoke_role(grant, by=coordinator)
+    assert Role.REVIEWER not in selectors.roles_of(loaded)

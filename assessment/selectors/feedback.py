@@ -3,9 +3,6 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import (
-    Prefetch,
-)
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import User
@@ -43,7 +40,7 @@ def plan_feedback(plan: ActionPlan, user: User) -> PlanFeedback:
     reviewers' feedback and per-criterion comments on the decided version. Nothing for a
     user who may not see the plan's scores (`assessment.view_scores`: for the plan's team
     and agency head, nothing before the decision); reviewer names only when
-    `assessment.view_reviewer_names` allows; never confidential notes. Three queries (with
+    `assessment.view_reviewer_names` allows; never confidential notes. Two queries (with
     the plan's cycle loaded and the user's roles known, as on every page)."""
     if not user.has_perm("assessment.view_scores", plan):
         return PlanFeedback(decision=None, reviews=[], show_names=False)
@@ -51,21 +48,22 @@ def plan_feedback(plan: ActionPlan, user: User) -> PlanFeedback:
     if decision is None:
         return PlanFeedback(decision=None, reviews=[], show_names=False)
     show_names = user.has_perm("assessment.view_reviewer_names", plan)
-    reviews = (
-        Review.objects.filter(version=decision.version, state=ReviewState.SUBMITTED)
-        .select_related("assignment__reviewer")
-        .prefetch_related(
-            Prefetch(
-                "scores",
-                queryset=CriterionScore.objects.select_related("criterion").order_by(
-                    "criterion__order", "criterion_id"
-                ),
-            )
+    # A sent review has a score for every criterion of its rubric (`submit_review` refuses
+    # one without), so the reviews are read through their scores: one query, folded here.
+    scores = (
+        CriterionScore.objects.filter(
+            review__version=decision.version_id, review__state=ReviewState.SUBMITTED
         )
-        .order_by("submitted_at", "pk")
+        .select_related("criterion", "review__assignment__reviewer")
+        .order_by("review__submitted_at", "review_id", "criterion__order", "criterion_id")
     )
+    per_review: dict[int, tuple[Review, list]] = {}
+    for score in scores:
+        per_review.setdefault(score.review_id, (score.review, []))[1].append(
+            (score.criterion, score.level, score.comment)
+        )
     items = []
-    for number, review in enumerate(reviews, start=1):
+    for number, (review, criteria) in enumerate(per_review.values(), start=1):
         label = (
             review.assignment.reviewer.name
             if show_names
@@ -76,7 +74,7 @@ def plan_feedback(plan: ActionPlan, user: User) -> PlanFeedback:
                 reviewer_label=label,
                 total=review.total,
                 overall_feedback=review.overall_feedback,
-                criteria=[(s.criterion, s.level, s.comment) for s in review.scores.all()],
+                criteria=criteria,
             )
         )
     return PlanFeedback(decision=decision, reviews=items, show_names=show_names)

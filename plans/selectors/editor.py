@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -24,6 +25,7 @@ from ..models import (
     ActionPlan,
     Activity,
     Attachment,
+    ChangeAgentRole,
     ChangeArea,
     Comment,
     CommentThread,
@@ -65,29 +67,49 @@ def editor_choices() -> dict[str, list]:
 ID_LISTS = {"change_areas": "area_ids", "core_values": "value_ids"}
 
 
+def _fill_related(plan: ActionPlan, name: str, rows: list) -> None:
+    """Give the plan's relation `name` these rows, as a prefetch would."""
+    related = getattr(plan, name).all()
+    related._result_cache = rows
+    related._prefetch_done = True
+    plan.__dict__.setdefault("_prefetched_objects_cache", {})[name] = related
+
+
 def _related_from_ids(plan: ActionPlan, name: str, by_pk: dict) -> bool:
     """Fill the plan's relation `name` from its id list and the reference rows already
-    read, as a prefetch would; False (nothing done) when a row is not among them (an
-    area no longer active), which the relation then reads itself."""
+    read; False (nothing done) when a row is not among them (an area no longer active),
+    which the relation then reads itself."""
     ids = set(getattr(plan, ID_LISTS[name]) or ())
     if not ids <= by_pk.keys():
         return False
-    related = getattr(plan, name).all()
-    related._result_cache = [row for pk, row in by_pk.items() if pk in ids]
-    related._prefetch_done = True
-    plan.__dict__.setdefault("_prefetched_objects_cache", {})[name] = related
+    _fill_related(plan, name, [row for pk, row in by_pk.items() if pk in ids])
     return True
+
+
+def _agent_roles_with_plans(plan: ActionPlan, choices: dict) -> None:
+    """Every change-agent role, each marked when the plan names it: one query gives both
+    the section's checkboxes (`choices["agent_roles"]`) and the plan's own roles."""
+    named = ActionPlan.agent_roles.through.objects.filter(
+        actionplan_id=plan.pk, changeagentrole_id=OuterRef("pk")
+    )
+    roles = list(ChangeAgentRole.objects.annotate(named=Exists(named)).order_by("order", "code"))
+    choices["agent_roles"] = [(role.pk, role.name) for role in roles]
+    _fill_related(plan, "agent_roles", [role for role in roles if role.named])
 
 
 def plan_for_editor(plan: ActionPlan, choices: dict | None = None) -> ActionPlan:
     """The plan with what the editor shows, prefetched: a fixed number of queries. With
     the page's reference lists (`editor_choices`), its RB change areas and BerAKHLAK
-    values come from its id lists instead of two more queries."""
+    values come from its id lists instead of two more queries, and its change-agent roles
+    with the list of all of them (added to `choices`)."""
     filled = {
         name
         for name in ID_LISTS
         if choices is not None and _related_from_ids(plan, name, choices[f"{name}_by_pk"])
     }
+    if choices is not None:
+        _agent_roles_with_plans(plan, choices)
+        filled.add("agent_roles")
     prefetch_related_objects(
         [plan],
         Prefetch("co_agents", queryset=Agent.objects.select_related("user")),

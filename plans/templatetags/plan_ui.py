@@ -49,7 +49,7 @@ def current_cycle(context):
     return request._agenplan_current_cycle
 
 
-# The plan list's filters that name rows by their code (plans.forms.PlanFilterForm); the
+# The plan list's filters that name rows by their code (plans.list_forms.PlanFilterForm); the
 # others (agency) by their id.
 BY_CODE = {"cycle", "area", "value"}
 

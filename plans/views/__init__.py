@@ -19,7 +19,7 @@ from agenplan.spreadsheets import xlsx_download
 from .. import selectors
 from ..checklist import missing_items, plan_checklist
 from ..exports import plan_list_workbook
-from ..forms import PlanFilterForm, StartPlanForm
+from ..list_forms import PlanFilterForm, StartPlanForm
 from ..selectors.similar import plan_links
 from ..services import content, editing, workflow
 from ..services.common import PlanError

@@ -15,10 +15,9 @@ from ..services.editing import section_fingerprint
 
 def section_form(section, plan, data=None, choices=None):
     form_class = section_form_class(section)
-    kwargs = {"choices": choices} if section == "alignment" else {}
     # A ModelForm writes the cleaned values onto its instance while validating; give it a
     # copy, so that the plan itself keeps the stored values the service compares against.
-    return form_class(data, instance=copy.copy(plan), **kwargs)
+    return form_class(data, instance=copy.copy(plan), choices=choices)
 
 
 def row_formset(section, plan, data=None, *, extra_blank=False):

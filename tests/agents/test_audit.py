@@ -262,9 +262,9 @@ def test_the_audit_page_reads_in_a_fixed_number_of_queries(
     for n in range(entries):
         record_activity(actor=actors[n % 3], action="cycle.updated", obj=cycle)
     client.force_login(coordinator)
-    # Session, user, roles, agent profile; the count and the page of entries (with actors
-    # and content types); the frame's current cycle and the user's agency.
-    with django_assert_num_queries(6):
+    # Session, user (with roles and agent profile); the count and the page of entries
+    # (with actors and content types); the frame's current cycle and the user's agency.
+    with django_assert_num_queries(5):
         response = client.get(reverse("audit"))
     assert len(response.context["page"].object_list) == min(entries, 50)
 

@@ -25,7 +25,7 @@ from tests.factories import AgentFactory, UserFactory, user_with_role
 
 LINK = re.compile(r"(https?://[^\s]+/akun/undangan/([^/\s]+)/)")
 NEW_PASSWORD = "Samarinda-Kaltim-2026"  # noqa: S105 - a test's password
-QUERIES = 7
+QUERIES = 6
 
 
 def new_agent(**kwargs):

@@ -76,7 +76,7 @@ def test_decision_board_query_count(client, world, coordinator, size, django_ass
     # 12: the agency filter reads the chosen agency only (none here), never every agency;
     # one query reads the latest bulk decision's status; the cycle's triage tags, and the
     # tags of the page's plans, one query each.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(url)
     assert response.context["page"].paginator.count == size
     assert response.context["counts"] == {
@@ -90,20 +90,20 @@ def test_decision_board_query_count(client, world, coordinator, size, django_ass
 @pytest.mark.parametrize(
     ("name", "with_plan", "queries"),
     [
-        # 12: the latest background run's status; the group counts once; the shown
+        # 11: the latest background run's status; the group counts once; the shown
         # page's count and rows; the count short of reviewers; the reviewers' load (its
         # grouped counts, then the people); the agency filter reads no agency list.
-        ("assessment:assignments", False, 12),
-        # 8: the reviewers' figures; the count of the decided plans the teams assessed
+        ("assessment:assignments", False, 11),
+        # 7: the reviewers' figures; the count of the decided plans the teams assessed
         # themselves (none here: no rows, criteria or means to read).
-        ("assessment:calibration", False, 8),
-        ("assessment:cycles", False, 5),
-        # 17: the reviewers offered are two (their grouped load, then the people); the
+        ("assessment:calibration", False, 7),
+        ("assessment:cycles", False, 4),
+        # 16: the reviewers offered are two (their grouped load, then the people); the
         # rubric comes with its criteria.
-        ("assessment:plan", True, 17),
-        # 13: the rubric comes with its criteria.
-        ("assessment:decide", True, 13),
-        ("assessment:feedback", True, 8),
+        ("assessment:plan", True, 16),
+        # 12: the rubric comes with its criteria.
+        ("assessment:decide", True, 12),
+        ("assessment:feedback", True, 6),
     ],
 )
 @pytest.mark.parametrize("size", SIZES)
@@ -125,7 +125,7 @@ def test_conflicts_page_query_count(client, world, size, django_assert_num_queri
     client.force_login(reviewer)
     url = reverse("assessment:conflicts")
     client.get(url)
-    # 5: the form's agency choice reads no agency list (it is searched).
-    with django_assert_num_queries(5):
+    # 4: the form's agency choice reads no agency list (it is searched).
+    with django_assert_num_queries(4):
         response = client.get(url)
     assert len(response.context["declared"]) == size

@@ -146,7 +146,7 @@ def test_the_coordinators_list_makes_a_fixed_number_of_queries(
 
 # The session, the user and their roles, the count and the rows, the cycles, the sidebar
 # and the context strip.
-QUERIES_PUBLISHABLE = 7
+QUERIES_PUBLISHABLE = 6
 
 
 def test_a_role_without_the_rule_gets_403(client, db):

@@ -133,4 +133,4 @@ def test_queries_do_not_grow_with_the_targets(
 # The session, the user and roles, the cycle and the current cycle, the cycle picker,
 # the cycle's elapsed share (the figures, cached), the count and the page of targets,
 # the sidebar.
-QUERIES = 7
+QUERIES = 6

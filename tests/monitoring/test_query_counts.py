@@ -102,4 +102,4 @@ def test_board(client, running_cycle, coordinator, size, django_assert_num_queri
 # reports, the plans' realisation, change requests), and the sidebar. The coordinator's
 # tab with change requests reads them in one query, their values from the tab's rows.
 # The drill-down of the dashboard is counted in test_drilldown.py.
-QUERIES = {"plan": 12, "report": 10, "board": 11, "verify": 12, "plan_changes": 11}
+QUERIES = {"plan": 11, "report": 9, "board": 10, "verify": 11, "plan_changes": 10}

@@ -448,12 +448,12 @@ def test_editor_query_count_does_not_grow_with_rows(
     assert response.context["forms"]["activities"].total_form_count() == size
 
 
-# Session, user (with their agency and agent profile), roles, the plan; the three
+# Session, user (with their agency, agent profile and roles), the plan; the three
 # reference lists (the plan's mission, RB areas and BerAKHLAK values come from them and
-# the plan's id lists); team, change-agent roles, activities, targets, attachments; the
-# comment threads per section; the roles' choices and the team's candidates. A draft
-# reads no decision.
-EDITOR_QUERIES = 15
+# the plan's id lists); every change-agent role marked when the plan names it (the
+# section's choices and the plan's own); team, activities, targets, attachments; the
+# comment threads per section; the team's candidates. A draft reads no decision.
+EDITOR_QUERIES = 13
 
 
 @pytest.mark.parametrize("size", [1, 20])
@@ -472,7 +472,7 @@ def test_autosave_query_count_does_not_grow_with_rows(
     assert draft_plan.activities.filter(title__endswith="diubah").count() == size
 
 
-AUTOSAVE_QUERIES = 18
+AUTOSAVE_QUERIES = 17
 
 
 @pytest.mark.parametrize("size", [1, 20])
@@ -484,7 +484,7 @@ def test_agent_home_and_plan_list_query_counts_do_not_grow_with_rows(
         TargetFactory(plan=draft_plan, order=i)
     client.force_login(agent.user)
     client.get(reverse("plans:my_plans"))
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         home = client.get(reverse("plans:my_plans"))
     assert [row.plan.activities.all().count() for row in home.context["current_rows"]] == [size]
     with django_assert_num_queries(LIST_QUERIES):
@@ -492,7 +492,7 @@ def test_agent_home_and_plan_list_query_counts_do_not_grow_with_rows(
     assert [p.pk for p in listing.context["page"]] == [draft_plan.pk]
 
 
-LIST_QUERIES = 10
+LIST_QUERIES = 9
 
 
 # --- The checklist ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from assessment.models import Decision, ReviewAssignment
 from assessment.services import assign_reviewers
 from plans import sections
 from plans.enums import PlanState
-from plans.forms import STATE_GROUP_LABELS
+from plans.list_forms import STATE_GROUP_LABELS
 from plans.models import ActionPlan, ChangeArea, Comment, CommentThread, CoreValue, PlanVersion
 from plans.selectors import STATE_GROUPS
 from plans.services.workflow import submit_plan
@@ -240,9 +240,9 @@ def _agent_home_data(agent, cycle, *, past_cycles, comments):
 def test_my_plans_query_count_does_not_grow(client, agent, cycle, size, django_assert_num_queries):
     _agent_home_data(agent, cycle, past_cycles=size, comments=size)
     client.force_login(agent.user)
-    # session, user, role grants, agent profile, current cycle (shared with the context
-    # strip), the plans with their counts, 4 prefetches (checklist), the user's agency.
-    with django_assert_num_queries(10):
+    # session, user (with role grants, agent profile, agency), current cycle (shared with
+    # the context strip), the plans with their counts, 4 prefetches (checklist).
+    with django_assert_num_queries(9):
         response = client.get(MY_PLANS)
     assert len(response.context["other_rows"]) == size
 
@@ -295,7 +295,7 @@ def test_agency_plans_query_count_does_not_grow(
         PlanFactory(cycle=cycle, owner=AgentFactory(user__agency=agency))
         AgentFactory(user__agency=agency)
     client.force_login(head)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         response = client.get(reverse("plans:agency_plans"))
     assert response.context["overviews"][0].total == size
 
@@ -413,8 +413,8 @@ def test_plan_list_query_count_does_not_grow(
         plan = PlanFactory(cycle=cycle)
         plan.change_areas.add(ChangeArea.objects.get_or_create(code="TL", name="TL")[0])
     client.force_login(coordinator)
-    # 12: the agency filter reads the chosen agency only (none here), never every agency.
-    with django_assert_num_queries(10):
+    # 9: the agency filter reads the chosen agency only (none here), never every agency.
+    with django_assert_num_queries(9):
         response = client.get(reverse("plans:list"), {"area": "TL", "sort": "-score"})
     assert response.context["page"].paginator.count == size
 
@@ -440,7 +440,7 @@ def test_plan_list_of_an_agent_with_colleagues_plans_costs_the_same_at_any_size(
         )
         team.co_agents.add(agent)
     client.force_login(agent.user)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(reverse("plans:list"))
     html = response.content.decode()
     rows = list(response.context["page"])
@@ -462,7 +462,7 @@ def test_plan_list_of_a_reviewer_asks_for_their_reviews_once(
         )
     client.force_login(reviewer)
     # The same as an agent's list: the reviews they submitted are read once, not per plan.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(reverse("plans:list"))
     assert response.context["page"].paginator.count == size
     # No review of theirs is submitted: no plan's provisional score shows.
@@ -603,8 +603,8 @@ def test_detail_query_count_does_not_grow(
         ActivityFactory(plan=complete_plan)
         TargetFactory(plan=complete_plan)
     client.force_login(agent.user)
-    # 18: one of them the plan's links to plans of other agencies (kolaborasi, replikasi).
-    with django_assert_num_queries(17):
+    # 16: one of them the plan's links to plans of other agencies (kolaborasi, replikasi).
+    with django_assert_num_queries(16):
         response = client.get(reverse("plans:detail", args=[complete_plan.pk]))
     assert len(response.context["plan"].activities.all()) == activities
 

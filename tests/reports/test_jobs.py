@@ -757,9 +757,9 @@ def test_my_jobs_lists_own_jobs_paginated_in_a_bounded_number_of_queries(
     _jobs(scenario.agent, scenario.plan, 2)  # someone else's: never listed
     client.force_login(scenario.coordinator)
     url = reverse("report_jobs:list")
-    # session, user, the count, the page of jobs, their plans, their cycles, the cycle
-    # picker of the request form; roles, agent profile, current cycle and agency (layout).
-    with django_assert_num_queries(9):
+    # session, user (with roles, agent profile and agency), the count, the page of jobs,
+    # their plans, their cycles, the cycle picker of the request form, current cycle.
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert response.status_code == 200
     page = response.context["page"]

@@ -313,4 +313,4 @@ def test_the_query_count_does_not_grow_with_plans_and_cycles(
 # agencies), the agent, the plans and their co-agents, roles, versions and decisions, the
 # mentoring counts, the per-criterion means, the targets, the roles' list, and the page's
 # frame (the current cycle, the viewer's agency).
-PORTFOLIO_QUERIES = {"agent": 14, "coordinator": 14, "head": 15}
+PORTFOLIO_QUERIES = {"agent": 13, "coordinator": 13, "head": 13}

@@ -14,10 +14,22 @@ the HTML, and marks the p95 against the page's goal (docs/performance.md).
 
 The page's user is the demo coordinator, the leadership (Sekda), the busiest reviewer of
 the cycle and the owner of a plan still being drafted. Signing in writes a session row.
+
+Is the province's cycle unaffected by the size of other cycles? With
+BENCH_ALONE_DATABASE_URL naming a database that holds the province alone (`seed_demo`,
+of which the large database is a copy plus `seed_scale`), the same run then measures the
+small cycle's pages in both databases, each in a fresh child process (one process serves
+one database), alternating BENCH_ALONE_ROUNDS times (default 3) so that both sides see
+the same machine, and prints the ratio of the p95 beside the national cycle to the p95
+alone (goal ≤ 1.2). A smoke run compares its database with itself that way, so that the
+path keeps working.
 """
 
+import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 
@@ -139,10 +151,59 @@ def _measure(page: Page, runs: int) -> dict:
         **percentiles(samples),
         "queries": len(queries),
         "kb": round(len(response.content) / 1024),
+        "samples": samples,
     }
 
 
-def _line(name: str, small: dict | None, large: dict | None) -> tuple[str, bool]:
+CHILD_MARK = "CHILD-FIGURES "
+
+
+def _measure_in_child(url: str, code: str, runs: int, smoke: bool) -> dict[str, dict]:
+    """The cycle's pages measured by a fresh process on the database at `url`."""
+    env = {**os.environ, "DATABASE_URL": url, "BENCH_SMALL": code, "BENCH_LARGE": code}
+    env["BENCH_PAGE_RUNS"] = str(runs)
+    env.pop("BENCH_ALONE_DATABASE_URL", None)
+    command = [sys.executable, "-m", "benchmarks.bench_pages", "--child"]
+    result = subprocess.run(
+        command + (["--smoke"] if smoke else []),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for line in result.stdout.splitlines():
+        if line.startswith(CHILD_MARK):
+            return json.loads(line.removeprefix(CHILD_MARK))
+    raise RuntimeError(f"the child printed no figures:\n{result.stdout}\n{result.stderr}")
+
+
+def _alone_and_beside(alone_url: str, beside_url: str, code: str, runs: int, smoke: bool):
+    """The small cycle's pages alone and beside the large cycle, in alternating rounds;
+    per page the figures of all the rounds' samples on each side."""
+    rounds = int(os.environ.get("BENCH_ALONE_ROUNDS", "1" if smoke else "3"))
+    sides: dict[str, dict[str, dict]] = {"alone": {}, "beside": {}}
+    for _ in range(rounds):
+        for side, url in (("alone", alone_url), ("beside", beside_url)):
+            for name, fig in _measure_in_child(url, code, runs, smoke).items():
+                kept = sides[side].setdefault(name, {**fig, "samples": []})
+                kept["samples"] += fig["samples"]
+    for by_page in sides.values():
+        for fig in by_page.values():
+            fig.update(percentiles(fig["samples"]))
+    return sides["alone"], sides["beside"]
+
+
+def _ratio_cell(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _line(
+    name: str,
+    small: dict | None,
+    large: dict | None,
+    alone: dict | None = None,
+    beside: dict | None = None,
+) -> tuple[str, bool]:
     goal = GOALS.get(name, DEFAULT_GOAL)
 
     def cell(fig):
@@ -158,12 +219,15 @@ def _line(name: str, small: dict | None, large: dict | None) -> tuple[str, bool]
         verdict.append(f"p95 ≤ {goal:.0f} ms at the large size: {'met' if met else 'MISSED'}")
     ratio = ""
     if small is not None and large is not None:
-        value = large["p95"] / max(small["p95"], 0.1)
-        ratio = f"{value:.2f}"
-    return (
-        f"  {name:<36} {cell(small):<28} {cell(large):<30} {ratio:>7}  {'; '.join(verdict)}",
-        ok,
-    )
+        ratio = _ratio_cell(large["p95"] / max(small["p95"], 0.1))
+    columns = f"{cell(small):<28} {cell(large):<30} {ratio:>7}"
+    if alone is not None and beside is not None:
+        value = beside["p95"] / max(alone["p95"], 0.1)
+        met = value <= RATIO_GOAL
+        ok &= met
+        verdict.append(f"beside/alone ≤ {RATIO_GOAL}: {'met' if met else 'MISSED'}")
+        columns += f"  {cell(alone):<28} {cell(beside):<28} {_ratio_cell(value):>7}"
+    return f"  {name:<36} {columns}  {'; '.join(verdict)}", ok
 
 
 def main(argv: list[str]) -> int:
@@ -178,7 +242,9 @@ def main(argv: list[str]) -> int:
 
     smoke = smoke_mode(argv)
     runs = int(os.environ.get("BENCH_PAGE_RUNS", "2" if smoke else "15"))
-    codes = [os.environ.get("BENCH_SMALL", SMALL), os.environ.get("BENCH_LARGE", LARGE)]
+    codes = list(
+        dict.fromkeys([os.environ.get("BENCH_SMALL", SMALL), os.environ.get("BENCH_LARGE", LARGE)])
+    )
     cycles = {code: Cycle.objects.filter(code=code).first() for code in codes}
     present = [code for code in codes if cycles[code] is not None]
     if not present:
@@ -197,18 +263,42 @@ def main(argv: list[str]) -> int:
         for page in _pages(cycle):
             figures.setdefault(page.name, {})[code] = _measure(page, runs)
     small, large = present[0], present[-1]
+    if "--child" in argv:
+        print(CHILD_MARK + json.dumps({name: by[small] for name, by in figures.items()}))
+        return 0
+    from django.db import connection
+
+    own_url = os.environ.get("DATABASE_URL")
+    alone_url = os.environ.get("BENCH_ALONE_DATABASE_URL") or (
+        # A smoke run compares its own database with itself: the path must not rot.
+        own_url if smoke and connection.vendor == "postgresql" else None
+    )
+    alone, beside = (
+        _alone_and_beside(alone_url, own_url, small, runs, smoke) if alone_url else ({}, {})
+    )
     print(
         f"pages, cold cache, {runs} requests each, {database_label()}, {os.cpu_count()} cores, "
         f"load {os.getloadavg()}"
     )
-    print(
+    heading = (
         f"  {'page':<36} {f'{small} ({sizes[small]} plans)':<28} "
         f"{f'{large} ({sizes[large]} plans)':<30} {'ratio':>7}"
     )
-    print(f"  {'':<36} {'p50/p95, queries, HTML':<28} {'p50/p95, queries, HTML':<30}")
+    units = f"  {'':<36} {'p50/p95, queries, HTML':<28} {'p50/p95, queries, HTML':<30} {'':>7}"
+    if alone:
+        heading += f"  {f'{small} alone':<28} {f'{small} beside {large}':<28} {'beside':>7}"
+        units += f"  {'p50/p95, queries, HTML':<28} {'p50/p95, queries, HTML':<28} {'/alone':>7}"
+    print(heading)
+    print(units)
     missed = 0
     for name, by_cycle in figures.items():
-        line, ok = _line(name, by_cycle.get(small), by_cycle.get(large) if large != small else None)
+        line, ok = _line(
+            name,
+            by_cycle.get(small),
+            by_cycle.get(large) if large != small else None,
+            alone.get(name),
+            beside.get(name),
+        )
         missed += not ok
         print(line)
     ratios = [
@@ -219,6 +309,21 @@ def main(argv: list[str]) -> int:
     if ratios:
         print(
             f"  ratio of p95s, large / small: median {statistics.median(ratios):.2f}, "
-            f"max {max(ratios):.2f}; pages over their goal: {missed}"
+            f"max {max(ratios):.2f}"
         )
+    beside_ratios = [
+        beside[name]["p95"] / max(alone[name]["p95"], 0.1)
+        for name in figures
+        if name in alone and name in beside
+    ]
+    if beside_ratios:
+        print(
+            f"  ratio of p95s, {small} beside {large} / alone: median "
+            f"{statistics.median(beside_ratios):.2f}, max {max(beside_ratios):.2f}"
+        )
+    print(f"  pages over their goals: {missed}")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -3,11 +3,15 @@ figures as the dashboard (late count, traffic lights, per agency), its visibilit
 (the province for leaders and coordinators, an agency head their own agency only, nobody
 else), and as many queries whatever the number of targets."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from agents.enums import Role
+from monitoring.models import TargetRealisation
 from monitoring.services import enter_due_implementations
+from plans.models import Target
 from reports.selectors.realisation import cycle_realisation
 from tests.factories import AgentFactory, TargetFactory, UserFactory, user_with_role
 
@@ -115,6 +119,38 @@ def test_bad_parameters_are_404_or_ignored(client, leader, province):
     assert unknown_light.context["light"] is None
 
 
+def test_pages_follow_one_order_across_both_lists(client, leader, province, monkeypatch):
+    """Page after page, the list is every target behind schedule exactly once: those
+    without a verified value (0 %) first by plan, then the verified ones lowest first,
+    the boundary between the two falling inside a page."""
+    for plan in province.values():
+        TargetFactory(plan=plan)  # no report yet: 0 %, unverified
+    monkeypatch.setattr("reports.views.LATE_PER_PAGE", 3)
+    cycle = province["a"].cycle
+    elapsed = cycle_realisation(cycle).elapsed
+    counted = dict(TargetRealisation.objects.values_list("target_id", "counted"))
+    measured = Target.objects.filter(plan__cycle=cycle, plan__state__in=("implementing",))
+    expected = sorted(
+        (
+            (counted.get(t.pk, Decimal(0)), t.pk in counted, t.plan_id, t.pk)
+            for t in measured
+            if counted.get(t.pk, Decimal(0)) < elapsed
+        ),
+    )
+    assert [row[1] for row in expected] == [False, False, True, True]
+    client.force_login(leader)
+    seen = []
+    for number in (1, 2):
+        page = client.get(URL, {"cycle": cycle.code, "page": number}).context["page"]
+        assert page.paginator.count == len(expected)
+        seen += [(row["counted"], row["pk"]) for row in page.object_list]
+    assert seen == [(row[0], row[3]) for row in expected]
+    red = client.get(URL, {"cycle": cycle.code, "lampu": "red"}).context["page"]
+    assert [row["pk"] for row in red.object_list][:2] == [row[3] for row in expected[:2]]
+    green = client.get(URL, {"cycle": cycle.code, "lampu": "green"}).context["page"]
+    assert all(row["pk"] in counted for row in green.object_list)
+
+
 @pytest.mark.parametrize("size", [1, 8])
 def test_queries_do_not_grow_with_the_targets(
     client, leader, province, size, django_assert_num_queries
@@ -131,6 +167,6 @@ def test_queries_do_not_grow_with_the_targets(
 
 
 # The session, the user and roles, the cycle and the current cycle, the cycle picker,
-# the cycle's elapsed share (the figures, cached), the count and the page of targets,
-# the sidebar.
-QUERIES = 6
+# the cycle's elapsed share (the figures, cached), the counts of the unverified and the
+# verified targets and the page of each (the first page holds both here), the sidebar.
+QUERIES = 8

@@ -112,38 +112,42 @@ def _unverified(cycle: Cycle, agency: Agency | None):
 
 def _verified(cycle: Cycle, agency: Agency | None, condition: Q):
     """The verified realisations of the cycle meeting `condition` on `counted`, lowest
-    first, in the order of the realisation's (cycle, counted) index, as drilled targets."""
+    first, in the order of the realisation's (cycle, counted) index."""
     rows = TargetRealisation.objects.filter(condition, cycle=cycle)
     if agency is not None:
         rows = rows.filter(agency=agency)
-    return rows.order_by("counted", "plan_id", "target_id").values_list(
-        "target_id",
-        "target__indicator",
-        "target__unit",
-        "target__target_value",
-        "target__due_date",
-        "counted",
-        "realisation",
-        "plan_id",
-        "plan__title",
-        "agency_id",
-        "agency__name",
-        "agency__abbreviation",
-    )
+    return rows.order_by("counted", "plan_id", "target_id")
 
 
 def _as_drilled(rows) -> list[dict]:
-    return [dict(zip(DRILLED_FIELDS, row, strict=True)) for row in rows]
+    """Verified realisations as drilled targets, in their order."""
+    return [
+        dict(zip(DRILLED_FIELDS, row, strict=True))
+        for row in rows.values_list(
+            "target_id",
+            "target__indicator",
+            "target__unit",
+            "target__target_value",
+            "target__due_date",
+            "counted",
+            "realisation",
+            "plan_id",
+            "plan__title",
+            "agency_id",
+            "agency__name",
+            "agency__abbreviation",
+        )
+    ]
 
 
 class DrilledTargets:
     """The drill-down's list for a paginator: the targets without a verified realisation
     (0 %, by plan) when they belong to it, then the verified ones, lowest first. Each part
-    is counted and sliced on its own, so a page reads two short, indexed lists instead of
-    sorting every measured target of the cycle."""
+    is counted on its own (the second on the realisation's index alone), and a page reads
+    the verified rows' keys before their details: no page sorts every measured target."""
 
-    def __init__(self, unverified, verified):
-        self.unverified = unverified
+    def __init__(self, cycle: Cycle, agency: Agency | None, unverified: bool, verified):
+        self.unverified = _unverified(cycle, agency) if unverified else None
         self.verified = verified
         self._counts: tuple[int, int] | None = None
 
@@ -168,7 +172,12 @@ class DrilledTargets:
         if start < first:
             rows = list(self.unverified[start : min(stop, first)])
         if stop > first:
-            rows += _as_drilled(self.verified[max(start - first, 0) : stop - first])
+            keys = list(
+                self.verified.values_list("target_id", flat=True)[
+                    max(start - first, 0) : stop - first
+                ]
+            )
+            rows += _as_drilled(self.verified.filter(target_id__in=keys))
         return rows
 
 
@@ -192,10 +201,7 @@ def drilled_targets(
     else:
         condition = Q(counted__lt=elapsed)
         unverified = ZERO < elapsed
-    return DrilledTargets(
-        _unverified(cycle, agency) if unverified else None,
-        _verified(cycle, agency, condition),
-    )
+    return DrilledTargets(cycle, agency, unverified, _verified(cycle, agency, condition))
 
 
 def _late(cycle: Cycle, agency: Agency | None, elapsed: Decimal, unverified: int) -> list[dict]:

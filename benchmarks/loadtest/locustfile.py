@@ -10,7 +10,9 @@ Read from the environment (the runner sets them):
   person signs in as an account of their own, as people do.
 - LOADTEST_THINK: "5-15" (default) seconds between two actions; "0" for none (saturation).
 - LOADTEST_RESET_AFTER_SIGN_IN: "1" clears the figures once every person has signed in
-  (saturation: the throughput of the work, not of a crowd signing in at once).
+  (the steady state of the work, not a crowd signing in at once); the sign-in requests'
+  own figures up to then, and the errors of every request until then, are first written
+  to LOADTEST_SIGN_IN_FIGURES (JSON), if named.
 
 Each simulated person connects from an address of their own on the loopback network
 (127.0.x.y), as people connect from their own machines: the sign-in rate limit and
@@ -55,6 +57,7 @@ THINK = _think()
 _ADDRESSES = itertools.count()
 _ACCOUNTS = {kind: itertools.count() for kind in ("agents", "reviewers", "leaders")}
 _SIGNED_IN = itertools.count(1)
+SIGN_IN_PATHS = ("/masuk/", "/akun/verifikasi/")
 
 
 def _next_address() -> str:
@@ -73,6 +76,21 @@ def signed_in(environment) -> None:
     if os.environ.get("LOADTEST_RESET_AFTER_SIGN_IN") != "1":
         return
     if next(_SIGNED_IN) == environment.parsed_options.num_users:
+        path = os.environ.get("LOADTEST_SIGN_IN_FIGURES")
+        if path:
+            figures = {
+                entry.name: {
+                    "n": entry.num_requests,
+                    "errors": entry.num_failures,
+                    "p50": entry.get_response_time_percentile(0.5),
+                    "p95": entry.get_response_time_percentile(0.95),
+                }
+                for entry in environment.stats.entries.values()
+                if any(part in entry.name for part in SIGN_IN_PATHS)
+            }
+            errors = environment.stats.total.num_failures
+            with open(path, "w", encoding="utf-8") as out:
+                json.dump({"sign_ins": figures, "errors": errors}, out)
         environment.stats.reset_all()
 
 

@@ -189,6 +189,8 @@ class ActionPlan(RulesModel):
             models.Index(fields=["cycle", "-score", "title", "id"], name="plan_cycle_top_score"),
             # The plan list's default order (latest change first) within a cycle.
             models.Index(fields=["cycle", "-updated_at", "-id"], name="plan_cycle_recent"),
+            # The plan list across every cycle (no cycle chosen), latest change first.
+            models.Index(fields=["-updated_at", "-id"], name="plan_recent"),
             IdListIndex(fields=["area_ids"], name="plan_area_ids_gin"),
             IdListIndex(fields=["value_ids"], name="plan_value_ids_gin"),
         ]

@@ -132,7 +132,10 @@ class CycleBoard:
     awaiting_decision: list[ActionPlan]
     flagged: list[ActionPlan]
     flagged_total: int
+    # The busiest reviewers (BOARD_REVIEWERS of them, in `reviewer_load`'s order) and how
+    # many reviewers the cycle has in all.
     reviewer_load: list[User]
+    reviewers_total: int
 
 
 def reviewer_load(cycle: Cycle, *, granted_only: bool = False) -> list[User]:
@@ -158,6 +161,35 @@ def reviewer_load(cycle: Cycle, *, granted_only: bool = False) -> list[User]:
         reviewer.active, reviewer.submitted = counts.get(reviewer.pk, (0, 0))
         reviewer.pending = reviewer.active - reviewer.submitted
     return sorted(reviewers, key=lambda r: (-r.active, r.name, r.pk))
+
+
+BOARD_REVIEWERS = 10
+
+
+def busiest_reviewers(cycle: Cycle, limit: int = BOARD_REVIEWERS) -> tuple[list[User], int]:
+    """The first `limit` of `reviewer_load(cycle)`, and the length of that list, without
+    reading every reviewer of the deployment: the busiest from the cycle's tallies, then,
+    if they are fewer than `limit`, idle reviewers by name; the total counted."""
+    busy_rows = ReviewerTally.objects.filter(cycle=cycle, active__gt=0)
+    granted = RoleGrant.objects.filter(role=Role.REVIEWER).values("user_id")
+    top = list(
+        busy_rows.select_related("reviewer").order_by("-active", "reviewer__name", "reviewer_id")[
+            :limit
+        ]
+    )
+    reviewers = []
+    for row in top:
+        reviewer = row.reviewer
+        reviewer.active, reviewer.submitted = row.active, row.sent
+        reviewer.pending = row.active - row.sent
+        reviewers.append(reviewer)
+    idle = User.objects.filter(pk__in=granted).exclude(pk__in=busy_rows.values("reviewer_id"))
+    if len(reviewers) < limit:
+        for reviewer in idle.order_by("name", "pk")[: limit - len(reviewers)]:
+            reviewer.active = reviewer.submitted = reviewer.pending = 0
+            reviewers.append(reviewer)
+    total = busy_rows.count() + idle.count() if len(reviewers) == limit else len(reviewers)
+    return reviewers, total
 
 
 def agency_rows(cycle: Cycle) -> list[dict]:
@@ -213,8 +245,9 @@ def agency_table(rows: list[dict], *, query: str = "", sort: str = "") -> list[d
 
 
 def cycle_board(cycle: Cycle) -> CycleBoard:
-    """The coordinator's board for a cycle. Eight queries (the agency rows come from the
-    cache when the cycle has not changed)."""
+    """The coordinator's board for a cycle. At most nine queries (the agency rows come
+    from the cache when the cycle has not changed)."""
+    busiest, reviewers_total = busiest_reviewers(cycle)
     plans = ActionPlan.objects.filter(cycle=cycle)
     counts = state_counts(plans)
     listed = plans.select_related("agency", "owner__user")
@@ -238,7 +271,8 @@ def cycle_board(cycle: Cycle) -> CycleBoard:
         ),
         flagged=list(flagged.order_by("submitted_at", "pk")[:BOARD_LIST_LIMIT]),
         flagged_total=flagged.count(),
-        reviewer_load=reviewer_load(cycle),
+        reviewer_load=busiest,
+        reviewers_total=reviewers_total,
     )
 
 

@@ -28,8 +28,6 @@ LOAD_PAGE_SIZE = 25
 SELF_PAGE_SIZE = 50
 AGENCY_PAGE_SIZE = 25
 CALIBRATION_PAGE_SIZE = 50
-# The board shows the busiest reviewers; the assignments page lists them all, paginated.
-BOARD_REVIEWERS = 10
 
 
 @login_required
@@ -51,7 +49,7 @@ def board(request):
         if request.GET.get("unduh") == "opd":
             return xlsx_download(exports.agency_table_workbook(cycle, rows), "perangkat-daerah")
         context["agencies"] = Paginator(rows, AGENCY_PAGE_SIZE).get_page(request.GET.get("page"))
-        context["busiest"] = board.reviewer_load[:BOARD_REVIEWERS]
+        context["busiest"] = board.reviewer_load
     return render(request, "assessment/board.html", context)
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from agents.enums import Role
+from assessment import selectors
 from assessment.enums import ReviewState
 from assessment.models import ReviewAssignment
 from assessment.views.coordinator import ASSIGNMENT_PAGE_SIZE, LOAD_PAGE_SIZE
@@ -382,6 +383,23 @@ def test_board_shows_the_busiest_reviewers_and_links_to_all(
     html = response.content.decode()
     assert "10 reviewer tersibuk dari 12." in html
     assert f'href="{reverse("assessment:assignments")}?cycle={cycle.code}"' in html
+
+
+@pytest.mark.parametrize("limit", [1, 3, 4, 6])
+def test_busiest_reviewers_are_the_head_of_the_whole_load(cycle, assign, today, limit):
+    """The board's busiest reviewers, read without every reviewer of the deployment, are
+    the first of the full load (busy ones, then idle ones by name), with its length; a
+    person assigned without the reviewer role counts as on the full list."""
+    reviewers = [user_with_role(Role.REVIEWER, name=f"Reviewer {i}") for i in "EDCBA"]
+    unroled = AgentFactory().user
+    for reviewer, plans in ((reviewers[0], 2), (reviewers[3], 1), (unroled, 1)):
+        for _ in range(plans):
+            assign(PlanFactory(cycle=cycle, state=PlanState.IN_REVIEW), reviewer, due=today)
+    whole = selectors.reviewer_load(cycle)
+    busiest, total = selectors.busiest_reviewers(cycle, limit)
+    assert total == len(whole) == 6
+    expected = [(r.pk, r.active, r.submitted, r.pending) for r in whole[:limit]]
+    assert [(r.pk, r.active, r.submitted, r.pending) for r in busiest] == expected
 
 
 def test_board_agency_figures_follow_a_change(client, coordinator, cycle):

@@ -156,11 +156,17 @@ def reviewer_load(cycle: Cycle, *, granted_only: bool = False) -> list[User]:
     }
     granted = RoleGrant.objects.filter(role=Role.REVIEWER).values("user_id")
     people = Q(pk__in=granted) if granted_only else Q(pk__in=granted) | Q(pk__in=list(counts))
-    reviewers = list(User.objects.filter(people).order_by())
-    for reviewer in reviewers:
-        reviewer.active, reviewer.submitted = counts.get(reviewer.pk, (0, 0))
-        reviewer.pending = reviewer.active - reviewer.submitted
+    reviewers = [
+        _carrying(reviewer, *counts.get(reviewer.pk, (0, 0)))
+        for reviewer in User.objects.filter(people).order_by()
+    ]
     return sorted(reviewers, key=lambda r: (-r.active, r.name, r.pk))
+
+
+def _carrying(reviewer: User, active: int, sent: int) -> User:
+    """The reviewer with their load in the cycle: `active`, `submitted`, `pending`."""
+    reviewer.active, reviewer.submitted, reviewer.pending = active, sent, active - sent
+    return reviewer
 
 
 BOARD_REVIEWERS = 10
@@ -177,17 +183,13 @@ def busiest_reviewers(cycle: Cycle, limit: int = BOARD_REVIEWERS) -> tuple[list[
             :limit
         ]
     )
-    reviewers = []
-    for row in top:
-        reviewer = row.reviewer
-        reviewer.active, reviewer.submitted = row.active, row.sent
-        reviewer.pending = row.active - row.sent
-        reviewers.append(reviewer)
+    reviewers = [_carrying(row.reviewer, row.active, row.sent) for row in top]
     idle = User.objects.filter(pk__in=granted).exclude(pk__in=busy_rows.values("reviewer_id"))
     if len(reviewers) < limit:
-        for reviewer in idle.order_by("name", "pk")[: limit - len(reviewers)]:
-            reviewer.active = reviewer.submitted = reviewer.pending = 0
-            reviewers.append(reviewer)
+        reviewers += [
+            _carrying(reviewer, 0, 0)
+            for reviewer in idle.order_by("name", "pk")[: limit - len(reviewers)]
+        ]
     total = busy_rows.count() + idle.count() if len(reviewers) == limit else len(reviewers)
     return reviewers, total
 

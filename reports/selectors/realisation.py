@@ -146,8 +146,8 @@ class DrilledTargets:
     is counted on its own (the second on the realisation's index alone), and a page reads
     the verified rows' keys before their details: no page sorts every measured target."""
 
-    def __init__(self, cycle: Cycle, agency: Agency | None, unverified: bool, verified):
-        self.unverified = _unverified(cycle, agency) if unverified else None
+    def __init__(self, unverified, verified):
+        self.unverified = unverified  # None when the list has no place for them
         self.verified = verified
         self._counts: tuple[int, int] | None = None
 
@@ -201,7 +201,10 @@ def drilled_targets(
     else:
         condition = Q(counted__lt=elapsed)
         unverified = ZERO < elapsed
-    return DrilledTargets(cycle, agency, unverified, _verified(cycle, agency, condition))
+    return DrilledTargets(
+        _unverified(cycle, agency) if unverified else None,
+        _verified(cycle, agency, condition),
+    )
 
 
 def _late(cycle: Cycle, agency: Agency | None, elapsed: Decimal, unverified: int) -> list[dict]:

@@ -58,6 +58,11 @@ urlpatterns = [
     path("koordinator/penugasan/status/", coordinator.assignment_run, name="assignment_run"),
     path("koordinator/rencana/<int:pk>/", coordinator.plan_reviews, name="plan"),
     path("koordinator/rencana/<int:pk>/tugaskan/", coordinator.assign, name="assign"),
+    path(
+        "koordinator/rencana/<int:pk>/reviewer/",
+        coordinator.reviewer_choices,
+        name="reviewer_choices",
+    ),
     path("koordinator/rencana/<int:pk>/lepas/", coordinator.release, name="release"),
     path("koordinator/rencana/<int:pk>/buka/", coordinator.reopen, name="reopen"),
     path("koordinator/rencana/<int:pk>/keputusan/", decisions.decide, name="decide"),

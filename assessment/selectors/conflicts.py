@@ -2,6 +2,8 @@
 
 from collections.abc import Sequence
 
+from django.db.models import Q, QuerySet
+
 from agents.models import User
 from plans.models import ActionPlan
 
@@ -36,3 +38,12 @@ def excluded_pairs(plans: Sequence[ActionPlan], reviewers: Sequence[User]) -> se
             blocked |= by_agent.get(agent_id, set())
         pairs |= {(plan.pk, reviewer_id) for reviewer_id in blocked}
     return pairs
+
+
+def declared_conflicts(plan: ActionPlan) -> QuerySet:
+    """The ids (`reviewer_id`) of reviewers who declared a conflict with the plan's agency
+    or with one of its agents: a subquery, for excluding them in the database."""
+    members = ActionPlan.co_agents.through.objects.filter(actionplan_id=plan.pk).values("agent_id")
+    return ConflictOfInterest.objects.filter(
+        Q(agency_id=plan.agency_id) | Q(agent_id=plan.owner_id) | Q(agent_id__in=members)
+    ).values("reviewer_id")

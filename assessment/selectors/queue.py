@@ -10,6 +10,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -138,34 +139,56 @@ class CycleBoard:
     reviewers_total: int
 
 
-def reviewer_load(cycle: Cycle, *, granted_only: bool = False) -> list[User]:
-    """The cycle's reviewers, busiest first, each with `active` (active assignments in the
-    cycle), `submitted` (of those, how many have the reviewer's review of the plan's latest
-    version sent) and `pending` (the difference).
+class ReviewerLoad:
+    """The cycle's reviewers, busiest first (then by name), each with `active` (active
+    assignments in the cycle), `submitted` (of those, how many have the reviewer's review
+    of the plan's latest version sent) and `pending` (the difference).
 
     The cycle's reviewers are everyone holding the reviewer role (with 0 when idle) and
     anyone else with an active assignment in the cycle (`granted_only` leaves those out).
-    Two queries: the cycle's tallies (`ReviewerTally`, kept current as assignments and
-    reviews change), then the people.
+    Ordered and sliced in the database, from the cycle's tallies (`ReviewerTally`, kept
+    current as assignments and reviews change): a Paginator reads one page and a count,
+    never the deployment's whole reviewer pool; iterating reads them all (the export).
     """
-    counts = {
-        reviewer: (active, sent)
-        for reviewer, active, sent in ReviewerTally.objects.filter(
-            cycle=cycle, active__gt=0
-        ).values_list("reviewer_id", "active", "sent")
-    }
-    granted = RoleGrant.objects.filter(role=Role.REVIEWER).values("user_id")
-    people = Q(pk__in=granted) if granted_only else Q(pk__in=granted) | Q(pk__in=list(counts))
-    reviewers = [
-        _carrying(reviewer, *counts.get(reviewer.pk, (0, 0)))
-        for reviewer in User.objects.filter(people).order_by()
-    ]
-    return sorted(reviewers, key=lambda r: (-r.active, r.name, r.pk))
+
+    def __init__(self, cycle: Cycle, *, granted_only: bool = False):
+        tally = ReviewerTally.objects.filter(cycle=cycle, reviewer=OuterRef("pk"))
+        busy = ReviewerTally.objects.filter(cycle=cycle, active__gt=0).values("reviewer_id")
+        granted = RoleGrant.objects.filter(role=Role.REVIEWER).values("user_id")
+        people = Q(pk__in=granted) if granted_only else Q(pk__in=granted) | Q(pk__in=busy)
+        self.queryset = (
+            User.objects.filter(people)
+            .annotate(
+                active=Coalesce(Subquery(tally.values("active")[:1]), 0),
+                submitted=Coalesce(Subquery(tally.values("sent")[:1]), 0),
+            )
+            .order_by("-active", "name", "pk")
+        )
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [_carrying(reviewer) for reviewer in self.queryset[index]]
+        return _carrying(self.queryset[index])
+
+    def __iter__(self):
+        return (_carrying(reviewer) for reviewer in self.queryset.iterator(chunk_size=500))
 
 
-def _carrying(reviewer: User, active: int, sent: int) -> User:
-    """The reviewer with their load in the cycle: `active`, `submitted`, `pending`."""
-    reviewer.active, reviewer.submitted, reviewer.pending = active, sent, active - sent
+def reviewer_load(cycle: Cycle, *, granted_only: bool = False) -> list[User]:
+    """Every reviewer of `ReviewerLoad` in its order, as a list (two queries' worth of
+    rows: use `ReviewerLoad` itself to page them)."""
+    return list(ReviewerLoad(cycle, granted_only=granted_only))
+
+
+def _carrying(reviewer: User) -> User:
+    """The reviewer with `pending`: their active assignments not yet sent."""
+    reviewer.pending = reviewer.active - reviewer.submitted
     return reviewer
 
 
@@ -173,25 +196,10 @@ BOARD_REVIEWERS = 10
 
 
 def busiest_reviewers(cycle: Cycle, limit: int = BOARD_REVIEWERS) -> tuple[list[User], int]:
-    """The first `limit` of `reviewer_load(cycle)`, and the length of that list, without
-    reading every reviewer of the deployment: the busiest from the cycle's tallies, then,
-    if they are fewer than `limit`, idle reviewers by name; the total counted."""
-    busy_rows = ReviewerTally.objects.filter(cycle=cycle, active__gt=0)
-    granted = RoleGrant.objects.filter(role=Role.REVIEWER).values("user_id")
-    top = list(
-        busy_rows.select_related("reviewer").order_by("-active", "reviewer__name", "reviewer_id")[
-            :limit
-        ]
-    )
-    reviewers = [_carrying(row.reviewer, row.active, row.sent) for row in top]
-    idle = User.objects.filter(pk__in=granted).exclude(pk__in=busy_rows.values("reviewer_id"))
-    if len(reviewers) < limit:
-        reviewers += [
-            _carrying(reviewer, 0, 0)
-            for reviewer in idle.order_by("name", "pk")[: limit - len(reviewers)]
-        ]
-    total = busy_rows.count() + idle.count() if len(reviewers) == limit else len(reviewers)
-    return reviewers, total
+    """The first `limit` of the cycle's `ReviewerLoad` and how many reviewers it has in all:
+    two queries."""
+    pool = ReviewerLoad(cycle)
+    return pool[:limit], pool.count()
 
 
 def agency_rows(cycle: Cycle) -> list[dict]:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import (
     OuterRef,
     Prefetch,
+    Q,
     Subquery,
 )
 from django.http import Http404
@@ -29,8 +30,8 @@ from ..models import (
     Rubric,
 )
 from ..rules import remember_reviewed
-from .conflicts import excluded_pairs
-from .queue import queue_assignments, reviewer_load
+from .conflicts import declared_conflicts, excluded_pairs
+from .queue import ReviewerLoad, queue_assignments
 
 # --- Objects for one user (404 for "missing" and "not yours") -------------------------------
 
@@ -302,22 +303,63 @@ def consolidated_feedbacks(plan_ids: Sequence[int]) -> dict[int, str]:
 # --- Assignment --------------------------------------------------------------------------
 
 
-def reviewer_options(plan: ActionPlan) -> list[User]:
-    """Every reviewer with `active` load in the plan's cycle, `conflict` (why they may not
-    review this plan, or "") and `assigned` (already active on it). Fixed queries."""
-    reviewers = reviewer_load(plan.cycle, granted_only=True)
-    blocked = {r for _p, r in excluded_pairs([plan], reviewers)}
-    active = set(
+# How many reviewers the plan page offers at once beside those already on the plan; the rest
+# are found by typing a name, NIP or agency.
+REVIEWER_CHOICES = 20
+
+
+@dataclass(frozen=True)
+class ReviewerChoices:
+    reviewers: list[User]  # each with active, submitted, conflict, assigned, chosen
+    query: str
+    found: int  # how many of them are offered beside those on the plan or ticked
+    more: bool  # more reviewers than shown match (or, without a query, are free of conflict)
+
+
+def reviewer_options(
+    plan: ActionPlan, *, query: str = "", chosen: Sequence[int] = ()
+) -> ReviewerChoices:
+    """The reviewers the plan page offers, each with their `active` load in the plan's
+    cycle, `conflict` (why they may not review this plan, or "") and `assigned` (already
+    active on it). First those on the plan and those `chosen` (ids the coordinator has ticked,
+    kept across searches); then at most REVIEWER_CHOICES others, lightest load first:
+    those whose name, NIP or agency holds `query` (conflicts included, and marked), or
+    without a query those free of conflict. Fixed queries, whatever the size of the pool."""
+    query = query.strip()[:100]
+    pool = ReviewerLoad(plan.cycle, granted_only=True).queryset.select_related("agency")
+    assigned = set(
         ReviewAssignment.objects.filter(plan=plan, is_active=True).values_list(
             "reviewer_id", flat=True
         )
     )
-    for reviewer in reviewers:
+    pinned_ids = assigned | {pk for pk in chosen if isinstance(pk, int)}
+    pinned = list(pool.filter(pk__in=pinned_ids)) if pinned_ids else []
+    others = pool.exclude(pk__in=pinned_ids).order_by("active", "name", "pk")
+    if query:
+        others = others.filter(
+            Q(name__icontains=query)
+            | Q(nip__startswith=query)
+            | Q(agency__name__icontains=query)
+            | Q(agency__abbreviation__iexact=query)
+        )
+    else:
+        others = others.exclude(Q(agency_id=plan.agency_id) | Q(pk__in=declared_conflicts(plan)))
+    found = list(others[: REVIEWER_CHOICES + 1])
+    shown = pinned + found[:REVIEWER_CHOICES]
+    blocked = {r for _p, r in excluded_pairs([plan], shown)}
+    for reviewer in shown:
         if reviewer.agency_id and reviewer.agency_id == plan.agency_id:
             reviewer.conflict = _("perangkat daerah yang sama")
         elif reviewer.pk in blocked:
             reviewer.conflict = _("konflik kepentingan")
         else:
             reviewer.conflict = ""
-        reviewer.assigned = reviewer.pk in active
-    return sorted(reviewers, key=lambda r: (bool(r.conflict), r.active, r.name))
+        reviewer.assigned = reviewer.pk in assigned
+        reviewer.chosen = reviewer.pk in pinned_ids and not reviewer.assigned
+    rest = sorted(shown[len(pinned) :], key=lambda r: (bool(r.conflict), r.active))
+    return ReviewerChoices(
+        reviewers=sorted(pinned, key=lambda r: (not r.assigned, r.active, r.name)) + rest,
+        query=query,
+        found=len(rest),
+        more=len(found) > REVIEWER_CHOICES,
+    )

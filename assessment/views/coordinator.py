@@ -77,7 +77,7 @@ def assignments(request):
         if short
         else selectors.board_plans(cycle, group="awaiting_assignment", **filters)
     )
-    load = selectors.reviewer_load(cycle)
+    load = selectors.ReviewerLoad(cycle)
     export = request.GET.get("unduh")
     if export == "rencana":
         workbook = exports.board_plans_workbook(
@@ -86,14 +86,15 @@ def assignments(request):
         return xlsx_download(workbook, "penugasan")
     if export == "beban":
         return xlsx_download(exports.reviewer_load_workbook(cycle, load), "beban-reviewer")
+    load_page = Paginator(load, LOAD_PAGE_SIZE).get_page(request.GET.get("beban"))
     context.update(
         form=form,
         show=short,
         awaiting=selectors.board_counts(cycle)["awaiting_assignment"],
         short_count=short_of_reviewers().count(),
         page=Paginator(shown, ASSIGNMENT_PAGE_SIZE).get_page(request.GET.get("page")),
-        load=Paginator(load, LOAD_PAGE_SIZE).get_page(request.GET.get("beban")),
-        reviewers_total=len(load),
+        load=load_page,
+        reviewers_total=load_page.paginator.count,
     )
     return render(request, "assessment/assignments.html", context)
 
@@ -145,13 +146,20 @@ def auto_assign(request):
     return redirect(with_cycle("assessment:assignments", cycle))
 
 
+def _chosen_ids(values) -> list[int]:
+    return [int(value) for value in values if str(value).isdigit()][:50]
+
+
 def _plan_page(request, plan, *, assign_form=None, release_form=None, status=200):
+    chosen = _chosen_ids(request.POST.getlist("reviewers")) if assign_form else []
     return render(
         request,
         "assessment/plan.html",
         {
             "data": selectors.plan_assessment(plan),
-            "reviewers": selectors.reviewer_options(plan),
+            "choices": selectors.reviewer_options(
+                plan, query=request.GET.get("cari", ""), chosen=chosen
+            ),
             "assign_form": assign_form or AssignForm(),
             "release_form": release_form or ReleaseForm(),
             "can_assign": plan.state in (PlanState.SUBMITTED, PlanState.IN_REVIEW),
@@ -166,6 +174,27 @@ def _plan_page(request, plan, *, assign_form=None, release_form=None, status=200
 def plan_reviews(request, pk):
     """One plan for the coordinator: assignments, reviews, aggregate, disagreement."""
     return _plan_page(request, selectors.get_plan_for_coordinator(pk))
+
+
+@login_required
+@permission_required(MANAGE, raise_exception=True)
+@require_GET
+def reviewer_choices(request, pk):
+    """The plan page's reviewers matching `?cari=` (name, NIP or agency), keeping those
+    ticked (`?reviewers=`): the assign form's checkboxes, or with `?bentuk=opsi` the
+    replacement's <option>s (the first match chosen)."""
+    plan = selectors.get_plan_for_coordinator(pk)
+    choices = selectors.reviewer_options(
+        plan,
+        query=request.GET.get("cari", ""),
+        chosen=_chosen_ids(request.GET.getlist("reviewers")),
+    )
+    template = (
+        "assessment/partials/replacement_options.html"
+        if request.GET.get("bentuk") == "opsi"
+        else "assessment/partials/reviewer_choices.html"
+    )
+    return render(request, template, {"choices": choices, "plan": plan})
 
 
 @login_required

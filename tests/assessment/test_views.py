@@ -391,11 +391,19 @@ def test_busiest_reviewers_are_the_head_of_the_whole_load(cycle, assign, today, 
     the first of the full load (busy ones, then idle ones by name), with its length; a
     person assigned without the reviewer role counts as on the full list."""
     reviewers = [user_with_role(Role.REVIEWER, name=f"Reviewer {i}") for i in "EDCBA"]
-    unroled = AgentFactory().user
+    unroled = AgentFactory(user__name="Reviewer C2").user
     for reviewer, plans in ((reviewers[0], 2), (reviewers[3], 1), (unroled, 1)):
         for _ in range(plans):
             assign(PlanFactory(cycle=cycle, state=PlanState.IN_REVIEW), reviewer, due=today)
     whole = selectors.reviewer_load(cycle)
+    assert [(r.name, r.active) for r in whole] == [
+        ("Reviewer E", 2),
+        ("Reviewer B", 1),
+        ("Reviewer C2", 1),
+        ("Reviewer A", 0),
+        ("Reviewer C", 0),
+        ("Reviewer D", 0),
+    ]
     busiest, total = selectors.busiest_reviewers(cycle, limit)
     assert total == len(whole) == 6
     expected = [(r.pk, r.active, r.submitted, r.pending) for r in whole[:limit]]

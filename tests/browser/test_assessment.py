@@ -201,3 +201,42 @@ def test_reviewer_declares_a_conflict(scene, new_context):
     expect(page.get_by_role("table")).to_contain_text(scene["plan"].agency.name)
     screenshot(page, "assessment-conflicts")
     assert axe_violations(page) == []
+
+
+def test_coordinator_finds_reviewers_by_search_and_keeps_the_ticked_ones(scene, new_context):
+    """With a national pool, the plan page offers the least-loaded reviewers and a search;
+    reviewers ticked before a search stay ticked, and a replacement is found the same way."""
+    plan = scene["plan"]
+    for i in range(30):
+        user_with_role(Role.REVIEWER, username=f"pool{i}", name=f"Anggota Pool {i:02d}")
+    user_with_role(Role.REVIEWER, username="wulan", name="Wulan Sari Dewi")
+    page = new_context().new_page()
+    login(page, "koordinator", PASSWORD)
+    page.goto(f"/koordinator/rencana/{plan.pk}/")
+    choices = page.locator("#reviewer-choices")
+    expect(choices.locator("input[name=reviewers]")).to_have_count(20)
+    expect(choices).to_contain_text("20 reviewer teringan ditampilkan")
+    page.get_by_label("Anggota Pool 00").check()
+    page.get_by_label("Cari reviewer", exact=True).fill("wulan")
+    expect(choices.locator("input[name=reviewers]")).to_have_count(2)
+    expect(page.get_by_label("Anggota Pool 00")).to_be_checked()
+    page.get_by_label("Wulan Sari Dewi").check()
+    page.get_by_label("Cari reviewer", exact=True).fill("tidak ada")
+    expect(choices).to_contain_text("Tidak ada reviewer yang cocok dengan “tidak ada”.")
+    expect(page.get_by_label("Wulan Sari Dewi")).to_be_checked()
+    screenshot(page, "assessment-plan-reviewer-search")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Tugaskan", exact=True).click()
+    expect(page.get_by_text("2 reviewer ditugaskan.")).to_be_visible()
+
+    page.get_by_text("Ganti reviewer").first.click()
+    page.get_by_label("Cari reviewer pengganti").first.fill("Dra. Penilai 1")
+    replacement = page.locator("select[name=replacement]").first
+    expect(replacement.locator("option")).to_have_count(2)
+    expect(replacement.locator("option").nth(1)).to_contain_text("Dra. Penilai 1, M.Si. (0)")
+    replacement.select_option(index=1)
+    page.get_by_label("Alasan").first.fill("Berhalangan")
+    page.get_by_role("button", name="Lepas dan ganti").first.click()
+    expect(page.get_by_text("Reviewer diganti oleh Dra. Penilai 1, M.Si.")).to_be_visible()
+    page.set_viewport_size({"width": 375, "height": 800})
+    screenshot(page, "assessment-plan-reviewers-375")

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.db.models import (
     Exists,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
 )
@@ -154,10 +153,12 @@ class ReviewerLoad:
     def __init__(self, cycle: Cycle, *, granted_only: bool = False):
         tally = ReviewerTally.objects.filter(cycle=cycle, reviewer=OuterRef("pk"))
         busy = ReviewerTally.objects.filter(cycle=cycle, active__gt=0).values("reviewer_id")
-        granted = RoleGrant.objects.filter(role=Role.REVIEWER).values("user_id")
-        people = Q(pk__in=granted) if granted_only else Q(pk__in=granted) | Q(pk__in=busy)
+        granted = RoleGrant.objects.filter(role=Role.REVIEWER).values("user_id").order_by()
+        # One set of ids (a UNION), not an OR of two: the OR made PostgreSQL scan every
+        # user of the deployment; the union is joined on the users' primary key.
+        people = granted if granted_only else granted.union(busy.order_by())
         self.queryset = (
-            User.objects.filter(people)
+            User.objects.filter(pk__in=people)
             .annotate(
                 active=Coalesce(Subquery(tally.values("active")[:1]), 0),
                 submitted=Coalesce(Subquery(tally.values("sent")[:1]), 0),
@@ -209,6 +210,7 @@ def agency_rows(cycle: Cycle) -> list[dict]:
     (cycle, agency) index, without a join or a sort), then the agencies' names."""
 
     def build():
+        states = PlanState.values  # computed by the enum on every access: once, not per row
         counts = state_counts_by(ActionPlan.objects.filter(cycle=cycle), "agency_id")
         names = {
             pk: (name, abbreviation)
@@ -222,7 +224,7 @@ def agency_rows(cycle: Cycle) -> list[dict]:
                 "name": names[row["agency_id"]][0],
                 "short_name": names[row["agency_id"]][1] or names[row["agency_id"]][0],
                 "total": row["total"],
-                "counts": [(state, row[state]) for state in PlanState.values],
+                "counts": [(state, row[state]) for state in states],
             }
             for row in counts
         ]

@@ -170,7 +170,19 @@ class ActionPlan(RulesModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["cycle", "state"]),
+            # A cycle's plans in a state, oldest submission first (the board's and the
+            # decisions' lists read their first rows without sorting the state's plans).
+            models.Index(
+                fields=["cycle", "state", "submitted_at", "id"], name="plan_cycle_state_queue"
+            ),
+            # The board's plans flagged by their reviewers, oldest submission first.
+            models.Index(
+                fields=["cycle", "submitted_at", "id"],
+                condition=models.Q(
+                    review_flagged=True, state__in=[PlanState.IN_REVIEW, PlanState.REVIEWED]
+                ),
+                name="plan_cycle_flagged",
+            ),
             models.Index(fields=["cycle", "agency", "state"]),
             # The dashboard's figures (per agency, totals, coverage) read only these columns.
             models.Index(

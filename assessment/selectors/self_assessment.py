@@ -224,8 +224,12 @@ def self_assessed_plans(cycle: Cycle) -> QuerySet:
     own = SelfAssessment.objects.filter(
         plan=OuterRef("pk"), version_number=OuterRef("decided_number")
     )
+    # Only plans with a self-assessment at all are looked at (a semi-join on the
+    # self-assessments' plans): the decided version's is then matched on each of them,
+    # instead of on every decided plan of the cycle.
+    assessed = SelfAssessment.objects.filter(plan__cycle=cycle).values("plan_id")
     return (
-        ActionPlan.objects.filter(cycle=cycle, state__in=PlanState.DECIDED)
+        ActionPlan.objects.filter(cycle=cycle, state__in=PlanState.DECIDED, pk__in=assessed)
         .annotate(
             decided_version_id=Subquery(latest.values("version_id")[:1]),
             decided_number=Subquery(latest.values("version__number")[:1]),

@@ -383,6 +383,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("assessment:auto_assign", ""): Row(answers(coordinator=302), method="post"),
     ("assessment:assignment_run", ""): Row(answers(coordinator=200)),
     ("assessment:plan", ""): Row(answers(coordinator=200)),
+    ("assessment:reviewer_choices", ""): Row(answers(coordinator=200)),
     ("assessment:assign", ""): Row(answers(coordinator=400), method="post"),
     ("assessment:release", ""): Row(answers(coordinator=400), method="post"),
     ("assessment:reopen", ""): Row(

@@ -132,7 +132,7 @@ class CycleBoard:
     awaiting_decision: list[ActionPlan]
     flagged: list[ActionPlan]
     flagged_total: int
-    # The busiest reviewers (BOARD_REVIEWERS of them, in `reviewer_load`'s order) and how
+    # The busiest reviewers (BOARD_REVIEWERS of them, in `ReviewerLoad`'s order) and how
     # many reviewers the cycle has in all.
     reviewer_load: list[User]
     reviewers_total: int
@@ -179,12 +179,6 @@ class ReviewerLoad:
 
     def __iter__(self):
         return (_carrying(reviewer) for reviewer in self.queryset.iterator(chunk_size=500))
-
-
-def reviewer_load(cycle: Cycle, *, granted_only: bool = False) -> list[User]:
-    """Every reviewer of `ReviewerLoad` in its order, as a list (two queries' worth of
-    rows: use `ReviewerLoad` itself to page them)."""
-    return list(ReviewerLoad(cycle, granted_only=granted_only))
 
 
 def _carrying(reviewer: User) -> User:

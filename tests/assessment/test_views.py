@@ -395,7 +395,7 @@ def test_busiest_reviewers_are_the_head_of_the_whole_load(cycle, assign, today, 
     for reviewer, plans in ((reviewers[0], 2), (reviewers[3], 1), (unroled, 1)):
         for _ in range(plans):
             assign(PlanFactory(cycle=cycle, state=PlanState.IN_REVIEW), reviewer, due=today)
-    whole = selectors.reviewer_load(cycle)
+    whole = list(selectors.ReviewerLoad(cycle))
     assert [(r.name, r.active) for r in whole] == [
         ("Reviewer E", 2),
         ("Reviewer B", 1),

@@ -182,7 +182,7 @@ def plan_reviews(request, pk):
 def reviewer_choices(request, pk):
     """The plan page's reviewers matching `?cari=` (name, NIP or agency), keeping those
     ticked (`?reviewers=`): the assign form's checkboxes, or with `?bentuk=opsi` the
-    replacement's <option>s (the first match chosen)."""
+    replacement's <option>s (none chosen: the automatic choice stays the default)."""
     plan = selectors.get_plan_for_coordinator(pk)
     choices = selectors.reviewer_options(
         plan,

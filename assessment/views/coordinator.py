@@ -244,7 +244,7 @@ def release(request, pk):
                 )
             else:
                 messages.success(
-                    request, _("Reviewer diganti oleh %(name)s.") % {"name": new.reviewer}
+                    request, _("Reviewer pengganti: %(name)s") % {"name": new.reviewer}
                 )
             return redirect("assessment:plan", pk)
     return _plan_page(request, plan, release_form=form, status=400)

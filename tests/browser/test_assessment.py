@@ -237,6 +237,6 @@ def test_coordinator_finds_reviewers_by_search_and_keeps_the_ticked_ones(scene, 
     replacement.select_option(index=1)
     page.get_by_label("Alasan").first.fill("Berhalangan")
     page.get_by_role("button", name="Lepas dan ganti").first.click()
-    expect(page.get_by_text("Reviewer diganti oleh Dra. Penilai 1, M.Si.")).to_be_visible()
+    expect(page.get_by_text("Reviewer pengganti: Dra. Penilai 1, M.Si.")).to_be_visible()
     page.set_viewport_size({"width": 375, "height": 800})
     screenshot(page, "assessment-plan-reviewers-375")

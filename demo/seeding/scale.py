@@ -14,7 +14,13 @@ from agents.enums import Role
 from agents.models import Agent, RoleGrant, User
 from assessment import scoring
 from assessment.enums import DecisionOutcome, ReviewState
-from assessment.models import CriterionScore, Decision, Review, ReviewAssignment
+from assessment.models import (
+    CriterionScore,
+    Decision,
+    Review,
+    ReviewAssignment,
+    SelfAssessment,
+)
 from assessment.services.cycle import copy_rubric
 from demo.seeding.content import (
     DECISION_FEEDBACK,
@@ -51,6 +57,7 @@ OUTCOME = {
     PlanState.COMPLETED: DecisionOutcome.APPROVE,
 }
 REVIEWED_ONCE = frozenset(PlanState.SUBMITTED_ONCE) - {PlanState.SUBMITTED}
+SELF_ASSESSED = 1 / 3  # share of the handed-in plans whose team scored itself
 
 
 class ScaleGenerator(ScaleMonitoring):
@@ -64,6 +71,7 @@ class ScaleGenerator(ScaleMonitoring):
         Review,
         CriterionScore,
         Decision,
+        SelfAssessment,
         TargetProgress,
         *ScaleMonitoring.MONITORING_TABLES,
     )
@@ -76,6 +84,9 @@ class ScaleGenerator(ScaleMonitoring):
         self.batch = batch_size
         self.log = log
         self.rng = random.Random(seed)  # noqa: S311 - benchmark data, not security
+        # The teams' own scores draw from their own sequence, so that the rest of the
+        # data set is the same with them as it was before they were generated.
+        self.own_rng = random.Random(seed + 1)  # noqa: S311 - benchmark data
         self.prefix = user_prefix(code)
         self.counts: Counter = Counter()
         self.hash = password_hash()
@@ -285,6 +296,7 @@ class ScaleGenerator(ScaleMonitoring):
         targets, activities = self.write_parts(plans, drafts)
         versions = self.write_versions(plans, drafts, people, agencies)
         self.write_reviews(plans, reviews, versions)
+        self.write_self_assessments(plans, reviews, users)
         self.write_progress(plans, targets, users)
         self.write_monitoring(plans, targets, activities, users)
 
@@ -462,6 +474,33 @@ class ScaleGenerator(ScaleMonitoring):
         self.counts["reviews"] += len(rows)
         self.counts["criterion scores"] += len(scores)
         self.counts["decisions"] += len(decisions)
+
+    def write_self_assessments(self, plans, reviews, users) -> None:
+        """A third of the teams whose plan was handed in scored version 1 themselves:
+        near their reviewers' levels, a little kinder on average (a draft's team, still
+        without reviewers, near the middle of the scale)."""
+        rng = self.own_rng
+        rows = []
+        for plan, slots, user in zip(plans, reviews, users, strict=True):
+            if plan.state not in PlanState.SUBMITTED_ONCE or rng.random() >= SELF_ASSESSED:
+                continue
+            done = [s["review"] for s in slots if s["review"] and s["review"]["submitted"]]
+            levels = {}
+            for c in self.criteria:
+                seen = [review["levels"][c.code] for review in done]
+                centre = sum(seen) / len(seen) if seen else 3
+                levels[c.code] = max(1, min(5, round(centre + 0.4 + rng.gauss(0, 0.6))))
+            rows.append(
+                SelfAssessment(
+                    plan=plan,
+                    version_number=1,
+                    levels=levels,
+                    total=scoring.review_total(self.weights, levels),
+                    updated_by_id=user.pk,
+                )
+            )
+        SelfAssessment.objects.bulk_create(rows, batch_size=self.batch)
+        self.counts["self-assessments"] += len(rows)
 
     def write_progress(self, plans, targets, users) -> None:
         """One progress report per target of the plans being (or done) implemented."""

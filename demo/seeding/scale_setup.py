@@ -4,7 +4,14 @@ kinds of synthetic perangkat daerah) and how a generated cycle is removed again.
 from django.contrib.contenttypes.models import ContentType
 
 from agents.models import ActivityLog, Agent, RoleGrant, User
-from assessment.models import CriterionScore, Decision, Review, ReviewAssignment, Rubric
+from assessment.models import (
+    CriterionScore,
+    Decision,
+    Review,
+    ReviewAssignment,
+    Rubric,
+    SelfAssessment,
+)
 from monitoring.models import (
     ActivityProgress,
     ChangeRequest,
@@ -104,6 +111,7 @@ def delete_generated_cycle(cycle: Cycle) -> int:
         ChangeRequest.objects.filter(plan__cycle=cycle),
         CriterionScore.objects.filter(review__assignment__plan__cycle=cycle),
         Decision.objects.filter(plan__cycle=cycle),
+        SelfAssessment.objects.filter(plan__cycle=cycle),
         Review.objects.filter(assignment__plan__cycle=cycle),
         ReviewAssignment.objects.filter(plan__cycle=cycle),
         PlanVersion.objects.filter(plan__cycle=cycle),

@@ -30,6 +30,7 @@ from assessment.models import (
     Review,
     ReviewAssignment,
     Rubric,
+    SelfAssessment,
 )
 from gallery.models import Publication
 from gallery.selectors import shown_plans
@@ -139,6 +140,16 @@ def test_seed_scale_creates_the_plans_targets_and_consistent_reviews():
         )
         assert len(totals) == 2
         assert plan.score == scoring.plan_score(totals)
+    # About a third of the teams whose plan was handed in scored it themselves, on the
+    # version handed in, by the rubric's arithmetic; no draft has one.
+    own = SelfAssessment.objects.filter(plan__cycle=cycle)
+    assert 0.2 * submitted_once.count() < own.count() < 0.45 * submitted_once.count()
+    assert not own.exclude(plan__state__in=PlanState.SUBMITTED_ONCE).exists()
+    weights = {c.code: c.weight for c in cycle.rubric.criteria.all()}
+    for entry in own[:20]:
+        assert entry.version_number == 1
+        assert set(entry.levels) == set(weights)
+        assert entry.total == scoring.review_total(weights, entry.levels)
     for nip in User.objects.filter(username__startswith="nasional-uji.").values_list(
         "nip", flat=True
     ):

@@ -7,6 +7,7 @@ coordinator's beside the reviewers' mean once decided (`assessment.view_self_ass
 from decimal import Decimal
 
 import pytest
+from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -27,6 +28,7 @@ from assessment.services import (
 )
 from assessment.services.cycle import copy_rubric
 from plans.enums import PlanState
+from plans.models import ActionPlan
 from plans.services.workflow import submit_plan
 from tests.factories import (
     AgencyFactory,
@@ -287,6 +289,36 @@ def test_the_calibration_page_compares_decided_plans_only(client, world, coordin
         ("K2", 2, Decimal("4.50")),
     ]
     assert [c.code for c in criteria] == ["K1", "K2", "K3", "K4", "K5", "K6"]
+
+
+def test_the_calibration_compares_the_decided_version_not_the_one_in_preparation(
+    world, coordinator, reviewers
+):
+    """A plan sent back for revision is decided on version 1; the team's scores of the
+    version 2 it prepares are not compared, and without scores of version 1 the plan is
+    not listed."""
+    plan, people = world
+    submit_review(plan.assignments.get(reviewer=reviewers[1]).reviews.get(), by=reviewers[1])
+    decide_plan(plan, outcome=DecisionOutcome.REVISE, feedback="Perbaiki.", by=coordinator)
+    kinder = {**OWN, "K1": 5}
+    assert save_self_assessment(plan, levels=kinder, by=people["owner"]).version_number == 2
+    _criteria, rows = self_calibration_rows(plan.cycle, self_assessed_plans(plan.cycle))
+    assert [(r.plan, r.own_total) for r in rows] == [(plan, Decimal("18.75"))]
+    SelfAssessment.objects.filter(plan=plan, version_number=1).delete()
+    assert list(self_assessed_plans(plan.cycle)) == []
+
+
+def test_the_calibration_pages_the_plans_by_agency_then_title(cycle, coordinator, reviewers):
+    _decided_plans(cycle, coordinator, reviewers, 3)
+    plans = sorted(
+        ActionPlan.objects.filter(cycle=cycle), key=lambda p: (p.agency.name, p.title, p.pk)
+    )
+    paged = Paginator(self_assessed_plans(cycle), 2)
+    assert paged.count == 3
+    shown = [plan for number in paged.page_range for plan in paged.page(number).object_list]
+    assert shown == plans
+    assert [p.own_total for p in shown] == [Decimal("18.75")] * 3
+    assert self_assessed_plans(cycle)[2] == plans[2]
 
 
 def _decided_plans(cycle, coordinator, reviewers, count):

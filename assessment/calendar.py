@@ -11,7 +11,6 @@ calendar does not lose them the moment they pass.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from agenplan.site import absolute_url, site_url
 from agents.models import User
 from plans.enums import PlanState
 from plans.models import ActionPlan
+from plans.selectors import member_plan_ids
 from plans.services.workflow import submission_deadline_for
 
 from .enums import ReviewState
@@ -47,10 +47,9 @@ def deadlines_of(user: User, *, now: dt.datetime | None = None) -> list[Deadline
     profile = getattr(user, "agent_profile", None)
     if profile is not None:
         plans = (
-            ActionPlan.objects.filter(Q(owner=profile) | Q(co_agents=profile))
+            ActionPlan.objects.filter(pk__in=member_plan_ids(profile))
             .filter(state__in=PlanState.EDITABLE)
             .select_related("cycle")
-            .distinct()
         )
         for plan in plans:
             when = submission_deadline_for(plan)

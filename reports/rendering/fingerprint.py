@@ -33,6 +33,7 @@ from plans.models import (
     PlanVersion,
     Target,
 )
+from plans.selectors import member_plan_ids
 
 from ..enums import ReportKind
 
@@ -126,10 +127,9 @@ def _agent_inputs(agent_id: int) -> dict:
     if agent is None:
         return {"missing": agent_id}
     plan_ids = list(
-        ActionPlan.objects.filter(Q(owner_id=agent_id) | Q(co_agents=agent_id))
+        ActionPlan.objects.filter(pk__in=member_plan_ids(agent_id))
         .order_by("pk")
         .values_list("pk", flat=True)
-        .distinct()
     )
     return {
         "agent": agent,

@@ -27,7 +27,7 @@ from assessment.enums import ReviewState
 from assessment.models import CriterionScore, Decision
 from plans.models import ActionPlan, ChangeAgentRole, CommentThread, PlanVersion, Target
 from plans.realisation import rollup, traffic_light
-from plans.selectors import plans_visible_to
+from plans.selectors import member_plan_ids, plans_visible_to
 
 from .realisation import MEASURED
 
@@ -148,7 +148,7 @@ def get_portfolio_agent(user: User, pk: int) -> Agent:
 
 
 def _plans(agent: Agent, viewer: User) -> list[ActionPlan]:
-    mine = ActionPlan.objects.filter(Q(owner=agent) | Q(co_agents=agent))
+    mine = ActionPlan.objects.filter(pk__in=member_plan_ids(agent))
     ids = plans_visible_to(viewer, mine).values("pk")
     return list(
         ActionPlan.objects.filter(pk__in=ids)

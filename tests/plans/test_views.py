@@ -15,7 +15,7 @@ from plans import sections
 from plans.enums import PlanState
 from plans.list_forms import STATE_GROUP_LABELS
 from plans.models import ActionPlan, ChangeArea, Comment, CommentThread, CoreValue, PlanVersion
-from plans.selectors import STATE_GROUPS
+from plans.selectors import STATE_GROUPS, member_plan_ids
 from plans.services.workflow import submit_plan
 from tests.factories import (
     ActivityFactory,
@@ -631,3 +631,13 @@ def test_plan_list_filters_by_the_week_of_submission(client, coordinator, cycle)
     assert response.status_code == 200
     titles = sorted(p.title for p in response.context["page"].object_list)
     assert titles == ["Diajukan Minggu malam", "Diajukan Senin pagi"]
+
+
+def test_member_plan_ids_are_the_agents_own_and_team_plans(agent, cycle):
+    own = PlanFactory(cycle=cycle, owner=agent)
+    team = PlanFactory(cycle=cycle, owner=AgentFactory(user__agency=agent.agency))
+    team.co_agents.add(agent)
+    PlanFactory(cycle=cycle, owner=AgentFactory(user__agency=agent.agency))  # a colleague's
+    for who in (agent, agent.pk):
+        found = ActionPlan.objects.filter(pk__in=member_plan_ids(who))
+        assert sorted(found.values_list("pk", flat=True)) == sorted([own.pk, team.pk])

@@ -16,8 +16,10 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from asgiref.local import Local
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -92,18 +94,40 @@ def fragment_version(cycle_id: int) -> str:
     return f"{global_version}-{cycle_version}"
 
 
+# The values a request has already read or built, by their full key (versions included):
+# a page reads the same figures from several places (the overview, the agency table, the
+# lagging lists), and unpickling a national cycle's 2,000 agency figures again for each
+# cost more than any of its queries. Kept for the request only, so never across a bump
+# made by another process; absent outside requests (workers, commands).
+_request = Local()
+
+
+def _request_began(**kwargs) -> None:
+    _request.values = {}
+
+
+def _request_ended(**kwargs) -> None:
+    _request.values = None
+
+
 def cached(cycle_id: int, name: str, build: Callable[[], T], *parts, refresh: bool = False) -> T:
-    """The value of `build()` for this cycle, name and parts, from the cache when fresh.
+    """The value of `build()` for this cycle, name and parts, from the cache when fresh
+    (and, within a request, from what that request already read).
 
     `refresh=True` always builds (and stores the new value): for official documents,
     which must not print what another process's cache still holds."""
     global_version, cycle_version = versions(cycle_id)
     suffix = ":".join(str(part) for part in parts)
     key = f"{PREFIX}:{global_version}:{cycle_id}:{cycle_version}:{name}:{suffix}"
+    seen = getattr(_request, "values", None)
+    if not refresh and seen is not None and key in seen:
+        return seen[key]
     value = None if refresh else cache.get(key)
     if value is None:
         value = build()
         cache.set(key, value, timeout())
+    if seen is not None:
+        seen[key] = value
     return value
 
 
@@ -216,6 +240,8 @@ def everything_changed(sender, **kwargs) -> None:
 
 
 def connect_signals() -> None:
+    request_started.connect(_request_began, dispatch_uid=f"{UID}.request_started")
+    request_finished.connect(_request_ended, dispatch_uid=f"{UID}.request_finished")
 
     for signal in (post_save, post_delete):
         signal.connect(plan_changed, sender=ActionPlan, dispatch_uid=f"{UID}.plan")

@@ -167,6 +167,43 @@ def test_overview_is_cached_until_a_plan_of_the_cycle_changes(
     assert dashboard_cache.versions(cycle.pk)[1] != before[1]
 
 
+def test_a_request_reads_each_cached_figure_once(cycle, monkeypatch):
+    """Within a request a value is read from the cache once (the dashboard reads the
+    agency figures from several places); a bump is still seen at once; outside a request
+    every call goes to the cache."""
+    from django.core.signals import request_finished, request_started  # noqa: PLC0415
+
+    built, gets = [], []
+    real_get = dashboard_cache.cache.get
+
+    def counting_get(key, *args, **kwargs):
+        if "memo-test" in key:
+            gets.append(key)
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(dashboard_cache.cache, "get", counting_get)
+
+    def build():
+        built.append(1)
+        return ["figures", len(built)]
+
+    request_started.send(sender=None)
+    try:
+        first = dashboard_cache.cached(cycle.pk, "memo-test", build)
+        assert dashboard_cache.cached(cycle.pk, "memo-test", build) is first
+        assert (len(built), len(gets)) == (1, 1)
+        dashboard_cache.bump_cycle(cycle.pk)
+        assert dashboard_cache.cached(cycle.pk, "memo-test", build) == ["figures", 2]
+        # Official documents read the database whatever the request has seen.
+        assert dashboard_cache.cached(cycle.pk, "memo-test", build, refresh=True)[1] == 3
+    finally:
+        request_finished.send(sender=None)
+    gets.clear()
+    dashboard_cache.cached(cycle.pk, "memo-test", build)
+    dashboard_cache.cached(cycle.pk, "memo-test", build)
+    assert len(gets) == 2
+
+
 def test_other_cycles_keep_their_cached_figures(cycle, agency):
     other = CycleFactory()
     PlanFactory(cycle=other, owner=AgentFactory(user__agency=agency))

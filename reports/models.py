@@ -174,25 +174,17 @@ class CriterionTally(models.Model):
         return f"{self.cycle_id}/{self.agency_id}/{self.criterion_id}: {self.scores}"
 
 
-class AgencyTally(models.Model):
-    """One agency's figures in a cycle, as the leadership dashboard shows them: its plans
-    (per state, per score bin of the decided ones, per RB change area and BerAKHLAK value
-    served), the sum and number of the decided plans' scores, the flagged plans, the latest
-    submission extension of a plan still editable, the agents the cycle counts and the
-    submissions per week. Kept current by `reports.services.agency_tallies` whenever a
-    plan, its alignment, its team or an agent changes, and whenever a report's acceptance
-    rewrites verified realisations; the cycle's figures are the sums of its agencies'
-    rows."""
+class KeptFigures(models.Model):
+    """The dashboard's figures as kept per agency and per cycle: plans per state, per
+    score bin of the decided ones, per RB change area and BerAKHLAK value served, the
+    decided plans' scores counted, the flagged plans, the agents the cycle counts, the
+    submissions per week and the implementation's targets."""
 
-    cycle = models.ForeignKey("plans.Cycle", on_delete=models.CASCADE, related_name="+")
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
     plans = models.PositiveIntegerField(default=0)
     submitted = models.PositiveIntegerField(default=0)
     approved = models.PositiveIntegerField(default=0)
     scored = models.PositiveIntegerField(default=0)
-    score_sum = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     flagged = models.PositiveIntegerField(default=0)
-    extended = models.DateTimeField(null=True, blank=True)
     agents = models.PositiveIntegerField(default=0)
     # {"draft": 3, ...}; {"60": 2, ...} (decided plans by the low end of their score bin);
     # {"<area id>": 4, ...}; {"<value id>": 1, ...}; {"2026-03-02": [first, again], ...}.
@@ -201,16 +193,33 @@ class AgencyTally(models.Model):
     areas = models.JSONField(default=dict)
     values = models.JSONField(default=dict)
     weeks = models.JSONField(default=dict)
-    # The implementation: the targets of its plans in implementation or completed, those
-    # with a verified realisation, the sum of their capped realisations (a target without
-    # one counts 0), the green and yellow ones; per RB change area {"<area id>": [targets,
-    # "sum"]}.
+    # The implementation: the targets of the plans in implementation or completed, those
+    # with a verified realisation, the green and yellow ones; per RB change area
+    # {"<area id>": [targets, "sum"]}. (The sum of their capped realisations, `realised`,
+    # is each subclass's: a target without one counts 0.)
     measured = models.PositiveIntegerField(default=0)
     verified = models.PositiveIntegerField(default=0)
-    realised = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     green = models.PositiveIntegerField(default=0)
     yellow = models.PositiveIntegerField(default=0)
     realised_areas = models.JSONField(default=dict)
+
+    class Meta:
+        abstract = True
+
+
+class AgencyTally(KeptFigures):
+    """One agency's figures in a cycle, as the leadership dashboard shows them (the kept
+    figures, the sum of the decided plans' scores and the latest submission extension of
+    a plan still editable). Kept current by `reports.services.agency_tallies` whenever a
+    plan, its alignment, its team or an agent changes, and whenever a report's acceptance
+    rewrites verified realisations; the cycle's figures are the sums of its agencies'
+    rows (kept in `CycleTally`)."""
+
+    cycle = models.ForeignKey("plans.Cycle", on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    score_sum = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    extended = models.DateTimeField(null=True, blank=True)
+    realised = models.DecimalField(max_digits=14, decimal_places=2, default=0)
 
     class Meta:
         verbose_name = _("rekap perangkat daerah")
@@ -221,3 +230,24 @@ class AgencyTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle_id}/{self.agency_id}: {self.plans}"
+
+
+class CycleTally(KeptFigures):
+    """A cycle's figures summed over its agencies' rows (`AgencyTally`), kept beside them
+    so that the province-wide dashboard reads one row instead of summing two thousand:
+    the same figures (but the latest extension, which only an agency has), the decided
+    plans' score sum (0 without any) and the number of agencies with plans. Changed by the
+    difference each agency row's recomputation makes, in the same transaction
+    (`reports.services.agency_tallies`); rebuilt with them."""
+
+    cycle = models.OneToOneField("plans.Cycle", on_delete=models.CASCADE, related_name="+")
+    agencies = models.PositiveIntegerField(default=0)
+    score_sum = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    realised = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("rekap siklus")
+        verbose_name_plural = _("rekap siklus")
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}: {self.plans}"

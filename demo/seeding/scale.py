@@ -36,6 +36,7 @@ from demo.seeding.lookups import (
 )
 from demo.seeding.people import SCALE_SEQUENCES, PeopleFactory, password_hash
 from demo.seeding.scale_monitoring import ScaleMonitoring
+from demo.seeding.scale_own import ScaleSelfAssessments
 from demo.seeding.scale_setup import STATE_SHARES, UNITS, split_by_shares, user_prefix
 from plans.enums import PlanState
 from plans.models import (
@@ -57,10 +58,9 @@ OUTCOME = {
     PlanState.COMPLETED: DecisionOutcome.APPROVE,
 }
 REVIEWED_ONCE = frozenset(PlanState.SUBMITTED_ONCE) - {PlanState.SUBMITTED}
-SELF_ASSESSED = 1 / 3  # share of the handed-in plans whose team scored itself
 
 
-class ScaleGenerator(ScaleMonitoring):
+class ScaleGenerator(ScaleMonitoring, ScaleSelfAssessments):
     # The large tables it writes, analysed before the tallies are computed over them.
     ANALYSED = (
         ActionPlan,
@@ -474,33 +474,6 @@ class ScaleGenerator(ScaleMonitoring):
         self.counts["reviews"] += len(rows)
         self.counts["criterion scores"] += len(scores)
         self.counts["decisions"] += len(decisions)
-
-    def write_self_assessments(self, plans, reviews, users) -> None:
-        """A third of the teams whose plan was handed in scored version 1 themselves:
-        near their reviewers' levels, a little kinder on average (a draft's team, still
-        without reviewers, near the middle of the scale)."""
-        rng = self.own_rng
-        rows = []
-        for plan, slots, user in zip(plans, reviews, users, strict=True):
-            if plan.state not in PlanState.SUBMITTED_ONCE or rng.random() >= SELF_ASSESSED:
-                continue
-            done = [s["review"] for s in slots if s["review"] and s["review"]["submitted"]]
-            levels = {}
-            for c in self.criteria:
-                seen = [review["levels"][c.code] for review in done]
-                centre = sum(seen) / len(seen) if seen else 3
-                levels[c.code] = max(1, min(5, round(centre + 0.4 + rng.gauss(0, 0.6))))
-            rows.append(
-                SelfAssessment(
-                    plan=plan,
-                    version_number=1,
-                    levels=levels,
-                    total=scoring.review_total(self.weights, levels),
-                    updated_by_id=user.pk,
-                )
-            )
-        SelfAssessment.objects.bulk_create(rows, batch_size=self.batch)
-        self.counts["self-assessments"] += len(rows)
 
     def write_progress(self, plans, targets, users) -> None:
         """One progress report per target of the plans being (or done) implemented."""

@@ -10,10 +10,12 @@ How the figures are read, and why it costs the same for 155 plans or 50,000:
   per score bin and per change area and value served, the decided plans' scores summed
   and counted, the flagged plans, the latest extension, the agents the cycle counts, the
   submissions per week), recomputed by `reports.services.agency_tallies` whenever one of
-  its plans, their alignment or team, or its agents change. The dashboard reads the
-  cycle's rows with the agencies' names (one query, at most one row per agency) and sums
-  them: the headline, the funnel, the states, the score distribution, both coverages,
-  the weeks and the per-agency table. The previous cycle's headline is its rows summed.
+  its plans, their alignment or team, or its agents change. Their sums over the cycle
+  are kept too, in one row (`CycleTally`, moved by each agency row's change). The
+  province-wide dashboard reads that row (the headline, the funnel, the states, the score
+  distribution, both coverages, the weeks) and the cycle's agency rows with the agencies'
+  names for the per-agency table (one query, at most one row per agency); an agency's
+  dashboard sums its one row. The previous cycle's headline is its kept row too.
 - Top plans: ORDER BY score LIMIT over the `(cycle, -score, title, id)` index.
 - The per-agency figures are cached on their own, as compact tuples (a national cycle
   has ~2,000 agencies); the overview keeps only what the page shows of them (counts and
@@ -38,7 +40,7 @@ from plans.models import ActionPlan, ChangeArea, CoreValue, Cycle
 from plans.selectors import SCORE_BINS
 
 from .. import cache
-from ..models import AgencyTally
+from ..models import AgencyTally, CycleTally
 from .figures import (
     FUNNEL,
     LAGGING_LIMIT,
@@ -80,24 +82,32 @@ SCALAR_TOTALS = ("plans", "scored", "score_sum", "flagged")
 JSON_TOTALS = {"states": None, "bins": None, "areas": None, "values": None, "weeks": (int, int)}
 
 
-def _fold(rows: Sequence[tuple], tallies) -> dict:
-    """The cycle's totals from its agencies' rows (plans, scored, sum, flagged: the
-    tuples given) and their counts per key (states, bins, coverage per area and value id,
-    weeks: summed per key over the same rows)."""
-    totals: dict = {"plans": 0, "scored": 0, "score_sum": Decimal(0), "flagged": 0}
+def _keyed(totals: dict, found: dict) -> dict:
+    """The totals with the counts per key spread out (states, bins) or kept (coverage per
+    area and value id, weeks)."""
     totals |= {f"state_{state}": 0 for state in PlanState.values}
     totals |= {f"bin_{low}": 0 for low, _high in SCORE_BINS}
+    _add(totals, "state", found["states"])
+    _add(totals, "bin", found["bins"])
+    return totals | {"areas": found["areas"], "values": found["values"], "weeks": found["weeks"]}
+
+
+def _fold(rows: Sequence[tuple], tallies, cycle: Cycle, agency: Agency | None) -> dict:
+    """The cycle's totals: province-wide its kept row (`CycleTally`, one read); for one
+    agency (or a cycle without that row) its agencies' rows (plans, scored, sum, flagged:
+    the tuples given) and their counts per key summed over the same rows."""
+    if agency is None:
+        kept = CycleTally.objects.filter(cycle=cycle).values(*SCALAR_TOTALS, *JSON_TOTALS).first()
+        if kept is not None:
+            return _keyed({name: kept[name] for name in SCALAR_TOTALS}, kept)
+    totals: dict = {"plans": 0, "scored": 0, "score_sum": Decimal(0), "flagged": 0}
     for plans, scored, score_sum, flagged in rows:
         totals["plans"] += plans
         totals["scored"] += scored
         totals["flagged"] += flagged
         if score_sum is not None:
             totals["score_sum"] += score_sum
-    found = json_sums(tallies, JSON_TOTALS)
-    _add(totals, "state", found["states"])
-    _add(totals, "bin", found["bins"])
-    totals |= {"areas": found["areas"], "values": found["values"], "weeks": found["weeks"]}
-    return totals
+    return _keyed(totals, json_sums(tallies, JSON_TOTALS))
 
 
 def _agency_figures(cycle: Cycle, agency: Agency | None) -> tuple[list[AgencyFigures], dict]:
@@ -121,7 +131,7 @@ def _agency_figures(cycle: Cycle, agency: Agency | None) -> tuple[list[AgencyFig
             *SCALAR_TOTALS,
         )
     )
-    totals = _fold([row[9:] for row in rows], tallies)
+    totals = _fold([row[9:] for row in rows], tallies, cycle, agency)
     totals["change_areas"] = _coverage(areas, totals["areas"], totals["plans"])
     totals["core_values"] = _coverage(values, totals["values"], totals["plans"])
     totals["agencies"] = sum(1 for row in rows if row[9])
@@ -280,7 +290,7 @@ def _comparison_headline(cycle: Cycle, agency: Agency | None) -> Headline:
     """The headline of another cycle: one read of its kept rows (no per-agency figures)."""
     tallies = _tallies(cycle, agency)
     rows = list(tallies.values_list("agents", *SCALAR_TOTALS))
-    totals = _fold([row[1:] for row in rows], tallies)
+    totals = _fold([row[1:] for row in rows], tallies, cycle, agency)
     totals |= {
         "agencies": sum(1 for row in rows if row[1]),
         "agents": sum(row[0] for row in rows),

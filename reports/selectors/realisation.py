@@ -29,7 +29,7 @@ from plans.models import ChangeArea, Cycle, Target
 from plans.realisation import GREEN_FROM, YELLOW_FROM, elapsed_share, mean_of
 
 from .. import cache
-from ..models import AgencyTally
+from ..models import AgencyTally, CycleTally
 from .tally_sums import json_sums
 
 # The plans whose targets are measured: in implementation, or completed.
@@ -223,11 +223,15 @@ def _late(cycle: Cycle, agency: Agency | None, elapsed: Decimal, unverified: int
 FIGURE_COLUMNS = ("agency_id", "measured", "verified", "realised", "green", "yellow")
 
 
-def _area_sums(rows) -> tuple[list[tuple], dict[str, int], dict[str, Decimal]]:
+def _area_sums(cycle: Cycle, rows, *, whole: bool):
     """The agencies' figure columns, and per RB change area the measured targets and the
-    sum of their realisation (summed per key by the database where it can)."""
+    sum of their realisation: the cycle's kept totals (`CycleTally`) for the `whole`
+    cycle, else summed per key over the rows (by the database where it can)."""
     figures = list(rows.order_by("agency_id").values_list(*FIGURE_COLUMNS))
-    areas = json_sums(rows, {"realised_areas": (int, Decimal)})["realised_areas"]
+    kept = CycleTally.objects.filter(cycle=cycle).values_list("realised_areas", flat=True)
+    areas = kept.first() if whole else None
+    if areas is None:
+        areas = json_sums(rows, {"realised_areas": (int, Decimal)})["realised_areas"]
     area_n = defaultdict(int, {key: n for key, (n, _total) in areas.items()})
     area_sum = defaultdict(Decimal, {key: Decimal(total) for key, (_n, total) in areas.items()})
     return figures, area_n, area_sum
@@ -244,7 +248,7 @@ def _build(cycle: Cycle, agency: Agency | None, today: dt.date) -> RealisationFi
     rows = AgencyTally.objects.filter(cycle=cycle, measured__gt=0)
     if agency is not None:
         rows = rows.filter(agency=agency)
-    rows, area_n, area_sum = _area_sums(rows)
+    rows, area_n, area_sum = _area_sums(cycle, rows, whole=agency is None)
     targets = sum(row[1] for row in rows)
     if not targets:
         return empty

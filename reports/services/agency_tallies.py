@@ -38,7 +38,8 @@ from plans.realisation import GREEN_FROM, YELLOW_FROM
 from plans.selectors import SCORE_BINS
 from plans.signals import plan_state_changed
 
-from ..models import AgencyTally
+from ..models import AgencyTally, CycleTally
+from .tally_totals import add_figures, sum_figures
 
 # The plan's columns the figures read, and those that place it (its cycle, agency and
 # owner): a save touching none of them changes no row.
@@ -220,7 +221,8 @@ def _rows(cycle_id: int, figures: dict[int, dict], agency_ids: Iterable[int]):
 def refresh(cycle: Cycle, agency_ids: Iterable[int], *, create: bool = True) -> None:
     """Recompute the rows of these agencies in the cycle: created when missing (only those
     that exist with `create=False`: a row being deleted with its cycle or agency is not
-    made again), locked, computed, written. Seven queries."""
+    made again), locked, computed, written; the cycle's totals moved by the difference.
+    Nine queries."""
     agencies = sorted({pk for pk in agency_ids if pk is not None})
     if not agencies:
         return
@@ -229,21 +231,40 @@ def refresh(cycle: Cycle, agency_ids: Iterable[int], *, create: bool = True) -> 
             AgencyTally.objects.bulk_create(
                 _rows(cycle.pk, {}, agencies), ignore_conflicts=True, batch_size=1000
             )
-        agencies = list(
-            AgencyTally.objects.select_for_update()
+        before = {
+            row.pop("agency_id"): row
+            for row in AgencyTally.objects.select_for_update()
             .filter(cycle=cycle, agency_id__in=agencies)
             .order_by("agency_id")
-            .values_list("agency_id", flat=True)
-        )
-        if not agencies:
+            .values("agency_id", *FIGURES)
+        }
+        if not before:
             return
+        agencies = list(before)
+        figures = compute(cycle, agencies)
         AgencyTally.objects.bulk_create(
-            _rows(cycle.pk, compute(cycle, agencies), agencies),
+            _rows(cycle.pk, figures, agencies),
             update_conflicts=True,
             unique_fields=["cycle", "agency"],
             update_fields=list(FIGURES),
             batch_size=1000,
         )
+        # The agency rows are locked first, the cycle's row after them, in every change.
+        totals = CycleTally.objects.select_for_update().filter(cycle=cycle).first()
+        if totals is None:  # a cycle's first change (its row is made with it)
+            CycleTally.objects.bulk_create([CycleTally(cycle=cycle)], ignore_conflicts=True)
+            totals = CycleTally.objects.select_for_update().get(cycle=cycle)
+        kept = {name: getattr(totals, name) for name in TOTALS}
+        for agency in agencies:
+            add_figures(kept, figures.get(agency, _empty()))
+            add_figures(kept, before[agency], sign=-1)
+        for name, value in kept.items():
+            setattr(totals, name, value)
+        totals.save(update_fields=list(TOTALS))
+
+
+# The columns of a cycle's totals (`CycleTally`).
+TOTALS = ("agencies", *(name for name in FIGURES if name != "extended"))
 
 
 def rebuild(cycle: Cycle) -> int:
@@ -252,6 +273,7 @@ def rebuild(cycle: Cycle) -> int:
         figures = compute(cycle)
         AgencyTally.objects.filter(cycle=cycle).delete()
         AgencyTally.objects.bulk_create(_rows(cycle.pk, figures, figures), batch_size=1000)
+        CycleTally.objects.update_or_create(cycle=cycle, defaults=sum_figures(figures.values()))
     return len(figures)
 
 

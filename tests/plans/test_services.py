@@ -378,8 +378,8 @@ def test_transition_many_moves_audits_and_announces_all_plans_at_once(
     # One UPDATE, one INSERT of the audit entries; then the dashboard's row of the plans'
     # agency, recomputed once for the batch by the signal's receiver (reports: the cycle,
     # the row made and locked, the plans, versions, agents and measured targets read, the
-    # row written).
-    with django_assert_num_queries(10):
+    # row written; the cycle's totals locked and written).
+    with django_assert_num_queries(12):
         workflow.transition_many(
             plans,
             source=PlanState.SUBMITTED,

@@ -28,6 +28,10 @@ def listening_addresses(port: int) -> set[str]:
     return {line.split()[3].rsplit(":", 1)[0] for line in out.splitlines() if line.strip()}
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(shutil.which("ss") is None, reason="needs iproute2's ss")
 def test_run_dev_listens_on_loopback_and_names_its_database_and_broker(tmp_path):
     port = free_port()
@@ -47,6 +51,10 @@ def test_run_dev_listens_on_loopback_and_names_its_database_and_broker(tmp_path)
             stdout=screen,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            # Ctrl-C as a terminal sends it, whatever the test runner's own disposition: a
+            # runner started in the background of a script ignores SIGINT, and a shell
+            # started with SIGINT ignored cannot trap it.
+            preexec_fn=_interruptible,
         )
     try:
 

@@ -39,7 +39,7 @@ from plans.selectors import SCORE_BINS
 from plans.signals import plan_state_changed
 
 from ..models import AgencyTally, CycleTally
-from .tally_totals import add_figures, sum_figures
+from .tally_totals import TOTALS, add_figures, sum_figures
 
 # The plan's columns the figures read, and those that place it (its cycle, agency and
 # owner): a save touching none of them changes no row.
@@ -261,10 +261,6 @@ def refresh(cycle: Cycle, agency_ids: Iterable[int], *, create: bool = True) -> 
         for name, value in kept.items():
             setattr(totals, name, value)
         totals.save(update_fields=list(TOTALS))
-
-
-# The columns of a cycle's totals (`CycleTally`).
-TOTALS = ("agencies", *(name for name in FIGURES if name != "extended"))
 
 
 def rebuild(cycle: Cycle) -> int:

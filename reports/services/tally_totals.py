@@ -26,6 +26,8 @@ SUMMED = (
     "yellow",
 )
 PER_KEY = ("states", "bins", "areas", "values", "weeks", "realised_areas")
+# The columns of a cycle's totals (`CycleTally`).
+TOTALS = ("agencies", *SUMMED, *PER_KEY)
 
 
 def empty_totals() -> dict:

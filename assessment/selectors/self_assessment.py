@@ -9,7 +9,7 @@ ask them; the selectors below read what those rules opened.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Exists, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from plans import sections
@@ -215,15 +215,8 @@ class CalibrationSelfRow:
         return signal(self.difference, ESTIMATE_GAP_POINTS)
 
 
-def latest_decisions(cycle: Cycle) -> QuerySet:
-    """Each plan's latest decision in the cycle (none later by time, then by id): an
-    anti-join, so that the database reads the cycle's decisions once instead of looking
-    up each plan's latest one."""
-    later = Decision.objects.filter(plan_id=OuterRef("plan_id")).filter(
-        Q(decided_at__gt=OuterRef("decided_at"))
-        | Q(decided_at=OuterRef("decided_at"), pk__gt=OuterRef("pk"))
-    )
-    return Decision.objects.filter(plan__cycle=cycle).exclude(Exists(later))
+# The calibration page's order of the plans.
+SELF_ASSESSED_ORDER = ("agency__name", "title", "pk")
 
 
 class SelfAssessedPlans:
@@ -231,34 +224,25 @@ class SelfAssessedPlans:
     decided plans, as `assessment.view_self_assessment` opens them to the coordinator), by
     agency name, title and id: what the coordinator compares on the calibration page.
 
-    Each plan carries the decided version's id and number, its score, and the
-    self-assessment's total and levels. The order is taken on the plans' ids alone (a
-    narrow sort, read once for the count and every page), and the figures are read for
-    the plans of the page asked for; iterating reads them all."""
+    The plan keeps the number of the version its latest decision judged
+    (`decided_version_number`), so the match is one equality and the database counts the
+    plans and picks a page of them itself, on an index of the decided plans
+    (`plan_cycle_decided_version`) without reading their rows. A page is one query: the
+    page's ids, in order, picked by a narrow subquery, and for those plans only their
+    figures (`_with_figures`); iterating reads them all."""
 
     def __init__(self, cycle: Cycle):
-        # Which plans: their latest decision joined to the self-assessment of its
-        # version, in one pass over the cycle's decisions.
-        matched = latest_decisions(cycle).filter(
-            plan__state__in=PlanState.DECIDED,
-            plan__self_assessments__version_number=F("version__number"),
+        own = SelfAssessment.objects.filter(
+            plan=OuterRef("pk"), version_number=OuterRef("decided_version_number")
         )
-        self.ids = (
-            ActionPlan.objects.filter(cycle=cycle, pk__in=matched.values("plan_id"))
-            .order_by("agency__name", "title", "pk")
-            .values_list("pk", flat=True)
+        self.plans = (
+            ActionPlan.objects.filter(cycle=cycle, state__in=PlanState.DECIDED)
+            .filter(Exists(own))
+            .order_by(*SELF_ASSESSED_ORDER)
         )
-        self._ids: list[int] | None = None
-
-    def _ordered(self) -> list[int]:
-        # Every id in order, read once: the count and any page come from the same read
-        # (a count of its own would make the database match the plans twice).
-        if self._ids is None:
-            self._ids = list(self.ids)
-        return self._ids
 
     def count(self) -> int:
-        return len(self._ordered())
+        return self.plans.count()
 
     def __len__(self) -> int:
         return self.count()
@@ -266,34 +250,31 @@ class SelfAssessedPlans:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        ids = self._ordered()[index]
-        found = _with_figures(ActionPlan.objects.filter(pk__in=ids)).in_bulk()
-        return [found[pk] for pk in ids]
+        # The figures in the SELECT of the page's plans only: ordered and sliced with them,
+        # the database would work them out for every plan before the page too.
+        page = self.plans.values("pk")[index]
+        return list(
+            _with_figures(ActionPlan.objects.filter(pk__in=page)).order_by(*SELF_ASSESSED_ORDER)
+        )
 
     def __iter__(self):
         return iter(self[:])
 
 
 def _with_figures(plans: QuerySet) -> QuerySet:
-    """The plans with their latest decision's version id and number and score, and the
-    self-assessment of that version (`own_total`, `own_levels`): a few index lookups per
-    plan, for a page of them."""
+    """The plans with their latest decision's version id and score, and the
+    self-assessment of the decided version (`own_total`, `own_levels`): a few index
+    lookups per plan, for a page of them."""
     latest = Decision.objects.filter(plan=OuterRef("pk")).order_by("-decided_at", "-pk")
     own = SelfAssessment.objects.filter(
-        plan=OuterRef("pk"), version_number=OuterRef("decided_number")
-    )
-    return (
-        plans.annotate(
-            decided_version_id=Subquery(latest.values("version_id")[:1]),
-            decided_number=Subquery(latest.values("version__number")[:1]),
-            decided_score=Subquery(latest.values("score")[:1]),
-        )
-        .annotate(
-            own_total=Subquery(own.values("total")[:1]),
-            own_levels=Subquery(own.values("levels")[:1]),
-        )
-        .select_related("agency")
-    )
+        plan=OuterRef("pk"), version_number=OuterRef("decided_version_number")
+    ).order_by()
+    return plans.annotate(
+        decided_version_id=Subquery(latest.values("version_id")[:1]),
+        decided_score=Subquery(latest.values("score")[:1]),
+        own_total=Subquery(own.values("total")[:1]),
+        own_levels=Subquery(own.values("levels")[:1]),
+    ).select_related("agency")
 
 
 def self_assessed_plans(cycle: Cycle) -> SelfAssessedPlans:
@@ -303,8 +284,9 @@ def self_assessed_plans(cycle: Cycle) -> SelfAssessedPlans:
 
 def self_calibration_rows(cycle: Cycle, plans) -> tuple[list[Criterion], list[CalibrationSelfRow]]:
     """The rows of one page of `self_assessed_plans`: per plan its own levels beside the
-    reviewers' mean per criterion. Four queries (the ordered ids, the page's plans with
-    their figures, the criteria, the means); one without plans."""
+    reviewers' mean per criterion. Two queries (the criteria, the means) besides reading
+    the page's plans with their figures (one query, which the paginator's page has made
+    already); none without plans."""
     plans = list(plans)
     if not plans:
         return [], []

@@ -85,7 +85,7 @@ def decide_plan(
             by=by,
             action="plan.decide",
             note=outcome,
-            extra_fields={"decided_at": now},
+            extra_fields={"decided_at": now, "decided_version_number": version.number},
             at=now,
         )
         members = [locked.owner.user, *(a.user for a in locked.co_agents.select_related("user"))]

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Sequence
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -167,17 +167,22 @@ def _decide_batch(run: DecisionRun, ids: Sequence[int]) -> int:
     if not plans:
         return 0
     ids = [p.pk for p in plans]
-    # Each plan's latest version: the last of its versions in number order.
-    versions = dict(
+    # Each plan's latest version: the last of its versions in number order (its id and
+    # number by plan id; in SQL, the plan's highest version number).
+    rows = (
         PlanVersion.objects.filter(plan_id__in=ids)
         .order_by("plan_id", "number")
-        .values_list("plan_id", "pk")
+        .values_list("plan_id", "pk", "number")
+    )
+    versions = {plan_id: (pk, number) for plan_id, pk, number in rows}
+    latest_number = (
+        PlanVersion.objects.filter(plan=OuterRef("pk")).order_by("-number").values("number")[:1]
     )
     by, stamp = run.requested_by, run.started_at
     decisions = Decision.objects.bulk_create(
         Decision(
             plan=plan,
-            version_id=versions[plan.pk],
+            version_id=versions[plan.pk][0],
             outcome=run.outcome,
             feedback=run.feedback or texts.get(plan.pk, ""),
             score=plan.score,
@@ -193,9 +198,13 @@ def _decide_batch(run: DecisionRun, ids: Sequence[int]) -> int:
         by=by,
         action="plan.decide",
         note=run.outcome,
-        extra_fields={"decided_at": stamp},
+        # The decided version's number differs from plan to plan: the one UPDATE reads
+        # each plan's own; the plans in memory then take the numbers read above.
+        extra_fields={"decided_at": stamp, "decided_version_number": Subquery(latest_number)},
         at=stamp,
     )
+    for plan in plans:
+        plan.decided_version_number = versions[plan.pk][1]
     team: dict[int, list[User]] = {p.pk: [p.owner.user] for p in plans}
     for link in ActionPlan.co_agents.through.objects.filter(actionplan_id__in=ids).select_related(
         "agent__user"

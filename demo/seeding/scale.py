@@ -13,7 +13,7 @@ from agencies.models import Agency
 from agents.enums import Role
 from agents.models import Agent, RoleGrant, User
 from assessment import scoring
-from assessment.enums import DecisionOutcome, ReviewState
+from assessment.enums import ReviewState
 from assessment.models import (
     CriterionScore,
     Decision,
@@ -37,7 +37,7 @@ from demo.seeding.lookups import (
 from demo.seeding.people import SCALE_SEQUENCES, PeopleFactory, password_hash
 from demo.seeding.scale_monitoring import ScaleMonitoring
 from demo.seeding.scale_own import ScaleSelfAssessments
-from demo.seeding.scale_setup import STATE_SHARES, UNITS, split_by_shares, user_prefix
+from demo.seeding.scale_setup import OUTCOME, STATE_SHARES, UNITS, split_by_shares, user_prefix
 from plans.enums import PlanState
 from plans.models import (
     ActionPlan,
@@ -50,13 +50,6 @@ from plans.models import (
 from plans.sections import freeze_content
 from plans.services.alignment import alignment_key
 
-OUTCOME = {
-    PlanState.REVISION_REQUESTED: DecisionOutcome.REVISE,
-    PlanState.REJECTED: DecisionOutcome.REJECT,
-    PlanState.APPROVED: DecisionOutcome.APPROVE,
-    PlanState.IMPLEMENTING: DecisionOutcome.APPROVE,
-    PlanState.COMPLETED: DecisionOutcome.APPROVE,
-}
 REVIEWED_ONCE = frozenset(PlanState.SUBMITTED_ONCE) - {PlanState.SUBMITTED}
 
 
@@ -276,6 +269,8 @@ class ScaleGenerator(ScaleMonitoring, ScaleSelfAssessments):
                         if state in OUTCOME
                         else None
                     ),
+                    # Its decision (write_reviews) judges its one version.
+                    decided_version_number=1 if state in OUTCOME else None,
                     score=scoring.plan_score(totals, cycle.score_method),
                     review_flagged=scoring.disagreement(
                         pairs,

@@ -1,9 +1,11 @@
 """What a generated national cycle is made of (the share of plans in each state, the
-kinds of synthetic perangkat daerah) and how a generated cycle is removed again."""
+decision behind each decided state, the kinds of synthetic perangkat daerah) and how a
+generated cycle is removed again."""
 
 from django.contrib.contenttypes.models import ContentType
 
 from agents.models import ActivityLog, Agent, RoleGrant, User
+from assessment.enums import DecisionOutcome
 from assessment.models import (
     CriterionScore,
     Decision,
@@ -45,6 +47,14 @@ STATE_SHARES = {
     PlanState.REJECTED: 0.04,
     PlanState.IMPLEMENTING: 0.33,
     PlanState.COMPLETED: 0.22,
+}
+# The decision that left a plan in each decided state.
+OUTCOME = {
+    PlanState.REVISION_REQUESTED: DecisionOutcome.REVISE,
+    PlanState.REJECTED: DecisionOutcome.REJECT,
+    PlanState.APPROVED: DecisionOutcome.APPROVE,
+    PlanState.IMPLEMENTING: DecisionOutcome.APPROVE,
+    PlanState.COMPLETED: DecisionOutcome.APPROVE,
 }
 UNITS = [  # (kind, unit, abbreviation) of the synthetic perangkat daerah
     ("dinas", "Dinas Kesehatan", "Dinkes"),

@@ -131,6 +131,10 @@ class ActionPlan(RulesModel):
     endorsed_lock_version = models.PositiveIntegerField(null=True, blank=True)
     submitted_at = models.DateTimeField(_("diajukan pada"), null=True, blank=True)
     decided_at = models.DateTimeField(_("diputuskan pada"), null=True, blank=True)
+    # The number of the version the plan's latest decision judged, kept by the decision
+    # services (assessment.services.decision, decision_runs). The calibration page reads
+    # it to match the team's self-assessment of that version with one equality.
+    decided_version_number = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # Maintained by the assessment services, read by dashboards (aggregates in SQL).
     score = models.DecimalField(_("nilai"), max_digits=5, decimal_places=2, null=True, blank=True)
     review_flagged = models.BooleanField(_("penilaian berbeda jauh"), default=False)
@@ -199,6 +203,14 @@ class ActionPlan(RulesModel):
                 name="plan_cycle_agency_figures",
             ),
             models.Index(fields=["cycle", "-score", "title", "id"], name="plan_cycle_top_score"),
+            # The calibration page's decided plans, matched with the self-assessment of the
+            # decided version, counted and put in order without reading the plans' rows.
+            models.Index(
+                fields=["cycle", "decided_version_number"],
+                include=["id", "state", "agency", "title"],
+                condition=models.Q(decided_version_number__isnull=False),
+                name="plan_cycle_decided_version",
+            ),
             # The plan list's default order (latest change first) within a cycle.
             models.Index(fields=["cycle", "-updated_at", "-id"], name="plan_cycle_recent"),
             # The plan list across every cycle (no cycle chosen), latest change first.

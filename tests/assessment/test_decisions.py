@@ -1,9 +1,12 @@
 """Decisions (single and bulk), what the agent then reads, and calibration."""
 
+import datetime as dt
+import importlib
 import re
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.template import Context, Template
 from django.urls import reverse
 
@@ -12,8 +15,17 @@ from agents.selectors import roles_of
 from assessment.enums import RunStatus
 from assessment.models import Decision, DecisionRun
 from assessment.selectors import calibration, consolidated_feedback
-from assessment.services import assign_reviewers, decide_plan, save_review, submit_review
+from assessment.services import (
+    assign_reviewers,
+    decide_plan,
+    request_bulk_decision,
+    save_review,
+    submit_review,
+)
+from assessment.tasks import run_bulk_decision
 from plans.enums import PlanState
+from plans.models import ActionPlan
+from plans.services.workflow import submit_plan
 from tests.factories import user_with_role
 from tests.workbooks import sheet_rows
 
@@ -239,3 +251,83 @@ def test_calibration_is_paginated_and_exported_whole(client, coordinator, review
     rows = sheet_rows(response)
     assert rows[0][:2] == ("Reviewer", "Penilaian")
     assert [row[:3] for row in rows[1:]] == [(second.name, 1, 50.0), (first.name, 1, 100.0)]
+
+
+# --- The number of the decided version ---------------------------------------------------------
+
+
+def _revised_and_reviewed_again(plan, reviewers, coordinator, levels_all, *, now=None):
+    """Sent back for revision on version 1, handed in again as version 2 (its reviewers
+    resume) and reviewed again."""
+    decide_plan(plan, outcome="revise", feedback="Perbaiki.", by=coordinator, now=now)
+    assert plan.decided_version_number == 1
+    submit_plan(plan, by=plan.owner.user)
+    plan.refresh_from_db()
+    # Until it is decided again, the plan keeps the number its last decision judged.
+    assert (plan.state, plan.decided_version_number) == (PlanState.IN_REVIEW, 1)
+    for reviewer in reviewers:
+        review = save_review(
+            plan.assignments.get(reviewer=reviewer), levels=levels_all(3), by=reviewer
+        )
+        submit_review(review, by=reviewer)
+    plan.refresh_from_db()
+    assert plan.state == PlanState.REVIEWED
+    return plan
+
+
+def test_a_decision_keeps_the_number_of_the_version_it_judged(coordinator, reviewed, levels_all):
+    plan = reviewed()
+    assert plan.decided_version_number is None
+    _revised_and_reviewed_again(plan, reviewed.reviewers, coordinator, levels_all)
+    decision = decide_plan(plan, outcome="approve", feedback="", by=coordinator)
+    assert (decision.version.number, plan.decided_version_number) == (2, 2)
+    assert ActionPlan.objects.get(pk=plan.pk).decided_version_number == 2
+
+
+def test_a_decision_run_keeps_each_plans_decided_version_number(
+    cycle, coordinator, reviewed, levels_all, django_capture_on_commit_callbacks
+):
+    again = _revised_and_reviewed_again(reviewed(), reviewed.reviewers, coordinator, levels_all)
+    once = reviewed()
+    run = request_bulk_decision(cycle, plans=[again, once], outcome="approve", by=coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_bulk_decision(run_id=run.pk)
+    decided = dict(
+        ActionPlan.objects.filter(pk__in=[again.pk, once.pk]).values_list(
+            "pk", "decided_version_number"
+        )
+    )
+    assert decided == {again.pk: 2, once.pk: 1}
+    judged = dict(
+        Decision.objects.filter(outcome="approve").values_list("plan_id", "version__number")
+    )
+    assert judged == decided
+
+
+def test_the_migration_fills_the_number_from_each_plans_latest_decision(
+    coordinator, reviewed, submitted, levels_all
+):
+    """Latest by time, then by id: two decisions at the same moment are told apart by
+    their order."""
+    moment = dt.datetime(2026, 4, 6, 9, tzinfo=dt.UTC)
+    plan = _revised_and_reviewed_again(
+        reviewed(), reviewed.reviewers, coordinator, levels_all, now=moment
+    )
+    decide_plan(plan, outcome="approve", feedback="", by=coordinator, now=moment)
+    once = reviewed()
+    decide_plan(once, outcome="reject", feedback="Tidak layak.", by=coordinator)
+    waiting = reviewed()
+    undecided = submitted()
+    ActionPlan.objects.update(decided_version_number=None)
+    fill = importlib.import_module("assessment.migrations.0012_fill_decided_version_number").fill
+
+    def filled():
+        fill(apps, None)
+        return dict(ActionPlan.objects.values_list("pk", "decided_version_number"))
+
+    assert filled() == {plan.pk: 2, once.pk: 1, waiting.pk: None, undecided.pk: None}
+    # The revision's decision made later than the approval: it is the latest.
+    Decision.objects.filter(plan=plan, version__number=1).update(
+        decided_at=moment + dt.timedelta(hours=1)
+    )
+    assert filled()[plan.pk] == 1

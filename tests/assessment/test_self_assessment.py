@@ -308,6 +308,36 @@ def test_the_calibration_compares_the_decided_version_not_the_one_in_preparation
     assert list(self_assessed_plans(plan.cycle)) == []
 
 
+def test_a_plan_decided_again_is_compared_on_its_new_version(world, coordinator, reviewers):
+    """Sent back on version 1, handed in again and decided on version 2: the team's scores
+    of version 2 are compared, those of version 1 no longer."""
+    plan, people = world
+    submit_review(plan.assignments.get(reviewer=reviewers[1]).reviews.get(), by=reviewers[1])
+    decide_plan(plan, outcome=DecisionOutcome.REVISE, feedback="Perbaiki.", by=coordinator)
+    save_self_assessment(plan, levels={**OWN, "K1": 5}, by=people["owner"])
+    submit_plan(plan, by=people["owner"])
+    plan.refresh_from_db()
+    assert plan.state == PlanState.IN_REVIEW
+    _reviewed_again(plan, reviewers)
+    decide_plan(plan, outcome=DecisionOutcome.APPROVE, feedback="Layak.", by=coordinator)
+    _criteria, rows = self_calibration_rows(plan.cycle, self_assessed_plans(plan.cycle))
+    assert [(r.plan, r.own_total) for r in rows] == [(plan, Decimal("33.75"))]
+    assert rows[0].plan.decided_version_id == plan.versions.get(number=2).pk
+    SelfAssessment.objects.filter(plan=plan, version_number=2).delete()
+    assert list(self_assessed_plans(plan.cycle)) == []
+
+
+def _reviewed_again(plan, reviewers):
+    for reviewer, levels in zip(reviewers, (LEVELS_A, LEVELS_B), strict=True):
+        review = save_review(
+            plan.assignments.get(reviewer=reviewer),
+            levels={code: (level, "") for code, level in levels.items()},
+            by=reviewer,
+        )
+        submit_review(review, by=reviewer)
+    plan.refresh_from_db()
+
+
 def test_the_calibration_pages_the_plans_by_agency_then_title(cycle, coordinator, reviewers):
     _decided_plans(cycle, coordinator, reviewers, 3)
     plans = sorted(
@@ -319,6 +349,16 @@ def test_the_calibration_pages_the_plans_by_agency_then_title(cycle, coordinator
     assert shown == plans
     assert [p.own_total for p in shown] == [Decimal("18.75")] * 3
     assert self_assessed_plans(cycle)[2] == plans[2]
+
+
+def test_the_calibration_counts_the_plans_without_reading_their_figures(
+    cycle, coordinator, reviewers
+):
+    _decided_plans(cycle, coordinator, reviewers, 2)
+    with CaptureQueriesContext(connection) as counted:
+        assert Paginator(self_assessed_plans(cycle), 1).count == 2
+    [query] = counted.captured_queries
+    assert "assessment_decision" not in query["sql"]
 
 
 def _decided_plans(cycle, coordinator, reviewers, count):

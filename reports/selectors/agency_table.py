@@ -1,42 +1,137 @@
-"""The cycle's per-agency table: every row for the printed summary (`agency_rows`), and
-the dashboard's page of it, searched, filtered and sorted (`agency_table`). Both read the
-cached per-agency figures of `overview`; only the rows shown become `AgencyRow`s."""
+"""The cycle's agencies as pages list them, read from their kept rows (`AgencyTally`, one
+per agency with agents or plans in the cycle, kept current by
+`reports.services.agency_tallies`): the dashboard's table searched, filtered, sorted and
+paged by the database (`agency_table`), the lagging agencies (`lagging_lists`: the first
+few of each list and how many), and every row for the printed summary and the API
+(`agency_rows`). Only the rows shown become `AgencyRow`s: a national cycle's two thousand
+agencies cost the page its 25."""
+
+import datetime as dt
 
 from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 
 from agencies.enums import AgencyKind
 from agencies.models import Agency
 from plans.models import Cycle
+from plans.realisation import mean_of
 
-from .figures import AGENCIES_PER_PAGE, AgencyRow, _pct
-from .overview import _cached_agency_figures
+from ..models import AgencyTally
+from .figures import AGENCIES_PER_PAGE, LAGGING_LIMIT, LOW_MEAN_SCORE, TWO_PLACES, AgencyFigures
+
+COLUMNS = (
+    "agency_id",
+    "agency__code",
+    "agency__name",
+    "agency__abbreviation",
+    "agency__kind",
+    "agents",
+    "plans",
+    "submitted",
+    "approved",
+    "scored",
+    "score_sum",
+    "flagged",
+    "extended",
+    "measured",
+    "realised",
+)
 
 
-def agency_rows(cycle: Cycle, *, agency: Agency | None = None) -> list[AgencyRow]:
-    """Every agency with agents or plans in the cycle (or the one agency), by name: the
-    printed summary's table. The dashboard pages its table with `agency_table` instead."""
-    rows, _totals = _cached_agency_figures(cycle, agency)
-    today = timezone.localdate()
-    return [r.row(today) for r in rows]
+def listed(cycle: Cycle, agency: Agency | None = None) -> QuerySet:
+    """The kept rows of the agencies the cycle lists: those with agents or plans in it (or
+    the one agency's)."""
+    rows = AgencyTally.objects.filter(cycle=cycle).filter(Q(plans__gt=0) | Q(agents__gt=0))
+    return rows.filter(agency=agency) if agency is not None else rows
 
 
-# --- The agency table: sort, filter, search, paginate ---------------------------------------
+def _ratio(part: str, whole: str):
+    """part / whole, empty when whole is 0 (exact: the order of the percentages shown)."""
+    return Case(
+        When(**{whole: 0}, then=Value(None)),
+        default=Cast(part, FloatField()) / Cast(whole, FloatField()),
+        output_field=FloatField(),
+    )
 
+
+# A mean shown below LOW_MEAN_SCORE (rounded half up to two places) is a mean below this.
+_LOW_BELOW = LOW_MEAN_SCORE - TWO_PLACES / 2
+
+NO_SUBMISSION = Q(agents__gt=0, submitted=0)
+LOW_SCORE = Q(scored__gt=0, score_sum__lt=F("scored") * Value(_LOW_BELOW))
+
+MEAN_SCORE = _ratio("score_sum", "scored")
+
+
+def _deadline(cycle: Cycle):
+    """The agency's deadline: the cycle's, or a plan's later extension."""
+    deadline = cycle.submission_deadline
+    return Case(When(extended__gt=deadline, then=F("extended")), default=Value(deadline))
+
+
+# What each column of the table sorts on, for a cycle.
 AGENCY_SORTS = {
-    "name": lambda r: r.folded,
-    "agents": lambda r: r.agents,
-    "plans": lambda r: r.plans,
-    "submitted": lambda r: _pct(r.submitted, r.plans),
-    "approved": lambda r: _pct(r.approved, r.submitted),
-    "score": lambda r: r.mean_score,
-    "deadline": lambda r: r.deadline,
+    "name": lambda _cycle: Lower("agency__name"),
+    "agents": lambda _cycle: F("agents"),
+    "plans": lambda _cycle: F("plans"),
+    "submitted": lambda _cycle: _ratio("submitted", "plans"),
+    "approved": lambda _cycle: _ratio("approved", "submitted"),
+    "score": lambda _cycle: MEAN_SCORE,
+    "deadline": _deadline,
 }
 AGENCY_SHOWS = {
-    "no_submission": lambda r: r.no_submission,
-    "low_score": lambda r: r.low_score,
-    "lagging": lambda r: r.no_submission or r.low_score,
+    "no_submission": NO_SUBMISSION,
+    "low_score": LOW_SCORE,
+    "lagging": NO_SUBMISSION | LOW_SCORE,
 }
+BY_NAME = (Lower("agency__name"), "agency_id")
+
+
+def _figures(row: tuple, deadline: dt.datetime) -> AgencyFigures:
+    pk, code, name, abbreviation, kind, agents, plans, submitted, approved, *rest = row
+    scored, score_sum, flagged, extended, measured, realised = rest
+    return AgencyFigures(
+        agency_id=pk,
+        code=code,
+        name=name,
+        short_name=abbreviation or name,
+        kind=kind,
+        agents=agents,
+        plans=plans,
+        submitted=submitted,
+        approved=approved,
+        scored=scored,
+        score_sum=score_sum if scored else None,
+        flagged=flagged,
+        deadline=extended if extended is not None and extended > deadline else deadline,
+        realisation=mean_of(realised, measured) if measured else None,
+    )
+
+
+def _rows(cycle: Cycle, tallies: QuerySet) -> list[AgencyFigures]:
+    deadline = cycle.submission_deadline
+    return [_figures(row, deadline) for row in tallies.values_list(*COLUMNS)]
+
+
+def agency_rows(cycle: Cycle, *, agency: Agency | None = None) -> list:
+    """Every agency the cycle lists (or the one agency), by name, as `AgencyRow`s: the
+    printed summary's table and the API. One query. The dashboard pages its table with
+    `agency_table` instead."""
+    today = timezone.localdate()
+    rows = _rows(cycle, listed(cycle, agency).order_by(*BY_NAME))
+    return [r.row(today) for r in rows]
 
 
 def agency_table(
@@ -50,34 +145,49 @@ def agency_table(
     page: str | int | None = 1,
     per_page: int = AGENCIES_PER_PAGE,
 ) -> Page:
-    """A page of the cycle's per-agency rows (or the one agency's), searched by name,
-    abbreviation or code, filtered by kind and by lag, sorted by a column ("-" for
-    descending; empty values last). Works on the cached figure tuples; only the page's
-    rows become `AgencyRow`s."""
-    selected, _totals = _cached_agency_figures(cycle, agency)
+    """A page of the cycle's agencies (or the one agency), searched by name, abbreviation
+    or code, filtered by kind and by lag, sorted by a column ("-" for descending; empty
+    values last; ties by name): two queries, the count and the page."""
+    tallies = listed(cycle, agency)
     if query:
-        needle = query.casefold()
-        selected = [
-            r
-            for r in selected
-            if needle in r.folded
-            or needle in r.short_name.casefold()
-            or needle in r.code.casefold()
-        ]
+        tallies = tallies.filter(
+            Q(agency__name__icontains=query)
+            | Q(agency__abbreviation__icontains=query)
+            | Q(agency__code__icontains=query)
+        )
     if kind in AgencyKind.values:
-        selected = [r for r in selected if r.kind == kind]
+        tallies = tallies.filter(agency__kind=kind)
     if show in AGENCY_SHOWS:
-        selected = [r for r in selected if AGENCY_SHOWS[show](r)]
+        tallies = tallies.filter(AGENCY_SHOWS[show])
     key = sort.removeprefix("-")
+    order = list(BY_NAME)
     if key in AGENCY_SORTS:
-        value = AGENCY_SORTS[key]
-        # The rows are in name order: stable sorts keep it among equal values; rows
-        # without a value come last either way.
-        keyed = [(value(r), r) for r in selected]
-        present = [pair for pair in keyed if pair[0] is not None]
-        present.sort(key=lambda pair: pair[0], reverse=sort.startswith("-"))
-        selected = [r for _v, r in present] + [r for v, r in keyed if v is None]
-    result = Paginator(selected, per_page).get_page(page)
+        value = AGENCY_SORTS[key](cycle)
+        descending = sort.startswith("-")
+        order.insert(0, value.desc(nulls_last=True) if descending else value.asc(nulls_last=True))
+    result = Paginator(tallies.order_by(*order).values_list(*COLUMNS), per_page).get_page(page)
     today = timezone.localdate()
-    result.object_list = [r.row(today) for r in result.object_list]
+    result.object_list = [
+        _figures(row, cycle.submission_deadline).row(today) for row in result.object_list
+    ]
     return result
+
+
+def lagging_lists(cycle: Cycle, agency: Agency | None, today: dt.date) -> dict:
+    """Agencies with agents and nothing submitted (most agents first), and agencies whose
+    plans score low on average (lowest first): the first few of each, and how many in all
+    (a window count beside the rows: one query per list)."""
+    tallies = listed(cycle, agency).annotate(total=Window(Count("pk")))
+    found = {}
+    for name, condition, order in (
+        ("no_submission", NO_SUBMISSION, [F("agents").desc(), *BY_NAME]),
+        ("low_score", LOW_SCORE, [MEAN_SCORE.asc(nulls_last=True), *BY_NAME]),
+    ):
+        rows = list(
+            tallies.filter(condition)
+            .order_by(*order)
+            .values_list(*COLUMNS, "total")[:LAGGING_LIMIT]
+        )
+        found[name] = [_figures(row[:-1], cycle.submission_deadline).row(today) for row in rows]
+        found[f"{name}_total"] = rows[0][-1] if rows else 0
+    return found

@@ -100,10 +100,9 @@ class Tally:
 
 
 class AgencyFigures(NamedTuple):
-    """One agency's figures in a cycle. A national cycle caches ~2,000 of them: a tuple of
-    numbers and strings costs a fraction of an object to build and to (un)pickle.
-    `AgencyRow` is built from one for display only (a page of the table, the lagging
-    lists, the printed summary)."""
+    """One agency's figures in a cycle, as read from its kept row (`agency_table`).
+    `AgencyRow` is built from one for display (a page of the table, the lagging lists,
+    the printed summary)."""
 
     agency_id: int
     code: str
@@ -118,7 +117,8 @@ class AgencyFigures(NamedTuple):
     score_sum: Decimal | None
     flagged: int
     deadline: dt.datetime
-    folded: str  # the name, case-folded: the table's order and search
+    # The mean capped realisation of its measured targets (None before any is measured).
+    realisation: Decimal | None = None
 
     @property
     def mean_score(self) -> Decimal | None:

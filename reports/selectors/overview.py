@@ -13,23 +13,20 @@ How the figures are read, and why it costs the same for 155 plans or 50,000:
   its plans, their alignment or team, or its agents change. Their sums over the cycle
   are kept too, in one row (`CycleTally`, moved by each agency row's change). The
   province-wide dashboard reads that row (the headline, the funnel, the states, the score
-  distribution, both coverages, the weeks) and the cycle's agency rows with the agencies'
-  names for the per-agency table (one query, at most one row per agency); an agency's
-  dashboard sums its one row. The previous cycle's headline is its kept row too.
+  distribution, both coverages, the weeks); an agency's dashboard sums its one row. The
+  previous cycle's headline is its kept row too.
 - Top plans: ORDER BY score LIMIT over the `(cycle, -score, title, id)` index.
-- The per-agency figures are cached on their own, as compact tuples (a national cycle
-  has ~2,000 agencies); the overview keeps only what the page shows of them (counts and
-  the first lagging agencies). The agency table sorts, filters and searches those tuples
-  and builds display rows for the 25 of its page only (`agency_table`); the printed
-  summary builds them all (`agency_rows`), both in `agency_table`.
+- The agencies themselves are listed by the database from their rows (`agency_table`):
+  how many, and the first few lagging ones of each kind, with how many in all; the
+  dashboard's table is a page sorted and filtered there too. No step reads the two
+  thousand agencies of a national cycle into Python.
 """
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -41,11 +38,10 @@ from plans.selectors import SCORE_BINS
 
 from .. import cache
 from ..models import AgencyTally, CycleTally
+from .agency_table import lagging_lists, listed
 from .figures import (
     FUNNEL,
-    LAGGING_LIMIT,
     TOP_PLANS,
-    AgencyFigures,
     Comparison,
     CycleOverview,
     Headline,
@@ -79,6 +75,8 @@ def _add(counts: dict, prefix: str, found: dict) -> None:
 # The kept rows' counters, summed here (one tuple per agency), and their counts per key
 # (JSON objects), summed by the database where it can (`tally_sums`).
 SCALAR_TOTALS = ("plans", "scored", "score_sum", "flagged")
+# With the agencies that have plans and the agents the cycle counts: the headline's.
+COUNTED = ("agencies", "agents", *SCALAR_TOTALS)
 JSON_TOTALS = {"states": None, "bins": None, "areas": None, "values": None, "weeks": (int, int)}
 
 
@@ -92,87 +90,25 @@ def _keyed(totals: dict, found: dict) -> dict:
     return totals | {"areas": found["areas"], "values": found["values"], "weeks": found["weeks"]}
 
 
-def _fold(rows: Sequence[tuple], tallies, cycle: Cycle, agency: Agency | None) -> dict:
+def _totals(cycle: Cycle, agency: Agency | None) -> dict:
     """The cycle's totals: province-wide its kept row (`CycleTally`, one read); for one
-    agency (or a cycle without that row) its agencies' rows (plans, scored, sum, flagged:
-    the tuples given) and their counts per key summed over the same rows."""
+    agency (or a cycle without that row yet) its agencies' rows summed, their counts per
+    key by the database where it can (two reads)."""
     if agency is None:
-        kept = CycleTally.objects.filter(cycle=cycle).values(*SCALAR_TOTALS, *JSON_TOTALS).first()
+        kept = CycleTally.objects.filter(cycle=cycle).values(*COUNTED, *JSON_TOTALS).first()
         if kept is not None:
-            return _keyed({name: kept[name] for name in SCALAR_TOTALS}, kept)
-    totals: dict = {"plans": 0, "scored": 0, "score_sum": Decimal(0), "flagged": 0}
-    for plans, scored, score_sum, flagged in rows:
+            return _keyed({name: kept[name] for name in COUNTED}, kept)
+    tallies = _tallies(cycle, agency)
+    totals: dict = dict.fromkeys(COUNTED, 0) | {"score_sum": Decimal(0)}
+    for agents, plans, scored, score_sum, flagged in tallies.values_list("agents", *SCALAR_TOTALS):
+        totals["agencies"] += 1 if plans else 0
+        totals["agents"] += agents
         totals["plans"] += plans
         totals["scored"] += scored
         totals["flagged"] += flagged
         if score_sum is not None:
             totals["score_sum"] += score_sum
     return _keyed(totals, json_sums(tallies, JSON_TOTALS))
-
-
-def _agency_figures(cycle: Cycle, agency: Agency | None) -> tuple[list[AgencyFigures], dict]:
-    """Per-agency figure tuples (by name), and the cycle's totals with its coverage of
-    change areas and values and its submissions per week. Four queries whatever the size:
-    the two reference lists and the cycle's kept rows (`AgencyTally`, one per agency, with
-    the agency's name), kept current by `reports.services.agency_tallies`."""
-    areas, values = _alignment_references()
-    tallies = _tallies(cycle, agency).filter(Q(plans__gt=0) | Q(agents__gt=0))
-    rows = list(
-        tallies.values_list(
-            "agency_id",
-            "agency__code",
-            "agency__name",
-            "agency__abbreviation",
-            "agency__kind",
-            "agents",
-            "submitted",
-            "approved",
-            "extended",
-            *SCALAR_TOTALS,
-        )
-    )
-    totals = _fold([row[9:] for row in rows], tallies, cycle, agency)
-    totals["change_areas"] = _coverage(areas, totals["areas"], totals["plans"])
-    totals["core_values"] = _coverage(values, totals["values"], totals["plans"])
-    totals["agencies"] = sum(1 for row in rows if row[9])
-    totals["agents"] = sum(row[5] for row in rows)
-
-    deadline = cycle.submission_deadline
-    figures = []
-    for pk, code, name, abbreviation, kind, agents, submitted, approved, extended, *rest in rows:
-        plans, scored, score_sum, flagged = rest[:4]
-        figures.append(
-            AgencyFigures(
-                agency_id=pk,
-                code=code,
-                name=name,
-                short_name=abbreviation or name,
-                kind=kind,
-                agents=agents,
-                plans=plans,
-                submitted=submitted,
-                approved=approved,
-                scored=scored,
-                score_sum=score_sum if scored else None,
-                flagged=flagged,
-                deadline=extended if extended is not None and extended > deadline else deadline,
-                folded=name.casefold(),
-            )
-        )
-    figures.sort(key=lambda r: (r.folded, r.agency_id))
-    return figures, totals
-
-
-def _cached_agency_figures(
-    cycle: Cycle, agency: Agency | None, *, refresh: bool = False
-) -> tuple[list[AgencyFigures], dict]:
-    return cache.cached(
-        cycle.pk,
-        "agency-figures",
-        lambda: _agency_figures(cycle, agency),
-        agency.pk if agency else "all",
-        refresh=refresh,
-    )
 
 
 def _headline(totals: dict) -> Headline:
@@ -287,34 +223,13 @@ def previous_cycle(cycle: Cycle) -> Cycle | None:
 
 
 def _comparison_headline(cycle: Cycle, agency: Agency | None) -> Headline:
-    """The headline of another cycle: one read of its kept rows (no per-agency figures)."""
-    tallies = _tallies(cycle, agency)
-    rows = list(tallies.values_list("agents", *SCALAR_TOTALS))
-    totals = _fold([row[1:] for row in rows], tallies, cycle, agency)
-    totals |= {
-        "agencies": sum(1 for row in rows if row[1]),
-        "agents": sum(row[0] for row in rows),
-    }
-    return _headline(totals)
-
-
-def _lagging_lists(rows: list[AgencyFigures], today: dt.date) -> dict:
-    """Agencies with agents and nothing submitted (most agents first), and agencies whose
-    plans score low on average (lowest first): the first few of each, and the totals."""
-    silent = [r for r in rows if r.no_submission]
-    silent.sort(key=lambda r: (-r.agents, r.folded, r.agency_id))
-    low = [r for r in rows if r.low_score]
-    low.sort(key=lambda r: (r.mean_score, r.folded, r.agency_id))
-    return {
-        "no_submission": [r.row(today) for r in silent[:LAGGING_LIMIT]],
-        "no_submission_total": len(silent),
-        "low_score": [r.row(today) for r in low[:LAGGING_LIMIT]],
-        "low_score_total": len(low),
-    }
+    """The headline of another cycle: one read of its kept totals."""
+    return _headline(_totals(cycle, agency))
 
 
 def _build_overview(cycle: Cycle, agency: Agency | None, *, refresh: bool) -> CycleOverview:
-    rows, totals = _cached_agency_figures(cycle, agency, refresh=refresh)
+    totals = _totals(cycle, agency)
+    areas, values = _alignment_references()
     headline = _headline(totals)
     # The state's lazy label, not its text: the cached figures serve every language.
     states = [
@@ -361,12 +276,12 @@ def _build_overview(cycle: Cycle, agency: Agency | None, *, refresh: bool) -> Cy
         states=states,
         funnel=funnel,
         score_bins=bins,
-        change_areas=totals["change_areas"],
-        core_values=totals["core_values"],
+        change_areas=_coverage(areas, totals["areas"], totals["plans"]),
+        core_values=_coverage(values, totals["values"], totals["plans"]),
         top_plans=_top_plans(cycle, agency),
         weeks=_weeks(totals),
-        agencies_listed=len(rows),
-        **_lagging_lists(rows, timezone.localdate()),
+        agencies_listed=listed(cycle, agency).count(),
+        **lagging_lists(cycle, agency, timezone.localdate()),
         previous=comparison,
         computed_at=timezone.now(),
     )

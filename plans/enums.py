@@ -36,6 +36,8 @@ class PlanState(models.TextChoices):
             }
         )
     )
+    # Handed in and not yet decided: the reviewers' queues hold these plans.
+    AWAITING_DECISION = nonmember(frozenset({"submitted", "in_review", "reviewed"}))
     # The coordinator's decision on the plan's latest version stands (a revision asked for
     # included, until it is handed in again): "decided" on every page, list and document.
     # Only these plans' scores enter averages, distributions and the lagging lists.

@@ -45,7 +45,7 @@ def current_reviews() -> QuerySet:
 # The plan states in which an assignment is in the reviewer's queue: handed in, being
 # reviewed, or waiting for the coordinator's decision. (A plan sent back for revision comes
 # back as a new submission.)
-QUEUE_STATES = (PlanState.SUBMITTED, PlanState.IN_REVIEW, PlanState.REVIEWED)
+QUEUE_STATES = tuple(sorted(PlanState.AWAITING_DECISION))
 
 
 # Sort keys of the reviewer's queue ("-key" descending) → columns; ties by id.

@@ -211,6 +211,15 @@ class ActionPlan(RulesModel):
                 condition=models.Q(decided_version_number__isnull=False),
                 name="plan_cycle_decided_version",
             ),
+            # The plans awaiting a decision, by id: a reviewer's queue (a few hundred
+            # assignments across cycles) is joined to these few thousand entries, not to a
+            # scan of every plan's state.
+            models.Index(
+                fields=["id"],
+                include=["state"],
+                condition=models.Q(state__in=sorted(PlanState.AWAITING_DECISION)),
+                name="plan_awaiting_decision",
+            ),
             # The plan list's default order (latest change first) within a cycle.
             models.Index(fields=["cycle", "-updated_at", "-id"], name="plan_cycle_recent"),
             # The plan list across every cycle (no cycle chosen), latest change first.

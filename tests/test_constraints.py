@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, models, transaction
 from django.utils import timezone
 
@@ -392,3 +393,25 @@ def test_activity_target_and_comment_text_bounded_in_the_database():
     comment = Comment.objects.get(thread=thread)
     Comment.objects.filter(pk=comment.pk).update(body="a" * 5000)
     refused(lambda: Comment.objects.filter(pk=comment.pk).update(body="a" * 5001))
+
+
+def test_length_checks_validate_in_python_without_a_query(django_assert_num_queries):
+    """A model's `full_clean` judges the length bounds itself, as the database would: the
+    text at its bound passes, one character more fails on that check, a field left out of
+    the validation is not judged; no query (a form validates on every autosave)."""
+    plan = PlanFactory()
+    fields = {f.name for f in ActionPlan._meta.fields} - {"root_cause"}
+    plan.root_cause = "a" * 5000
+    with django_assert_num_queries(0):
+        plan.validate_constraints(exclude=fields)
+    plan.root_cause = "a" * 5001
+    with django_assert_num_queries(0), pytest.raises(ValidationError) as refused_text:
+        plan.validate_constraints(exclude=fields)
+    assert "plan_root_cause_max_length" in str(refused_text.value)
+    with django_assert_num_queries(0):
+        plan.validate_constraints(exclude=fields | {"root_cause"})
+    # The database bound is the same CHECK as before.
+    check = next(c for c in ActionPlan._meta.constraints if c.name == "plan_root_cause_max_length")
+    path, _args, kwargs = check.deconstruct()
+    assert path == "django.db.models.CheckConstraint"
+    assert check.clone().limit == 5000 and check.clone().field == "root_cause"

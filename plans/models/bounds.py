@@ -1,6 +1,7 @@
 """Bounds of free text: every text a user types has a maximum length, checked by the
 forms (the model field's max_length becomes the form field's) and by the database."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
@@ -30,11 +31,37 @@ PLAN_TEXT_FIELDS = (
 )
 
 
+class MaxLengthCheck(models.CheckConstraint):
+    """At most `limit` characters in `field`: a CHECK in the database, validated by a
+    model's `full_clean` in Python, without the query a CheckConstraint runs (a form
+    validates every field of its section on each autosave). Migrations see a plain
+    CheckConstraint."""
+
+    def __init__(self, *, name: str, field: str = "", limit: int = 0, condition=None, **kwargs):
+        if condition is None:
+            condition = LessThanOrEqual(Length(field), limit)
+        else:  # a copy (Django clones constraints from their deconstructed form)
+            field, limit = condition.lhs.source_expressions[0].name, condition.rhs
+        super().__init__(condition=condition, name=name, **kwargs)
+        self.field, self.limit = field, limit
+
+    def validate(self, model, instance, exclude=None, using=None):
+        if exclude and self.field in exclude:
+            return
+        value = getattr(instance, model._meta.get_field(self.field).attname)
+        if value is not None and len(value) > self.limit:
+            raise ValidationError(
+                self.get_violation_error_message(), code=self.violation_error_code
+            )
+
+    def deconstruct(self):
+        _path, args, kwargs = super().deconstruct()
+        return "django.db.models.CheckConstraint", args, kwargs
+
+
 def length_checks(prefix: str, **limits: int) -> list[models.CheckConstraint]:
     """One check per column: at most so many characters (the field's max_length)."""
     return [
-        models.CheckConstraint(
-            condition=LessThanOrEqual(Length(name), limit), name=f"{prefix}_{name}_max_length"
-        )
+        MaxLengthCheck(field=name, limit=limit, name=f"{prefix}_{name}_max_length")
         for name, limit in limits.items()
     ]

@@ -51,6 +51,10 @@ from plans.models import (
     Target,
 )
 from plans.realisation import capped, target_realisation
+from reports.models import AgencyTally, CycleTally
+from reports.services import agency_tallies
+from reports.services.tally_totals import sum_figures
+from tests.factories import CycleFactory
 
 DEMO_PASSWORD = "agenplan-demo"
 DEMO_LOGINS = ["admin", "sekda", "koordinator", "kepala", "agen"] + [
@@ -198,6 +202,28 @@ def test_seed_scale_writes_the_implementation_of_the_plans_in_it():
         reported_values__report__state=ReportState.ACCEPTED
     )
     assert not TargetRealisation.objects.filter(target__in=no_accepted).exists()
+
+
+@pytest.mark.django_db
+def test_seed_scale_recounts_the_agents_of_the_other_cycles():
+    """Its agents count in a cycle whose deadline is still ahead: that cycle's dashboard
+    rows are recomputed too, with its totals, and equal a fresh computation."""
+    other = CycleFactory(code="berjalan")
+    agency_tallies.rebuild(other)
+    before = CycleTally.objects.get(cycle=other).agents
+    run("seed_scale", plans=300, cycle_code="nasional-uji", seed=7)
+    kept = CycleTally.objects.get(cycle=other)
+    assert kept.agents >= before + 300
+    fresh = sum_figures(
+        f for f in agency_tallies.compute(other).values() if f["plans"] or f["agents"]
+    )
+    assert (kept.agents, kept.plans, kept.agencies) == (
+        fresh["agents"],
+        fresh["plans"],
+        fresh["agencies"],
+    )
+    rows = AgencyTally.objects.filter(cycle=other)
+    assert sum(rows.values_list("agents", flat=True)) == fresh["agents"]
 
 
 @pytest.mark.django_db

@@ -19,10 +19,9 @@ from django.utils import timezone
 
 from demo.seeding.scale import ScaleGenerator
 from demo.seeding.scale_setup import delete_generated_cycle
-from plans.models import (
-    Cycle,
-)
+from plans.models import Cycle
 from reference.loading import load_reference_data
+from reports.services import agency_tallies
 
 
 def analyse(models) -> None:
@@ -98,6 +97,11 @@ class Command(BaseCommand):
             # The bulk inserts send no signals: the figures kept per cycle (reviewers,
             # criteria, the dashboard's per agency) are computed once.
             call_command("rebuild_tallies", "--cycle", code, stdout=self.stdout)
+            # Its agents (and those a replaced cycle took away) count in every cycle whose
+            # submission deadline they were there before: the other cycles' dashboard rows
+            # are recomputed as well.
+            for other in Cycle.objects.exclude(code=code).order_by("pk"):
+                agency_tallies.rebuild(other)
         elapsed = time.monotonic() - started
         for label, value in counts.items():
             self.stdout.write(f"  {label}: {value:,}")

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from assessment.services import assign_reviewers
@@ -96,3 +97,28 @@ def test_the_review_page_shows_every_field_of_activities_and_targets(
 )
 def test_snapshot_date_formats_iso_dates_and_leaves_anything_else_alone(value, format_name, shown):
     assert snapshot_date(value, format_name) == shown
+
+
+def test_the_version_is_rendered_once_and_kept(client, submitted, pool, coordinator):
+    """A handed-in version never changes: its read-only rendering is kept (per language),
+    so a second view of the review page does not render it again; the text is the same."""
+    cache.clear()
+    plan = submitted()
+    [reviewer] = pool(1)
+    assign_reviewers(plan, reviewers=[reviewer], by=coordinator)
+    client.force_login(reviewer)
+    url = reverse("assessment:review", args=[plan.pk])
+    snapshot = "assessment/partials/snapshot.html"
+
+    first = client.get(url)
+    again = client.get(url)
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert snapshot in [t.name for t in first.templates]
+    assert snapshot not in [t.name for t in again.templates]
+    assert snapshot in [t.name for t in english.templates]  # its own rendering
+    title = PlanVersion.objects.get(plan=plan).snapshot["activities"][0]["title"]
+    assert title in again.content.decode()
+    section = first.content.decode().split('id="version-title"')[1].split("</section>")[0]
+    assert section in again.content.decode()
+    cache.clear()

@@ -26,6 +26,21 @@ import psycopg2
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def running(fragment: str) -> list[int]:
+    """The processes whose command line contains `fragment`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if fragment.encode() in argv:
+            found.append(int(entry.name))
+    return found
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -43,7 +58,9 @@ def wait_until(predicate, *, timeout: float, interval: float = 0.2, what: str = 
 
 
 class Process:
-    """A child process whose output goes to a log file."""
+    """A child process whose output goes to a log file, in a process group of its own:
+    stopping it stops what it started too (a Celery worker's embedded beat is a process of
+    its own, which a SIGKILL of the worker alone would leave running)."""
 
     def __init__(self, argv: list[str], *, log: Path, env: dict | None = None, cwd=ROOT):
         self.argv, self.log_path, self.env, self.cwd = argv, log, env, cwd
@@ -52,7 +69,12 @@ class Process:
     def start(self) -> "Process":
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                self.argv, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT
+                self.argv,
+                cwd=self.cwd,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         return self
 
@@ -63,15 +85,21 @@ class Process:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
+    def _signal_group(self, sig) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, sig)
+
     def stop(self, sig=signal.SIGTERM, timeout: float = 20) -> None:
-        if not self.alive():
+        if self.process is None:
             return
-        self.process.send_signal(sig)
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        if self.alive():
+            self._signal_group(sig)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self._signal_group(signal.SIGKILL)
+                self.process.wait(timeout=10)
+        self._signal_group(signal.SIGKILL)  # whatever it started and left behind
 
     def kill(self) -> None:
         self.stop(signal.SIGKILL)

@@ -21,7 +21,7 @@ from reports.models import ReportJob
 from tests.reports.scenario import LEVELS_A, detailed_plan, reviewed_plan
 
 from .conftest import _database_url
-from .faults import Gunicorn, RedisServer, Visitor, app_env, celery_worker, wait_until
+from .faults import Gunicorn, RedisServer, Visitor, app_env, celery_worker, running, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -115,3 +115,7 @@ def test_a_worker_killed_mid_batch_and_another_named_worker_finishes_it_once(
         replacement.stop()
         web.stop()
         redis.stop()
+    # Nothing it started runs on: neither worker, nor the beat each embedded.
+    wait_until(
+        lambda: not running(str(tmp_path / "beat-")), timeout=10, what="workers and beats gone"
+    )

@@ -66,11 +66,28 @@ def plans_listed_for(user: User) -> QuerySet:
     return listed.annotate(content_visible=Exists(plans_visible_to(user).filter(pk=OuterRef("pk"))))
 
 
+def _plainly_visible(user: User, plan: ActionPlan) -> bool:
+    """The ways into `plans_visible_to` that the plan's own row and the user's grants
+    answer without a query: every plan for the coordinator and leadership, the agent's own
+    plan, the plans of the agencies they head. (A team member's or a reviewer's way in
+    needs the query.)"""
+    roles = roles_of(user)
+    if roles & SEES_EVERY_PLAN:
+        return True
+    profile = getattr(user, "agent_profile", None) if Role.AGENT in roles else None
+    if profile is not None and plan.owner_id == profile.pk:
+        return True
+    return plan.agency_id in headed_agency_ids(user)
+
+
 def get_plan_for(user: User, pk: int) -> ActionPlan:
-    """The plan with this id if the user may see it; 404 for both missing and not yours."""
-    qs = plans_visible_to(user).select_related("cycle", "agency", "owner__user")
-    plan = qs.filter(pk=pk).first()
-    if plan is None:
+    """The plan with this id if the user may see it (`plans_visible_to`); 404 for both
+    missing and not yours. The plan is read by its key; the union of the ways in is asked
+    only when its owner, its agency and the user's roles do not already open it."""
+    plan = ActionPlan.objects.select_related("cycle", "agency", "owner__user").filter(pk=pk).first()
+    if plan is None or not user.is_authenticated:
+        raise Http404("No such plan")
+    if not _plainly_visible(user, plan) and not plans_visible_to(user).filter(pk=pk).exists():
         raise Http404("No such plan")
     return plan
 

@@ -191,6 +191,8 @@ def _decide_batch(run: DecisionRun, ids: Sequence[int]) -> int:
         )
         for plan in plans
     )
+    for plan in plans:  # what the UPDATE below writes, held by the plans in memory
+        plan.decided_version_number = versions[plan.pk][1]
     transition_many(
         plans,
         source=PlanState.REVIEWED,
@@ -199,12 +201,10 @@ def _decide_batch(run: DecisionRun, ids: Sequence[int]) -> int:
         action="plan.decide",
         note=run.outcome,
         # The decided version's number differs from plan to plan: the one UPDATE reads
-        # each plan's own; the plans in memory then take the numbers read above.
+        # each plan's own (the plans in memory have it from the versions read above).
         extra_fields={"decided_at": stamp, "decided_version_number": Subquery(latest_number)},
         at=stamp,
     )
-    for plan in plans:
-        plan.decided_version_number = versions[plan.pk][1]
     team: dict[int, list[User]] = {p.pk: [p.owner.user] for p in plans}
     for link in ActionPlan.co_agents.through.objects.filter(actionplan_id__in=ids).select_related(
         "agent__user"

@@ -116,7 +116,10 @@ def transition_many(
     for plan in plans:
         plan.state = to
         for name, value in (extra_fields or {}).items():
-            setattr(plan, name, value)
+            # An expression (a value of each plan's own, a subquery) is the UPDATE's to
+            # work out; the caller sets what it wrote on the plans it holds.
+            if not hasattr(value, "resolve_expression"):
+                setattr(plan, name, value)
     if plans:
         plan_state_changed.send(
             sender=ActionPlan, plans=plans, from_state=source, to_state=to, by=by, action=action

@@ -26,6 +26,7 @@ from assessment.tasks import run_bulk_decision
 from plans.enums import PlanState
 from plans.models import ActionPlan
 from plans.services.workflow import submit_plan
+from plans.signals import plan_state_changed
 from tests.factories import user_with_role
 from tests.workbooks import sheet_rows
 
@@ -302,6 +303,28 @@ def test_a_decision_run_keeps_each_plans_decided_version_number(
         Decision.objects.filter(outcome="approve").values_list("plan_id", "version__number")
     )
     assert judged == decided
+
+
+def test_receivers_of_a_decision_run_see_each_plans_number(
+    cycle, coordinator, reviewed, levels_all, django_capture_on_commit_callbacks
+):
+    """The plans a decision run announces hold the numbers its UPDATE wrote, not the
+    subquery that wrote them."""
+    again = _revised_and_reviewed_again(reviewed(), reviewed.reviewers, coordinator, levels_all)
+    once = reviewed()
+    heard = {}
+
+    def listen(sender, plans, **kwargs):
+        heard.update({plan.pk: plan.decided_version_number for plan in plans})
+
+    plan_state_changed.connect(listen, dispatch_uid="test.decided_numbers")
+    try:
+        run = request_bulk_decision(cycle, plans=[again, once], outcome="approve", by=coordinator)
+        with django_capture_on_commit_callbacks(execute=True):
+            run_bulk_decision(run_id=run.pk)
+    finally:
+        plan_state_changed.disconnect(dispatch_uid="test.decided_numbers")
+    assert heard == {again.pk: 2, once.pk: 1}
 
 
 def test_the_migration_fills_the_number_from_each_plans_latest_decision(

@@ -38,12 +38,18 @@ class MaxLengthCheck(models.CheckConstraint):
     CheckConstraint."""
 
     def __init__(self, *, name: str, field: str = "", limit: int = 0, condition=None, **kwargs):
-        if condition is None:
-            condition = LessThanOrEqual(Length(field), limit)
-        else:  # a copy (Django clones constraints from their deconstructed form)
-            field, limit = condition.lhs.source_expressions[0].name, condition.rhs
+        # A copy comes with its condition (Django clones constraints from their
+        # deconstructed form); the field and the limit are read back from it.
+        condition = condition if condition is not None else LessThanOrEqual(Length(field), limit)
         super().__init__(condition=condition, name=name, **kwargs)
-        self.field, self.limit = field, limit
+
+    @property
+    def field(self) -> str:
+        return self.condition.lhs.source_expressions[0].name
+
+    @property
+    def limit(self) -> int:
+        return self.condition.rhs
 
     def validate(self, model, instance, exclude=None, using=None):
         if exclude and self.field in exclude:

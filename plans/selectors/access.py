@@ -1,6 +1,8 @@
 """Who may see which plan: the scoped queryset and the lookups that answer 404 for both
 "missing" and "not yours" (the plan, and its threads, attachments, versions, team)."""
 
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 
@@ -23,31 +25,51 @@ def plans_visible_to(user: User, queryset: QuerySet | None = None) -> QuerySet:
     `plans_listed_for`), and neither the admin flags nor the admin role open any plan.
     """
     qs = ActionPlan.objects.all() if queryset is None else queryset
-    if not user.is_authenticated:
-        return qs.none()
-    roles = roles_of(user)
-    if roles & SEES_EVERY_PLAN:
+    ways = _ways_in(user)
+    if ways.every_plan:
         return qs
     # Each way in gives a set of plan ids, read on its own index; the plans are those of
     # their union, joined on the plans' key. (Joins on the team and the assignments made
     # the rows repeat, and the DISTINCT over whole plan rows cost more than the rest.)
     sources = []
-    profile = getattr(user, "agent_profile", None) if Role.AGENT in roles else None
-    if profile is not None:
-        sources.append(ActionPlan.objects.filter(owner=profile).values("pk"))
+    if ways.agent is not None:
+        sources.append(ActionPlan.objects.filter(owner=ways.agent).values("pk"))
         sources.append(
-            ActionPlan.co_agents.through.objects.filter(agent=profile).values("actionplan_id")
+            ActionPlan.co_agents.through.objects.filter(agent=ways.agent).values("actionplan_id")
         )
-    heads = headed_agency_ids(user)
-    if heads:
-        sources.append(ActionPlan.objects.filter(agency_id__in=heads).values("pk"))
-    if Role.REVIEWER in roles:
+    if ways.heads:
+        sources.append(ActionPlan.objects.filter(agency_id__in=ways.heads).values("pk"))
+    if ways.reviewer:
         assignments = ActionPlan._meta.get_field("assignments").related_model.objects
         sources.append(assignments.filter(reviewer=user, is_active=True).values("plan_id"))
     if not sources:
         return qs.none()
     first, *others = (source.order_by() for source in sources)
     return qs.filter(pk__in=first.union(*others) if others else first)
+
+
+@dataclass(frozen=True)
+class _WaysIn:
+    """How a user reaches plans (`plans_visible_to`): every plan, or as an agent (own and
+    team plans), as the head of agencies, as a reviewer (assigned plans)."""
+
+    every_plan: bool = False
+    agent: Agent | None = None
+    heads: frozenset[int] = frozenset()
+    reviewer: bool = False
+
+
+def _ways_in(user: User) -> _WaysIn:
+    if not user.is_authenticated:
+        return _WaysIn()
+    roles = roles_of(user)
+    if roles & SEES_EVERY_PLAN:
+        return _WaysIn(every_plan=True)
+    return _WaysIn(
+        agent=getattr(user, "agent_profile", None) if Role.AGENT in roles else None,
+        heads=headed_agency_ids(user),
+        reviewer=Role.REVIEWER in roles,
+    )
 
 
 def plans_listed_for(user: User) -> QuerySet:
@@ -67,17 +89,15 @@ def plans_listed_for(user: User) -> QuerySet:
 
 
 def _plainly_visible(user: User, plan: ActionPlan) -> bool:
-    """The ways into `plans_visible_to` that the plan's own row and the user's grants
-    answer without a query: every plan for the coordinator and leadership, the agent's own
-    plan, the plans of the agencies they head. (A team member's or a reviewer's way in
-    needs the query.)"""
-    roles = roles_of(user)
-    if roles & SEES_EVERY_PLAN:
-        return True
-    profile = getattr(user, "agent_profile", None) if Role.AGENT in roles else None
-    if profile is not None and plan.owner_id == profile.pk:
-        return True
-    return plan.agency_id in headed_agency_ids(user)
+    """The ways in (`_ways_in`) that the plan's own row answers without a query: every
+    plan, the agent's own plan, a plan of an agency they head. (A team member's or a
+    reviewer's way in needs the query.)"""
+    ways = _ways_in(user)
+    return (
+        ways.every_plan
+        or (ways.agent is not None and plan.owner_id == ways.agent.pk)
+        or plan.agency_id in ways.heads
+    )
 
 
 def get_plan_for(user: User, pk: int) -> ActionPlan:

@@ -38,9 +38,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 SNAPSHOT = "browser_demo_snapshot"
 
 
-def _snapshot_tables(connection) -> dict[str, list[str]]:
-    """Every table of the installed models with its columns, the generated ones left out
-    (PostgreSQL computes them again)."""
+def _snapshot_tables(connection) -> dict[str, str]:
+    """Every table of the installed models with its columns as an SQL list (quoted), the
+    generated ones left out (PostgreSQL computes them again): what the snapshot copies and
+    what a restore writes back."""
     tables = sorted(connection.introspection.django_table_names(only_existing=True))
     with connection.cursor() as cursor:
         cursor.execute(
@@ -52,7 +53,8 @@ def _snapshot_tables(connection) -> dict[str, list[str]]:
         columns: dict[str, list[str]] = {table: [] for table in tables}
         for table, column in cursor.fetchall():
             columns[table].append(column)
-    return columns
+    quote = connection.ops.quote_name
+    return {table: ", ".join(quote(name) for name in names) for table, names in columns.items()}
 
 
 @pytest.fixture(scope="session")
@@ -72,8 +74,7 @@ def _demo_snapshot(django_db_setup, django_db_blocker):
         with connection.cursor() as cursor:
             cursor.execute(f"DROP SCHEMA IF EXISTS {SNAPSHOT} CASCADE")
             cursor.execute(f"CREATE SCHEMA {SNAPSHOT}")
-            for table, names in columns.items():
-                listed = ", ".join(quote(name) for name in names)
+            for table, listed in columns.items():
                 cursor.execute(
                     f"CREATE TABLE {SNAPSHOT}.{quote(table)} AS "  # noqa: S608  # nosec B608
                     f"SELECT {listed} FROM {quote(table)}"
@@ -83,7 +84,7 @@ def _demo_snapshot(django_db_setup, django_db_blocker):
     yield columns
 
 
-def _restore(columns: dict[str, list[str]]) -> None:
+def _restore(columns: dict[str, str]) -> None:
     """The database's rows replaced by the snapshot's, its sequences set past them."""
     from django.apps import apps  # noqa: PLC0415
     from django.contrib.contenttypes.models import ContentType  # noqa: PLC0415
@@ -93,8 +94,7 @@ def _restore(columns: dict[str, list[str]]) -> None:
     quote = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(quote(t) for t in columns)} RESTART IDENTITY CASCADE")
-        for table, names in columns.items():
-            listed = ", ".join(quote(name) for name in names)
+        for table, listed in columns.items():
             cursor.execute(
                 f"INSERT INTO {quote(table)} ({listed}) "  # noqa: S608  # nosec B608
                 f"SELECT {listed} FROM {SNAPSHOT}.{quote(table)}"

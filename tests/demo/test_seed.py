@@ -11,8 +11,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -224,6 +225,22 @@ def test_seed_scale_recounts_the_agents_of_the_other_cycles():
     )
     rows = AgencyTally.objects.filter(cycle=other)
     assert sum(rows.values_list("agents", flat=True)) == fresh["agents"]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ANALYZE is PostgreSQL's")
+def test_seed_scale_analyses_the_tables_it_wrote_before_computing_the_tallies():
+    """Without statistics of the rows written in its transaction, PostgreSQL plans the
+    tallies' grouped queries for the tables as they were (nearly empty) and a national
+    data set's calibration runs for many minutes instead of seconds."""
+    with CaptureQueriesContext(connection) as queries:
+        run("seed_scale", plans=60, cycle_code="nasional-uji", seed=7)
+    sql = [query["sql"] for query in queries.captured_queries]
+    analysed = [i for i, text in enumerate(sql) if text.startswith("ANALYZE")]
+    calibration = next(i for i, text in enumerate(sql) if "WITH mine AS" in text)
+    review_table = connection.ops.quote_name(Review._meta.db_table)
+    assert any(sql[i] == f"ANALYZE {review_table}" for i in analysed)
+    assert analysed and max(analysed) < calibration
 
 
 @pytest.mark.django_db

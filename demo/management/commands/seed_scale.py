@@ -94,6 +94,7 @@ class Command(BaseCommand):
                 log=self.stdout.write,
             )
             counts = generator.run()
+            analyse(generator.ANALYSED)
             # The bulk inserts send no signals: the figures kept per cycle (reviewers,
             # criteria, the dashboard's per agency) are computed once.
             call_command("rebuild_tallies", "--cycle", code, stdout=self.stdout)

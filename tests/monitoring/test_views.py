@@ -1,17 +1,20 @@
 """The implementation pages through the test client: the agent reports, the plan's reviewer
 verifies, the coordinator follows the board; who gets 404."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from agents.enums import Role
 from agents.models import Notification
 from monitoring.enums import ReportState
 from monitoring.models import ProgressReport, TargetRealisation
 from monitoring.services import open_report
+from monitoring.templatetags import monitoring_ui
 from plans.enums import PlanState
 from tests.factories import AgentFactory, user_with_role
 
@@ -212,3 +215,32 @@ def test_verified_value_only_counts(running_plan, agent):
     report = open_report(running_plan, period=1, by=agent.user)
     report.values.update(value=Decimal("80"))
     assert not TargetRealisation.objects.exists()
+
+
+def test_reviewer_queue_pages_the_reports_to_verify_oldest_first_and_only_their_plans(
+    client, running_plan, agent, plan_reviewer, monkeypatch
+):
+    monkeypatch.setattr(monitoring_ui, "REPORTS_PAGE_SIZE", 2)
+    now = timezone.now()
+    for period in (1, 2, 3):
+        report = open_report(running_plan, period=period, by=agent.user)
+        ProgressReport.objects.filter(pk=report.pk).update(
+            state=ReportState.SUBMITTED, submitted_at=now - dt.timedelta(days=10 - period)
+        )
+    queue = reverse("assessment:queue")
+    client.force_login(plan_reviewer)
+    first = client.get(queue).content.decode()
+    second = client.get(queue, {"laporan": 2}).content.decode()
+    assert "3 laporan realisasi" in first
+    assert url("report", running_plan, 1) in first and url("report", running_plan, 2) in first
+    assert url("report", running_plan, 3) not in first
+    assert "laporan=2" in first
+    assert url("report", running_plan, 3) in second
+    assert url("report", running_plan, 1) not in second
+    assert client.get(queue, {"laporan": "x"}).status_code == 200
+
+    # A reviewer without an assignment on the plan sees none of its reports.
+    client.force_login(user_with_role(Role.REVIEWER))
+    other = client.get(queue).content.decode()
+    assert all(url("report", running_plan, period) not in other for period in (1, 2, 3))
+    assert "Tidak ada laporan realisasi yang menunggu verifikasi Anda." in other

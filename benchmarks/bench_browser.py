@@ -152,15 +152,21 @@ def _lighthouse(url: str, cookies: str | None, folder: Path) -> dict[str, float]
         "LIGHTHOUSE_COOKIES": cookies or "[]",
     }
     command = ["node", str(LIGHTHOUSE / "run.mjs"), url, str(report)]
-    # On a busy machine Chromium now and then loses the trace (NO_NAVSTART): tried again.
-    for attempt in range(3):
+    # Now and then Chromium loses the trace (NO_NAVSTART, NO_FCP): Lighthouse then exits
+    # with an error, or writes a report without a score and says why; tried again.
+    failures = []
+    for _attempt in range(3):
         done = subprocess.run(command, env=env, check=False, timeout=300)
-        if done.returncode == 0:
+        data = json.loads(report.read_text(encoding="utf-8")) if done.returncode == 0 else {}
+        score = data.get("categories", {}).get("performance", {}).get("score")
+        if score is not None:
             break
-        if attempt == 2:
-            raise RuntimeError(f"Lighthouse failed three times on {url}")
-    data = json.loads(report.read_text(encoding="utf-8"))
-    figures = {"score": data["categories"]["performance"]["score"] * 100}
+        error = data.get("runtimeError", {}).get("code") or f"exit status {done.returncode}"
+        failures.append(error)
+        print(f"  Lighthouse gave no score for {url} ({error}); trying again", flush=True)
+    else:
+        raise RuntimeError(f"Lighthouse gave no score three times on {url}: {failures}")
+    figures = {"score": score * 100}
     for label, audit in FIGURES[1:]:
         value = data["audits"][audit]["numericValue"]
         figures[label] = value / 1024 if label == "KB" else value

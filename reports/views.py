@@ -29,11 +29,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
+from agenplan import cycle_cache
 from agenplan.ratelimit import rate_limited
 from plans.selectors import current_cycle, cycle_choices, get_cycle_by_code, get_plan_for
 from plans.services.common import PlanError
 
-from . import cache, selectors, services
+from . import selectors, services
 from .forms import AgencyTableForm, CycleReportForm
 from .models import AGENT_KINDS, CYCLE_KINDS, PLAN_KINDS
 from .selectors import jobs as job_reads
@@ -97,8 +98,8 @@ def dashboard(request):
             )
         ),
         "form": form,
-        "fragment_version": cache.fragment_version(cycle.pk),
-        "cache_seconds": cache.timeout(),
+        "fragment_version": cycle_cache.fragment_version(cycle.pk),
+        "cache_seconds": cycle_cache.timeout(),
         "lagging_days": selectors.LAGGING_DAYS,
         "low_mean_score": selectors.LOW_MEAN_SCORE,
         "can_request_pdf": scope is None and request.user.has_perm("reports.request_cycle_report"),

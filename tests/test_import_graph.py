@@ -167,3 +167,43 @@ def test_the_project_has_no_import_cycle():
     cycle = find_cycle(import_graph())
     if cycle is not None:
         pytest.fail("import cycle: " + " -> ".join(cycle))
+
+
+# The apps in their line (docs/architecture.md): each imports only from apps to its left.
+# `agenplan` is below them all, except its URL configuration, which mounts every app.
+APP_LINE = ["agencies", "agents", "plans", "assessment", "monitoring", "reports", "gallery", "demo"]
+MOUNTS_THE_APPS = {"agenplan.urls", "agenplan.api_urls"}
+
+
+def imports_against_the_line(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """(module, imported module) for every import that points right along the app line,
+    or from `agenplan` (but its URL configuration) into an app."""
+    found = []
+    for module, targets in graph.items():
+        own = module.split(".")[0]
+        for target in targets:
+            other = target.split(".")[0]
+            if other not in APP_LINE:
+                continue
+            if own == "agenplan" and module not in MOUNTS_THE_APPS:
+                found.append((module, target))
+            elif own in APP_LINE and APP_LINE.index(other) > APP_LINE.index(own):
+                found.append((module, target))
+    return sorted(found)
+
+
+def test_the_line_check_finds_an_import_to_the_right():
+    graph = {
+        "assessment.selectors.queue": {"reports.cache", "plans.models"},
+        "reports.views": {"assessment.models"},
+        "agenplan.outbox": {"plans.models"},
+        "agenplan.urls": {"reports.urls"},
+    }
+    assert imports_against_the_line(graph) == [
+        ("agenplan.outbox", "plans.models"),
+        ("assessment.selectors.queue", "reports.cache"),
+    ]
+
+
+def test_every_app_imports_only_from_its_left():
+    assert imports_against_the_line(import_graph()) == []

@@ -436,7 +436,7 @@ CACHES = {
         }
     )
 }
-# Seconds a dashboard figure may be served from the cache (reports.cache).
+# Seconds a dashboard figure may be served from the cache (agenplan/cycle_cache.py).
 AGENPLAN_DASHBOARD_CACHE_SECONDS = env.int("AGENPLAN_DASHBOARD_CACHE_SECONDS", default=120)
 # The public gallery's pages (gallery/cache.py), also invalidated on every publication.
 AGENPLAN_GALLERY_CACHE_SECONDS = env.int("AGENPLAN_GALLERY_CACHE_SECONDS", default=600)

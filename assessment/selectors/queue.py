@@ -14,12 +14,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Agency
+from agenplan import cycle_cache
 from agents.enums import Role
 from agents.models import RoleGrant, User
 from plans.enums import PlanState
 from plans.models import ActionPlan, Comment, CommentThread, Cycle, PlanVersion
 from plans.selectors import state_counts_by
-from reports import cache as dashboard_cache
 
 from ..enums import ReviewState
 from ..models import (
@@ -227,7 +227,7 @@ def agency_rows(cycle: Cycle) -> list[dict]:
         ]
         return sorted(rows, key=lambda row: (row["name"], row["agency_id"]))
 
-    return dashboard_cache.cached(cycle.pk, "board_agencies", build)
+    return cycle_cache.cached(cycle.pk, "board_agencies", build)
 
 
 # Sort keys of the board's agency table: the name, the total or a state's count.

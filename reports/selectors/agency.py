@@ -8,12 +8,12 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.http import Http404
 
 from agencies.models import Agency
+from agenplan import cycle_cache
 from agents.models import Agent, User
 from agents.selectors import headed_agency_ids
 from assessment.models import Criterion
 from plans.models import ActionPlan, Cycle, Target
 
-from .. import cache
 from ..models import CriterionTally
 from .agency_table import agency_rows
 from .figures import AgencyRow, _mean
@@ -150,7 +150,9 @@ class AgencyPage:
 
 def agency_page(cycle: Cycle, agency: Agency) -> AgencyPage:
     """What the agency page shows (see `_build_agency_page`), cached per cycle version."""
-    return cache.cached(cycle.pk, "agency", lambda: _build_agency_page(cycle, agency), agency.pk)
+    return cycle_cache.cached(
+        cycle.pk, "agency", lambda: _build_agency_page(cycle, agency), agency.pk
+    )
 
 
 def _build_agency_page(cycle: Cycle, agency: Agency) -> AgencyPage:

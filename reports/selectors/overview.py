@@ -30,13 +30,13 @@ from django.db.models import Count
 from django.utils import timezone
 
 from agencies.models import Agency
+from agenplan import cycle_cache
 from assessment.enums import ReviewState
 from assessment.models import Review
 from plans.enums import PlanState
 from plans.models import ActionPlan, ChangeArea, CoreValue, Cycle
 from plans.selectors import SCORE_BINS
 
-from .. import cache
 from ..models import AgencyTally, CycleTally
 from .agency_table import lagging_lists, listed
 from .figures import (
@@ -261,7 +261,7 @@ def _build_overview(cycle: Cycle, agency: Agency | None, *, refresh: bool) -> Cy
         comparison = Comparison(
             cycle_code=previous.code,
             cycle_name=previous.name,
-            headline=cache.cached(
+            headline=cycle_cache.cached(
                 previous.pk,
                 "comparison",
                 lambda: _comparison_headline(previous, agency),
@@ -298,7 +298,7 @@ def cycle_overview(
     it): printed documents use it, because a worker's per-process cache may not have
     seen the web process's invalidations.
     """
-    overview = cache.cached(
+    overview = cycle_cache.cached(
         cycle.pk,
         "overview",
         lambda: _build_overview(cycle, agency, refresh=refresh),

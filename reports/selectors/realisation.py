@@ -23,12 +23,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agencies.models import Agency
+from agenplan import cycle_cache
 from monitoring.models import ClosingReport, TargetRealisation
 from plans.enums import PlanState
 from plans.models import ChangeArea, Cycle, Target
 from plans.realisation import GREEN_FROM, YELLOW_FROM, elapsed_share, mean_of
 
-from .. import cache
 from ..models import AgencyTally, CycleTally
 from .tally_sums import json_sums
 
@@ -286,7 +286,7 @@ def cycle_realisation(
     """The figures, from the cache when fresh; `refresh=True` reads them anew (for the
     documents, like the summary's other figures)."""
     today = today or timezone.localdate()
-    return cache.cached(
+    return cycle_cache.cached(
         cycle.pk,
         "realisation",
         lambda: _build(cycle, agency, today),

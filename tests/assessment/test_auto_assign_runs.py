@@ -10,6 +10,7 @@ from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
+from agenplan.cycle_cache import versions
 from agents.enums import Role
 from agents.models import ActivityLog, Notification, RoleGrant
 from assessment.enums import RunStatus
@@ -28,7 +29,6 @@ from assessment.tasks import run_auto_assign
 from plans.enums import PlanState
 from plans.models import ActionPlan
 from plans.services.workflow import submit_plan
-from reports.cache import versions
 from tests.factories import PlanFactory
 
 

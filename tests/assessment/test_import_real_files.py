@@ -10,12 +10,12 @@ from openpyxl import Workbook, load_workbook
 
 from agencies.matching import AgencyIndex, match_key
 from agencies.models import Agency
+from agenplan.cycle_cache import versions
 from agents.models import Agent, User
 from assessment.import_sheets import example_workbook, refused_workbook
 from assessment.imports import ImportFileError, read_rows
 from assessment.services import import_participants
 from reference.loading import load_reference_data
-from reports.cache import versions
 from tests.assessment.test_imports import nip
 
 

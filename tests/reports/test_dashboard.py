@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from agencies.models import Agency
+from agenplan import cycle_cache as dashboard_cache
 from agents.enums import Role
 from agents.models import Agent, User
 from assessment.enums import ReviewState
@@ -19,7 +20,6 @@ from plans.enums import PlanState
 from plans.models import ActionPlan, ChangeArea, CoreValue, PlanVersion
 from plans.services.alignment import refresh_alignment
 from plans.services.workflow import transition_many
-from reports import cache as dashboard_cache
 from reports.models import AgencyTally
 from reports.selectors import agency_rows, agency_table, cycle_overview, review_totals
 from reports.selectors import overview as overview_selectors

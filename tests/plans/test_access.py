@@ -33,6 +33,10 @@ def chairs():
     plan = PlanFactory(owner=owner)
     member = AgentFactory(user__agency=other)
     plan.co_agents.add(member)
+    ended = AgentFactory(user__agency=other)
+    plan.co_agents.add(ended)
+    ended.is_active = False
+    ended.save(update_fields=["is_active"])
     inactive = AgentFactory(user__agency=agency, is_active=False)
     coordinator = user_with_role(Role.COORDINATOR)
     reviewer, former = user_with_role(Role.REVIEWER), user_with_role(Role.REVIEWER)
@@ -55,6 +59,7 @@ def chairs():
         "team member": member.user,
         "colleague": AgentFactory(user__agency=agency).user,
         "inactive agent": inactive.user,
+        "team member whose appointment ended": ended.user,
         "head of the agency": head,
         "head of another agency": other_head,
         "assigned reviewer": reviewer,
@@ -68,13 +73,14 @@ def chairs():
     return plan, users
 
 
-def test_every_chair_opens_the_plan_exactly_as_the_visibility_filter_says(chairs):
+def test_every_chair_opens_the_plan_exactly_as_the_visibility_filter_and_the_rule_say(chairs):
     plan, users = chairs
     opened = {}
     for chair, user in users.items():
         signed_in = AgencyModelBackend().get_user(user.pk)
         opened[chair] = _opens(signed_in, plan)
         assert opened[chair] == plans_visible_to(signed_in).filter(pk=plan.pk).exists(), chair
+        assert opened[chair] == signed_in.has_perm("plans.view_actionplan", plan), chair
     assert {chair for chair, yes in opened.items() if yes} == {
         "owner",
         "team member",

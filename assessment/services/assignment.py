@@ -5,7 +5,6 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,19 +21,17 @@ from plans.services.common import PlanError, _locked, _require
 from plans.services.workflow import transition
 
 from ..models import ConflictOfInterest, ReviewAssignment
+from ..selectors.conflicts import excluded_pairs
 from .common import url
 from .review import refresh_plan_after_review_change
 
 
 def conflict_reason(reviewer: User, plan: ActionPlan) -> str | None:
-    """Why a reviewer may not review a plan (own agency, declared conflict), or None."""
+    """Why a reviewer may not review a plan (own agency, declared conflict), or None. The
+    rule itself is `excluded_pairs`, which the automatic assignment applies too."""
     if reviewer.agency_id is not None and reviewer.agency_id == plan.agency_id:
         return str(_("reviewer berasal dari perangkat daerah yang sama"))
-    member_ids = [plan.owner_id, *plan.co_agents.values_list("pk", flat=True)]
-    declared = ConflictOfInterest.objects.filter(reviewer=reviewer).filter(
-        Q(agency_id=plan.agency_id) | Q(agent_id__in=member_ids)
-    )
-    if declared.exists():
+    if excluded_pairs([plan], [reviewer]):
         return str(_("reviewer menyatakan konflik kepentingan"))
     return None
 
